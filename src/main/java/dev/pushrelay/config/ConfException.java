@@ -1,0 +1,8 @@
+package dev.pushrelay.config;
+
+/** A configuration error; the message reads {@code file:line: directive: what is wrong}. */
+public final class ConfException extends Exception {
+    public ConfException(String message) {
+        super(message);
+    }
+}

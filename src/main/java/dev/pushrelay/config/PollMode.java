@@ -1,0 +1,7 @@
+package dev.pushrelay.config;
+
+/** The argument of push_subscriber (protocol.md §4.3, §4.5). */
+public enum PollMode {
+    LONG_POLL,
+    INTERVAL_POLL
+}

@@ -1,0 +1,65 @@
+package dev.pushrelay.store;
+
+import dev.pushrelay.channel.BufferPolicy;
+import dev.pushrelay.channel.ChannelInfo;
+import dev.pushrelay.channel.Cursor;
+import dev.pushrelay.channel.Fetch;
+import dev.pushrelay.channel.MessageDraft;
+import dev.pushrelay.channel.PublishResult;
+import dev.pushrelay.channel.SubscribePolicy;
+import dev.pushrelay.channel.Subscriber;
+
+import java.util.Optional;
+
+/**
+ * Holds channels, their message queues and their waiting subscribers.
+ *
+ * <p>Contract for every implementation: a publish (id assignment, enqueue, trim, and
+ * taking the set of waiting subscribers) is atomic per channel, so every waiting
+ * subscriber gets each message exactly once and in order. Subscriber callbacks run after
+ * the channel lock is released. No method blocks on I/O in the in-memory case. Channel
+ * keys are already complete ({@code group + "/" + id}, protocol.md §1).
+ */
+public interface ChannelStore extends AutoCloseable {
+
+    /**
+     * Publishes a message: creates the channel if needed, assigns its id (§3.2), stores it
+     * unless the policy stores nothing (§5.7), trims (§5.3), and hands it to every waiting
+     * long-poll subscriber.
+     */
+    PublishResult publish(String key, MessageDraft draft, BufferPolicy policy);
+
+    /**
+     * Long-poll fetch (§4.3): applies authorization, concurrency and the subscriber limit,
+     * then returns the first stored message after {@code after}, or registers
+     * {@code waiter} and returns {@link Fetch.Waiting}.
+     *
+     * @param ignoreQueue push_ignore_queue_on_no_cache matched: wait for the next message (§4.7)
+     */
+    Fetch subscribe(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue, Subscriber waiter);
+
+    /**
+     * Interval-poll fetch (§4.5): always creates the channel, never waits and skips
+     * authorization, concurrency and limits; returns Found or NotYet (or Refused when the
+     * memory budget cannot hold a new channel).
+     */
+    Fetch poll(String key, Cursor after, long channelTimeoutSeconds);
+
+    /** Publisher GET (§3.1): the channel's numbers, refreshing its idle timer, or empty. */
+    Optional<ChannelInfo> info(String key, long channelTimeoutSeconds);
+
+    /**
+     * Publisher DELETE (§3.3): the numbers as they were, after which the channel is gone and
+     * every waiting subscriber has been ended with GONE; empty if there was no channel.
+     */
+    Optional<ChannelInfo> delete(String key);
+
+    /** Expires messages and collects idle channels (§5.6, §6.2); called periodically. */
+    void sweep();
+
+    /** A cheap snapshot of the totals, for metrics and status pages. */
+    StoreStats stats();
+
+    @Override
+    void close();
+}
