@@ -1,0 +1,93 @@
+package dev.pushrelay.http;
+
+import dev.pushrelay.channel.ChannelInfo;
+import dev.pushrelay.channel.MessageDraft;
+import dev.pushrelay.channel.PublishResult;
+import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.store.ChannelStore;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * A push_publisher location (protocol.md §3): POST/PUT publish, GET reads the channel
+ * info, DELETE removes the channel, OPTIONS answers CORS, anything else is 405. As in the
+ * module, the whole body is read first for every method, then the channel id is checked,
+ * then the method is dispatched. The body is read without blocking a thread.
+ */
+final class PublisherHandler {
+
+    private final ChannelStore store;
+
+    PublisherHandler(ChannelStore store) {
+        this.store = store;
+    }
+
+    void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
+        if (!BodyLimit.admit(exchange, location)) return;
+        exchange.getRequestReceiver().receiveFullBytes(
+                (ex, body) -> afterBody(ex, location, channelId, body),
+                (ex, error) -> {
+                    if (error instanceof RequestTooBigException) {
+                        BodyLimit.tooLarge(ex);
+                    } else {
+                        ex.setPersistent(false);
+                        ex.endExchange();
+                    }
+                });
+    }
+
+    private void afterBody(HttpServerExchange exchange, LocationSettings location, String channelId, byte[] body) {
+        if (channelId == null) {
+            Responses.text(exchange, 404, "No channel id provided.");
+            return;
+        }
+        String key = ChannelKeys.key(location, channelId);
+        var method = exchange.getRequestMethod();
+        if (method.equals(Methods.POST) || method.equals(Methods.PUT)) {
+            publish(exchange, location, key, body);
+        } else if (method.equals(Methods.GET)) {
+            sendInfoOr404(exchange, 200, store.info(key, location.buffer().channelTimeoutSeconds()));
+        } else if (method.equals(Methods.DELETE)) {
+            sendInfoOr404(exchange, 200, store.delete(key));
+        } else if (method.equals(Methods.OPTIONS)) {
+            Cors.publisherOptions(exchange);
+        } else {
+            Responses.notAllowed(exchange, Cors.PUBLISHER_METHODS);
+        }
+    }
+
+    /** §3.1/§3.2: 201 when long-poll subscribers were waiting, else 202; 500 when out of memory. */
+    private void publish(HttpServerExchange exchange, LocationSettings location, String key, byte[] body) {
+        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (type != null && type.isEmpty()) type = null;
+        PublishResult result = store.publish(key, new MessageDraft(body, type), location.buffer());
+        if (result instanceof PublishResult.Published p) {
+            sendInfo(exchange, p.waiting() > 0 ? 201 : 202, p.info());
+        } else if (result instanceof PublishResult.Rejected r) {
+            Responses.refusal(exchange, r.why());
+        }
+    }
+
+    private static void sendInfoOr404(HttpServerExchange exchange, int status, Optional<ChannelInfo> info) {
+        if (info.isPresent()) {
+            sendInfo(exchange, status, info.get());
+        } else {
+            Responses.headerOnly(exchange, 404, "Not Found");
+        }
+    }
+
+    private static void sendInfo(HttpServerExchange exchange, int status, ChannelInfo info) {
+        ChannelInfoFormat.Choice choice = ChannelInfoFormat.negotiate(exchange.getRequestHeaders().getFirst(Headers.ACCEPT));
+        byte[] bytes = choice.format().render(info).getBytes(StandardCharsets.US_ASCII);
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, choice.contentType());
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, bytes.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+    }
+}

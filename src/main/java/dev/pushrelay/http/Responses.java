@@ -1,0 +1,97 @@
+package dev.pushrelay.http;
+
+import dev.pushrelay.channel.Refusal;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The fixed responses of the protocol: header-only statuses, nginx-style error pages and
+ * one-line text answers (protocol.md §3.1, §4.6). Every method ends the exchange.
+ */
+final class Responses {
+
+    static final HttpString ALLOW = new HttpString("Allow");
+    static final HttpString ETAG = new HttpString("Etag");
+    static final HttpString VARY = new HttpString("Vary");
+    static final String VARY_VALUE = "If-None-Match, If-Modified-Since";
+
+    private Responses() {
+    }
+
+    /** Status line and {@code Content-Length: 0}, nothing else. */
+    static void headerOnly(HttpServerExchange exchange, int status, String reason) {
+        exchange.setStatusCode(status);
+        if (reason != null) exchange.setReasonPhrase(reason);
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+        exchange.endExchange();
+    }
+
+    /** A text/plain body such as "No channel id provided." (protocol.md §1). */
+    static void text(HttpServerExchange exchange, int status, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, bytes.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * nginx's own error page for {@code status} (ngx_http_special_response.c), which is
+     * what the module's clients saw for 403, 404, 405, 413 and 500; no body for HEAD.
+     */
+    static void errorPage(HttpServerExchange exchange, int status) {
+        String reason = reason(status);
+        exchange.setStatusCode(status);
+        exchange.setReasonPhrase(reason);
+        String title = status + " " + reason;
+        byte[] page = ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
+                + "</h1></center>\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
+        if (exchange.getRequestMethod().equalToString("HEAD")) {
+            exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+            exchange.endExchange();
+            return;
+        }
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, page.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(page));
+    }
+
+    /** 405 with the exact Allow list of the endpoint (protocol.md §3.1, §4.1). */
+    static void notAllowed(HttpServerExchange exchange, String allow) {
+        exchange.getResponseHeaders().put(ALLOW, allow);
+        errorPage(exchange, 405);
+    }
+
+    /** The one mapping from a store refusal to the wire (protocol.md §4.6). */
+    static void refusal(HttpServerExchange exchange, Refusal why) {
+        switch (why) {
+            case NO_SUCH_CHANNEL -> errorPage(exchange, 403);
+            case TOO_MANY_SUBSCRIBERS -> headerOnly(exchange, 403, "Forbidden");
+            case CONFLICT -> headerOnly(exchange, 409, "Conflict");
+            case GONE -> headerOnly(exchange, 410, "Gone");
+            case OUT_OF_MEMORY -> text(exchange, 500,
+                    "push_max_reserved_memory exhausted: nothing was stored, try again later\n");
+        }
+    }
+
+    /** nginx's reason phrases, which differ from Undertow's for some codes. */
+    static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Not Allowed";
+            case 409 -> "Conflict";
+            case 410 -> "Gone";
+            case 413 -> "Request Entity Too Large";
+            case 500 -> "Internal Server Error";
+            case 503 -> "Service Temporarily Unavailable";
+            default -> io.undertow.util.StatusCodes.getReason(status);
+        };
+    }
+}

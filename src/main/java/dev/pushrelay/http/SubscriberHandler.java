@@ -1,0 +1,93 @@
+package dev.pushrelay.http;
+
+import dev.pushrelay.channel.Cursor;
+import dev.pushrelay.channel.Fetch;
+import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.PollMode;
+import dev.pushrelay.store.ChannelStore;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+
+/**
+ * A push_subscriber location (protocol.md §4): the channel id is checked first, then the
+ * method; GET long-polls or interval-polls, OPTIONS answers CORS, anything else is 405.
+ * A long-poll with nothing to send parks the exchange without a thread.
+ */
+final class SubscriberHandler {
+
+    private static final HttpString CACHE_CONTROL = Headers.CACHE_CONTROL;
+    private static final HttpString PRAGMA = Headers.PRAGMA;
+
+    private final ChannelStore store;
+
+    SubscriberHandler(ChannelStore store) {
+        this.store = store;
+    }
+
+    void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
+        if (channelId == null) {
+            Responses.text(exchange, 404, "No channel id provided.");
+            return;
+        }
+        var method = exchange.getRequestMethod();
+        if (method.equals(Methods.OPTIONS)) {
+            Cors.subscriberOptions(exchange);
+            return;
+        }
+        if (!method.equals(Methods.GET)) {
+            Responses.notAllowed(exchange, Cors.SUBSCRIBER_METHODS);
+            return;
+        }
+        if (!BodyLimit.admit(exchange, location)) return;
+        String key = ChannelKeys.key(location, channelId);
+        var headers = exchange.getRequestHeaders();
+        Cursor after = CursorHeaders.cursor(headers.getFirst(Headers.IF_MODIFIED_SINCE), headers.getFirst(Headers.IF_NONE_MATCH));
+        if (location.pollMode() == PollMode.INTERVAL_POLL) {
+            intervalPoll(exchange, location, key, after);
+        } else {
+            longPoll(exchange, location, key, after);
+        }
+    }
+
+    /** §4.3. */
+    private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
+        boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
+        WaitingSubscriber waiter = new WaitingSubscriber(exchange);
+        Fetch fetch = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter);
+        if (fetch instanceof Fetch.Found found) {
+            MessageResponse.send(exchange, found.message());
+        } else if (fetch instanceof Fetch.Waiting waiting) {
+            waiter.park(waiting.subscription(), location.subscriberTimeoutSeconds());
+        } else if (fetch instanceof Fetch.Refused refused) {
+            Responses.refusal(exchange, refused.why());
+        } else {
+            throw new IllegalStateException("long-poll got " + fetch);
+        }
+    }
+
+    /** §4.5: never waits; nothing new is 304 echoing If-None-Match as Etag, without Last-Modified. */
+    private void intervalPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
+        Fetch fetch = store.poll(key, after, location.subscribe().channelTimeoutSeconds());
+        if (fetch instanceof Fetch.Found found) {
+            MessageResponse.send(exchange, found.message());
+        } else if (fetch instanceof Fetch.Refused refused) {
+            Responses.refusal(exchange, refused.why());
+        } else {
+            String etag = exchange.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH);
+            if (etag != null) exchange.getResponseHeaders().put(Responses.ETAG, etag);
+            Responses.headerOnly(exchange, 304, null);
+        }
+    }
+
+    /**
+     * §4.7: the first Cache-Control header, else Pragma, whose value is a case-insensitive
+     * prefix of "no-cache" (so "no-cache", "NO", and "" count; "no-cache, max-age=0" does not).
+     */
+    static boolean disallowsCaching(HttpServerExchange exchange) {
+        String v = exchange.getRequestHeaders().getFirst(CACHE_CONTROL);
+        if (v == null) v = exchange.getRequestHeaders().getFirst(PRAGMA);
+        return v != null && v.length() <= 8 && "no-cache".regionMatches(true, 0, v, 0, v.length());
+    }
+}

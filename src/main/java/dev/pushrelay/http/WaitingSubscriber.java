@@ -1,0 +1,120 @@
+package dev.pushrelay.http;
+
+import dev.pushrelay.channel.Message;
+import dev.pushrelay.channel.Refusal;
+import dev.pushrelay.channel.Subscriber;
+import dev.pushrelay.channel.Subscription;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One parked long-poll exchange (protocol.md §4.3). It costs memory, never a thread: the
+ * exchange is dispatched to nowhere and completed later by exactly one of a published
+ * message, a delete (410), a conflict (409), the subscriber timeout (304) or the client
+ * going away; {@link #done} decides which one wins. Responses are always written on the
+ * exchange's own IO thread.
+ */
+final class WaitingSubscriber implements Subscriber {
+
+    private static final Runnable NOTHING = () -> { };
+
+    private final HttpServerExchange exchange;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile Subscription subscription;
+    private volatile XnioExecutor.Key timer;
+
+    WaitingSubscriber(HttpServerExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    /**
+     * Parks the exchange after the store registered this subscriber. Must be called from
+     * the handler, on the IO thread; a delivery that raced ahead is already queued behind us.
+     */
+    void park(Subscription subscription, long timeoutSeconds) {
+        this.subscription = subscription;
+        exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
+        if (done.get()) return;
+        if (timeoutSeconds > 0) {
+            timer = exchange.getIoThread().executeAfter(this::timeout, timeoutSeconds, TimeUnit.SECONDS);
+            if (done.get()) cancelTimer();
+        }
+        DisconnectWatch.watch(exchange, this::gone);
+    }
+
+    @Override
+    public boolean deliver(Message message) {
+        if (!done.compareAndSet(false, true)) return false;
+        cancelTimer();
+        onIoThread(() -> {
+            DisconnectWatch.clear(exchange);
+            MessageResponse.send(exchange, message);
+        });
+        return true;
+    }
+
+    @Override
+    public void end(Refusal why) {
+        if (!done.compareAndSet(false, true)) return;
+        cancelTimer();
+        onIoThread(() -> {
+            DisconnectWatch.clear(exchange);
+            Responses.refusal(exchange, why);
+        });
+    }
+
+    /** push_subscriber_timeout: 304, header-only, no cursor headers (protocol.md §4.3). */
+    private void timeout() {
+        if (!done.compareAndSet(false, true)) return;
+        release();
+        DisconnectWatch.clear(exchange);
+        Responses.headerOnly(exchange, 304, null);
+    }
+
+    /** The connection closed while waiting: release everything it held. */
+    private void gone() {
+        if (!done.compareAndSet(false, true)) return;
+        cancelTimer();
+        release();
+    }
+
+    /**
+     * Ends the wait early with a status (graceful stop answers 304 like a timeout).
+     *
+     * @return false if it had already ended
+     */
+    boolean interrupt(int status) {
+        if (!done.compareAndSet(false, true)) return false;
+        cancelTimer();
+        release();
+        onIoThread(() -> {
+            DisconnectWatch.clear(exchange);
+            Responses.headerOnly(exchange, status, null);
+        });
+        return true;
+    }
+
+    private void release() {
+        Subscription s = subscription;
+        if (s != null) s.cancel();
+    }
+
+    private void cancelTimer() {
+        XnioExecutor.Key k = timer;
+        if (k != null) k.remove();
+    }
+
+    private void onIoThread(Runnable task) {
+        XnioIoThread io = exchange.getIoThread();
+        if (Thread.currentThread() == io) {
+            task.run();
+        } else {
+            io.execute(task);
+        }
+    }
+}

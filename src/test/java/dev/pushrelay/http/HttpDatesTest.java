@@ -1,0 +1,37 @@
+package dev.pushrelay.http;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** protocol.md §4.2: Last-Modified is written in RFC 1123 form and read in all three HTTP date forms. */
+class HttpDatesTest {
+
+    private static final long NOV_6_1994 = 784111777L;
+
+    @Test
+    void formats_with_two_digit_day_and_gmt() {
+        assertEquals("Sun, 06 Nov 1994 08:49:37 GMT", HttpDates.format(NOV_6_1994));
+    }
+
+    @Test
+    void parses_rfc1123_rfc850_and_asctime() {
+        assertEquals(NOV_6_1994, HttpDates.parse("Sun, 06 Nov 1994 08:49:37 GMT"));
+        assertEquals(NOV_6_1994, HttpDates.parse("Sunday, 06-Nov-94 08:49:37 GMT"));
+        assertEquals(NOV_6_1994, HttpDates.parse("Sun Nov  6 08:49:37 1994"));
+    }
+
+    @Test
+    void garbage_is_invalid() {
+        assertEquals(HttpDates.INVALID, HttpDates.parse("yesterday"));
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Sun, 06 Nov 1994 25:49:37 GMT"));
+        assertEquals(HttpDates.INVALID, HttpDates.parse(""));
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Sun, 06 Foo 1994 08:49:37 GMT"));
+    }
+
+    @Test
+    void round_trips_now() {
+        long t = 1_790_000_000L;
+        assertEquals(t, HttpDates.parse(HttpDates.format(t)));
+    }
+}
