@@ -1,0 +1,42 @@
+package dev.pushrelay.it;
+
+/** Configuration texts shared by the integration tests. */
+final class Confs {
+
+    private Confs() {
+    }
+
+    /** The seed article's deployment (conf/pushrelay.conf), plus locations the tests need. */
+    static final String SEED = """
+            location /publish {
+                set $push_channel_id $arg_id;
+                push_publisher;
+                push_store_messages on;
+                push_message_timeout 2h;
+                push_max_message_buffer_length 10;
+                push_min_message_recipients 0;
+            }
+            location /activity {
+                push_subscriber;
+                push_subscriber_concurrency broadcast;
+                set $push_channel_id $arg_id;
+                default_type text/plain;
+            }
+            """;
+
+    /** One publisher and one subscriber location with extra directives each. */
+    static String pubSub(String publisherExtra, String subscriberExtra) {
+        return """
+                location /pub {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    %s
+                }
+                location /sub {
+                    set $push_channel_id $arg_id;
+                    push_subscriber;
+                    %s
+                }
+                """.formatted(publisherExtra, subscriberExtra);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.pushrelay.testing;
+
+import dev.pushrelay.config.ConfLoader;
+import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.Settings;
+import dev.pushrelay.server.ListenOverride;
+import dev.pushrelay.server.PushServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real pushrelay on an ephemeral loopback port, configured from a conf text, with a
+ * clock the test moves by hand. Use in try-with-resources.
+ */
+public final class TestServer implements AutoCloseable {
+
+    private static final Pattern SUBSCRIBERS = Pattern.compile("\"subscribers\": (\\d+)");
+
+    private final PushServer server;
+    private final MutableClock clock;
+    private final Path dir;
+
+    private TestServer(PushServer server, MutableClock clock, Path dir) {
+        this.server = server;
+        this.clock = clock;
+        this.dir = dir;
+    }
+
+    /** Starts a server whose configuration file holds {@code conf}. */
+    public static TestServer start(String conf) {
+        try {
+            Path dir = Files.createTempDirectory("pushrelay-it");
+            Path file = dir.resolve("pushrelay.conf");
+            Files.writeString(file, conf);
+            Settings settings = ListenOverride.apply(ConfLoader.load(file), new Listen("127.0.0.1", 0, false));
+            MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
+            return new TestServer(PushServer.start(settings, clock), clock, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (dev.pushrelay.config.ConfException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    public PushServer server() {
+        return server;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** One request on a fresh connection. */
+    public RawResponse send(String request) throws IOException {
+        return RawHttp.exchange(port(), request);
+    }
+
+    /** Opens a connection and sends a request without reading the response (a long-poll). */
+    public RawHttp open(String request) throws IOException {
+        RawHttp c = new RawHttp(port());
+        c.send(request);
+        return c;
+    }
+
+    /**
+     * Polls the channel info at {@code publisherTarget} until exactly {@code n} long-poll
+     * subscribers wait (protocol.md §3.4), so a test never sleeps to synchronise.
+     */
+    public void awaitSubscribers(String publisherTarget, int n) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            RawResponse r = send(RawHttp.get(publisherTarget, "Accept: text/json"));
+            last = r.toString();
+            if (r.status() == 200) {
+                Matcher m = SUBSCRIBERS.matcher(r.text());
+                if (m.find() && Integer.parseInt(m.group(1)) == n) return;
+            } else if (n == 0 && r.status() == 404) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        throw new AssertionError("never saw " + n + " subscribers on " + publisherTarget + "; last: " + last);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}
