@@ -67,11 +67,13 @@ public final class Channel {
      * the channel timeout of the location making the request (protocol.md §6.2).
      */
     public void touch(long nowSeconds, long channelTimeoutSeconds) {
+        assert lock.isHeldByCurrentThread();
         expires = nowSeconds + channelTimeoutSeconds;
     }
 
     /** A subscriber message lookup, long-poll or interval-poll (protocol.md §3.4 "last requested"). */
     public void seen(long nowSeconds) {
+        assert lock.isHeldByCurrentThread();
         lastSeen = nowSeconds;
     }
 
@@ -87,7 +89,10 @@ public final class Channel {
     public boolean isDead() { return dead; }
 
     /** Marks the channel removed; the caller also removes it from the store's map. */
-    public void markDead() { dead = true; }
+    public void markDead() {
+        assert lock.isHeldByCurrentThread();
+        dead = true;
+    }
 
     /** Numbers for the publisher (protocol.md §3.4). */
     public ChannelInfo info(long nowSeconds) {
@@ -99,6 +104,7 @@ public final class Channel {
 
     /** Registers a waiting subscriber; O(1). The returned node is the handle for {@link #removeWaiter}. */
     public Waiter addWaiter(Subscriber subscriber) {
+        assert lock.isHeldByCurrentThread();
         Waiter w = new Waiter(subscriber, waiters);
         WaitList list = waiters;
         w.prev = list.tail;
@@ -118,6 +124,7 @@ public final class Channel {
      * @return false if it was already removed or taken (delivered, ended, channel deleted)
      */
     public boolean removeWaiter(Waiter w) {
+        assert lock.isHeldByCurrentThread();
         WaitList list = waiters;
         if (w.list != list) {
             return false;
@@ -136,6 +143,7 @@ public final class Channel {
      * unlocking: nothing changes the taken nodes any more.
      */
     public Waiters takeWaiters() {
+        assert lock.isHeldByCurrentThread();
         WaitList taken = waiters;
         waiters = new WaitList();
         return new Waiters(taken);
@@ -149,6 +157,7 @@ public final class Channel {
 
     /** Records what the store now counts for this channel (store bookkeeping; lock held). */
     public void recordCharge(long bytes, int messages, int waiting) {
+        assert lock.isHeldByCurrentThread();
         this.chargedBytes = bytes;
         this.chargedMessages = messages;
         this.chargedWaiters = waiting;
