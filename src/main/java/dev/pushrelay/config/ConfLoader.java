@@ -66,6 +66,7 @@ public final class ConfLoader {
         private final List<String> ignored;
         private final List<ServerDraft> servers = new ArrayList<>();
         private final Set<String> definedVariables = new HashSet<>();
+        private final java.util.Map<String, ServerDraft> defaultServers = new java.util.HashMap<>();
         private final List<ConfNode> needChannelId = new ArrayList<>();
         private LevelConf http;
         private boolean sawHttp;
@@ -154,7 +155,7 @@ public final class ConfLoader {
                         walk(n.children(), DirectiveTable.SRV, s.level, s, null);
                     }
                     case "location" -> location(n, server, loc);
-                    case "listen" -> server.listens.add(Listens.parse(n));
+                    case "listen" -> listen(n, server);
                     case "server_name" -> serverName(n, server);
                     default -> {
                         Directives.apply(n, target);
@@ -167,6 +168,18 @@ public final class ConfLoader {
                     }
                 }
             }
+        }
+
+        /** nginx allows one default_server per listen address across all servers. */
+        private void listen(ConfNode n, ServerDraft server) throws ConfException {
+            Listen l = Listens.parse(n);
+            if (l.defaultServer()) {
+                String key = ServerSelector.key(l.host(), l.port());
+                if (defaultServers.putIfAbsent(key, server) != null) {
+                    throw n.error("a duplicate default server for " + l);
+                }
+            }
+            server.listens.add(l);
         }
 
         private void serverName(ConfNode n, ServerDraft server) throws ConfException {
