@@ -1,8 +1,22 @@
 package dev.pushrelay.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.PatternSyntaxException;
 
-/** Reads nginx-syntax configuration files into {@link Settings}. (Stub: implemented by the config work.) */
+/**
+ * Reads nginx-syntax configuration files into {@link Settings}.
+ *
+ * <p>A file may be a full nginx.conf (top level is nginx's main context, with
+ * {@code events {}} and {@code http {}}), a list of {@code server {}} blocks (top level
+ * is an http block), or bare locations and directives (top level is one server on
+ * {@link Listen#DEFAULT}; http-only directives such as push_max_reserved_memory are
+ * accepted there too, as if the enclosing http block had been copied along).
+ * Every error is a {@link ConfException} reading {@code file:line: directive: reason}.
+ */
 public final class ConfLoader {
 
     private ConfLoader() {
@@ -10,11 +24,360 @@ public final class ConfLoader {
 
     /** Loads {@code file} and everything it includes. */
     public static Settings load(Path file) throws ConfException {
-        throw new ConfException(file + ": not yet");
+        List<String> ignored = new ArrayList<>();
+        List<ConfNode> nodes = new ConfParser(ignored).parseFile(file);
+        return new Build(file, ignored).run(nodes);
     }
 
     /** Parses {@code text} as if it were the contents of {@code file} (includes resolve relative to it). */
     public static Settings parse(String text, Path file) throws ConfException {
-        throw new ConfException(file + ": not yet");
+        List<String> ignored = new ArrayList<>();
+        List<ConfNode> nodes = new ConfParser(ignored).parseText(text, file);
+        return new Build(file, ignored).run(nodes);
     }
+
+    /**
+     * A one-screen summary for {@code pushrelay -t}: servers, their listens and names,
+     * each location with its endpoint, then the ignored directives.
+     */
+    public static String describe(Settings s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("push_max_reserved_memory ").append(s.maxReservedMemory()).append('\n');
+        for (ServerSettings srv : s.servers()) {
+            sb.append("server (").append(srv.where()).append(") listen ").append(srv.listens())
+                    .append(" server_name ").append(srv.serverNames()).append('\n');
+            for (LocationSettings l : srv.locations()) {
+                sb.append("  ").append(l.name()).append(": ").append(l.endpoint());
+                if (l.endpoint() == Endpoint.SUBSCRIBER) {
+                    sb.append(' ').append(l.pollMode());
+                }
+                sb.append('\n');
+            }
+        }
+        for (String i : s.ignored()) {
+            sb.append("ignored: ").append(i).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** One load: walks the node tree with nginx's contexts, then merges and compiles. */
+    private static final class Build {
+        private final Path file;
+        private final List<String> ignored;
+        private final List<ServerDraft> servers = new ArrayList<>();
+        private final Set<String> definedVariables = new HashSet<>();
+        private final java.util.Map<String, ServerDraft> defaultServers = new java.util.HashMap<>();
+        private final List<ConfNode> needChannelId = new ArrayList<>();
+        private LevelConf http;
+        private boolean sawHttp;
+
+        Build(Path file, List<String> ignored) {
+            this.file = file;
+            this.ignored = ignored;
+        }
+
+        Settings run(List<ConfNode> nodes) throws ConfException {
+            boolean main = nodes.stream().anyMatch(n -> n.name().equals("http") || n.name().equals("events"));
+            boolean serverList = !main && nodes.stream().anyMatch(n -> n.name().equals("server"));
+            if (main) {
+                http = new LevelConf(null, null);
+                walk(nodes, DirectiveTable.MAIN, null, null, null);
+            } else if (serverList) {
+                http = new LevelConf(null, null);
+                walk(nodes, DirectiveTable.HTTP, http, null, null);
+            } else {
+                http = new LevelConf(null, null);
+                ServerDraft s = new ServerDraft(null, new LevelConf(null, http));
+                servers.add(s);
+                walk(nodes, DirectiveTable.SRV, s.level, s, null);
+            }
+            if (servers.isEmpty()) {
+                // an http block without servers: nginx would listen nowhere; serve nothing on the default address
+                servers.add(new ServerDraft(null, new LevelConf(null, http)));
+            }
+            checkVariables();
+            List<ServerSettings> out = new ArrayList<>();
+            for (ServerDraft s : servers) {
+                out.add(s.build(file.toString()));
+            }
+            long mem = http.maxReservedMemory == null ? 32L * 1024 * 1024 : http.maxReservedMemory;
+            return new Settings(file, mem, out, ignored);
+        }
+
+        /**
+         * @param ctx the DirectiveTable context of this block
+         * @param level where value directives go (null in main/events)
+         */
+        private void walk(List<ConfNode> nodes, int ctx, LevelConf level, ServerDraft server, LocDraft loc)
+                throws ConfException {
+            for (ConfNode n : nodes) {
+                DirectiveTable.Spec spec = DirectiveTable.find(n.name());
+                if (spec == null) {
+                    throw n.error("unknown directive \"" + n.name() + "\"");
+                }
+                LevelConf target = level;
+                boolean bareTop = ctx == DirectiveTable.SRV && server != null && server.node == null && loc == null;
+                if ((spec.contexts() & ctx) == 0) {
+                    if (bareTop && (spec.contexts() & DirectiveTable.HTTP) != 0) {
+                        target = http; // bare-locations file: http-only directives apply to the implicit http
+                    } else {
+                        throw n.error("\"" + n.name() + "\" directive is not allowed here");
+                    }
+                }
+                if (spec.block() && !n.isBlock()) {
+                    throw n.error("directive \"" + n.name() + "\" has no opening \"{\"");
+                }
+                if (!spec.block() && n.isBlock()) {
+                    throw n.error("directive \"" + n.name() + "\" is not terminated by \";\"");
+                }
+                if (n.args().size() < spec.minArgs() || n.args().size() > spec.maxArgs()) {
+                    throw n.error("invalid number of arguments in \"" + n.name() + "\" directive");
+                }
+                if (spec.ignored()) {
+                    ignored.add(n.where() + ": " + n.name());
+                    if (n.isBlock() && !spec.skipBody()) {
+                        walk(n.children(), ctx, level, server, loc);
+                    }
+                    continue;
+                }
+                switch (n.name()) {
+                    case "http" -> {
+                        if (sawHttp) {
+                            throw n.error("\"http\" directive is duplicate");
+                        }
+                        sawHttp = true;
+                        walk(n.children(), DirectiveTable.HTTP, http, null, null);
+                    }
+                    case "events" -> walk(n.children(), DirectiveTable.EVENTS, null, null, null);
+                    case "server" -> {
+                        ServerDraft s = new ServerDraft(n, new LevelConf(n, http));
+                        servers.add(s);
+                        walk(n.children(), DirectiveTable.SRV, s.level, s, null);
+                    }
+                    case "location" -> location(n, server, loc);
+                    case "listen" -> listen(n, server);
+                    case "server_name" -> serverName(n, server);
+                    default -> {
+                        Directives.apply(n, target);
+                        if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
+                            needChannelId.add(n);
+                        }
+                        if (n.name().equals("set")) {
+                            definedVariables.add(n.arg(0).substring(1).toLowerCase(java.util.Locale.ROOT));
+                        }
+                    }
+                }
+            }
+        }
+
+        /** nginx allows one default_server per listen address across all servers. */
+        private void listen(ConfNode n, ServerDraft server) throws ConfException {
+            Listen l = Listens.parse(n);
+            if (l.defaultServer()) {
+                String key = ServerSelector.key(l.host(), l.port());
+                if (defaultServers.putIfAbsent(key, server) != null) {
+                    throw n.error("a duplicate default server for " + l);
+                }
+            }
+            server.listens.add(l);
+        }
+
+        private void serverName(ConfNode n, ServerDraft server) throws ConfException {
+            for (String name : n.args()) {
+                if (name.startsWith("~")) {
+                    try {
+                        PcreRegex r = PcreRegex.compile(name.substring(1), true);
+                        for (String g : r.names()) {
+                            definedVariables.add(g.toLowerCase(java.util.Locale.ROOT));
+                        }
+                    } catch (PatternSyntaxException e) {
+                        throw n.error("invalid regex \"" + name.substring(1) + "\": " + e.getDescription());
+                    }
+                } else if (name.indexOf('*') >= 0 && !(name.startsWith("*.") || name.endsWith(".*"))
+                        || name.indexOf('*') != name.lastIndexOf('*')) {
+                    throw n.error("invalid server name or wildcard \"" + name + "\"");
+                }
+                server.names.add(name);
+            }
+        }
+
+        /** nginx's ngx_http_core_location: modifiers, nesting rules, regex compilation. */
+        private void location(ConfNode n, ServerDraft server, LocDraft parent) throws ConfException {
+            LocationMatcher.Kind kind;
+            String name;
+            boolean caseless = false;
+            if (n.args().size() == 2) {
+                String mod = n.arg(0);
+                name = n.arg(1);
+                switch (mod) {
+                    case "=" -> kind = LocationMatcher.Kind.EXACT;
+                    case "^~" -> kind = LocationMatcher.Kind.PREFIX_NOREGEX;
+                    case "~" -> kind = LocationMatcher.Kind.REGEX;
+                    case "~*" -> {
+                        kind = LocationMatcher.Kind.REGEX;
+                        caseless = true;
+                    }
+                    default -> throw n.error("invalid location modifier \"" + mod + "\"");
+                }
+            } else {
+                String a = n.arg(0);
+                if (a.startsWith("=")) {
+                    kind = LocationMatcher.Kind.EXACT;
+                    name = a.substring(1);
+                } else if (a.startsWith("~*")) {
+                    kind = LocationMatcher.Kind.REGEX;
+                    caseless = true;
+                    name = a.substring(2);
+                } else if (a.startsWith("~")) {
+                    kind = LocationMatcher.Kind.REGEX;
+                    name = a.substring(1);
+                } else if (a.startsWith("@")) {
+                    kind = LocationMatcher.Kind.NAMED;
+                    name = a;
+                } else {
+                    kind = LocationMatcher.Kind.PREFIX;
+                    name = a;
+                }
+            }
+            if (parent != null) {
+                if (parent.kind == LocationMatcher.Kind.EXACT) {
+                    throw n.error("location \"" + name + "\" cannot be inside the exact location \"" + parent.name + "\"");
+                }
+                if (parent.kind == LocationMatcher.Kind.NAMED) {
+                    throw n.error("location \"" + name + "\" cannot be inside the named location \"" + parent.name + "\"");
+                }
+                if (kind == LocationMatcher.Kind.NAMED) {
+                    throw n.error("named location \"" + name + "\" can be on the server level only");
+                }
+                if (kind != LocationMatcher.Kind.REGEX && !name.startsWith(parent.name)) {
+                    throw n.error("location \"" + name + "\" is outside location \"" + parent.name + "\"");
+                }
+            }
+            PcreRegex regex = null;
+            if (kind == LocationMatcher.Kind.REGEX) {
+                try {
+                    regex = PcreRegex.compile(name, caseless);
+                } catch (PatternSyntaxException e) {
+                    throw n.error("invalid regex \"" + name + "\": " + e.getDescription());
+                }
+                for (String g : regex.names()) {
+                    definedVariables.add(g.toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            List<LocDraft> siblings = parent == null ? server.locations : parent.nested;
+            if (kind != LocationMatcher.Kind.REGEX) {
+                for (LocDraft s : siblings) {
+                    boolean sameKind = s.kind == kind || (s.kind != LocationMatcher.Kind.EXACT && s.kind != LocationMatcher.Kind.REGEX
+                            && kind != LocationMatcher.Kind.EXACT);
+                    if (sameKind && s.name.equals(name)) {
+                        throw n.error("duplicate location \"" + name + "\"");
+                    }
+                }
+            }
+            LevelConf parentLevel = parent == null ? server.level : parent.level;
+            LocDraft d = new LocDraft(n, kind, name, regex, new LevelConf(n, parentLevel));
+            siblings.add(d);
+            walk(n.children(), DirectiveTable.LOC, d.level, server, d);
+        }
+
+        /** nginx resolves variable names when the whole configuration is read: order does not matter. */
+        private void checkVariables() throws ConfException {
+            for (ConfNode n : needChannelId) {
+                if (!definedVariables.contains("push_channel_id")) {
+                    throw n.error("unknown \"push_channel_id\" variable");
+                }
+            }
+            List<LevelConf> levels = new ArrayList<>();
+            for (ServerDraft s : servers) {
+                levels.add(s.level);
+                collect(s.locations, levels);
+            }
+            for (LevelConf c : levels) {
+                for (RewriteStep step : c.rewrite) {
+                    VariableExpr e = step instanceof RewriteStep.Set s ? s.value() : ((RewriteStep.Ret) step).text();
+                    ConfNode at = step instanceof RewriteStep.Set s ? s.node() : ((RewriteStep.Ret) step).node();
+                    if (e == null) {
+                        continue;
+                    }
+                    for (String v : e.userVariables()) {
+                        if (!definedVariables.contains(v)) {
+                            throw at.error("unknown \"" + v + "\" variable");
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void collect(List<LocDraft> locs, List<LevelConf> into) {
+            for (LocDraft l : locs) {
+                into.add(l.level);
+                collect(l.nested, into);
+            }
+        }
+    }
+
+    /** A server block while it is read. */
+    private static final class ServerDraft {
+        final ConfNode node;
+        final LevelConf level;
+        final List<Listen> listens = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        final List<LocDraft> locations = new ArrayList<>();
+
+        ServerDraft(ConfNode node, LevelConf level) {
+            this.node = node;
+            this.level = level;
+        }
+
+        ServerSettings build(String file) throws ConfException {
+            String where = node == null ? file + ":1" : node.where();
+            List<LevelConf> chain = List.of(level.parent, level);
+            LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain);
+            List<LocationSettings> all = new ArrayList<>();
+            LocationMatcher matcher = compile(locations, chain, all);
+            boolean serves = level.endpoint != null || level.root != null || level.rewrite.stream()
+                    .anyMatch(s -> s instanceof RewriteStep.Ret);
+            RoutingTable table = new RoutingTable(level.rewrite, matcher, serves ? serverLevel : null, all);
+            List<Listen> ls = listens.isEmpty() ? List.of(Listen.DEFAULT) : listens;
+            List<String> ns = names.isEmpty() ? List.of("") : names;
+            return new ServerSettings(ls, ns, where, table);
+        }
+
+        private static LocationMatcher compile(List<LocDraft> locs, List<LevelConf> parentChain,
+                                               List<LocationSettings> all) throws ConfException {
+            if (locs.isEmpty()) {
+                return LocationMatcher.EMPTY;
+            }
+            List<LocationMatcher.Loc> out = new ArrayList<>();
+            for (LocDraft d : locs) {
+                List<LevelConf> chain = new ArrayList<>(parentChain);
+                chain.add(d.level);
+                LocationSettings s = Merge.settings("location " + String.join(" ", d.node.args())
+                        + " (" + d.node.where() + ")", chain);
+                all.add(s);
+                LocationMatcher nested = compile(d.nested, chain, all);
+                out.add(new LocationMatcher.Loc(d.kind, d.name, d.regex, s, d.level.rewrite, nested));
+            }
+            return new LocationMatcher(out);
+        }
+    }
+
+    /** A location block while it is read. */
+    private static final class LocDraft {
+        final ConfNode node;
+        final LocationMatcher.Kind kind;
+        final String name;
+        final PcreRegex regex;
+        final LevelConf level;
+        final List<LocDraft> nested = new ArrayList<>();
+
+        LocDraft(ConfNode node, LocationMatcher.Kind kind, String name, PcreRegex regex, LevelConf level) {
+            this.node = node;
+            this.kind = kind;
+            this.name = name;
+            this.regex = regex;
+            this.level = level;
+        }
+    }
+
 }

@@ -3,10 +3,11 @@ package dev.pushrelay.config;
 import dev.pushrelay.channel.BufferPolicy;
 import dev.pushrelay.channel.SubscribePolicy;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * The merged settings of one location (http → server → location inheritance done).
- * Issue 3 adds nginx directives (allow/deny, add_header, gzip, return, static files) as
- * further components.
  *
  * @param name for logs, e.g. {@code "location /publish (pushrelay.conf:3)"}
  * @param endpoint push_publisher / push_subscriber / neither
@@ -19,6 +20,20 @@ import dev.pushrelay.channel.SubscribePolicy;
  * @param ignoreQueueOnNoCache push_ignore_queue_on_no_cache
  * @param defaultType default_type (nginx default "text/plain")
  * @param clientMaxBodySize client_max_body_size in bytes (default 1m; 0 = unlimited)
+ * @param access allow/deny rules (inherited only when this level has none)
+ * @param addHeaders add_header, in order (inherited only when this level has none)
+ * @param gzip gzip on|off (default off)
+ * @param gzipTypes gzip_types, lowercased; always holds "text/html"; "*" = every type
+ * @param gzipMinLength gzip_min_length in bytes (default 20)
+ * @param keepaliveTimeoutSeconds keepalive_timeout (default 75; 0 disables keep-alive)
+ * @param returnAction the location's own first {@code return}, text unevaluated; null when none.
+ *        The evaluated form for a request is {@link RouteMatch#response()}.
+ * @param root the document root ("html" by default, relative to the working directory);
+ *        null when {@code alias} is in effect
+ * @param alias alias of the location, or null
+ * @param index index files (default ["index.html"])
+ * @param minMessageRecipients historical push_min_message_recipients (protocol.md §2.5, §5.5),
+ *        -1 when not configured (v0.731 behaviour)
  */
 public record LocationSettings(
         String name,
@@ -31,5 +46,64 @@ public record LocationSettings(
         long subscriberTimeoutSeconds,
         boolean ignoreQueueOnNoCache,
         String defaultType,
-        long clientMaxBodySize) {
+        long clientMaxBodySize,
+        AccessRules access,
+        List<AddHeader> addHeaders,
+        boolean gzip,
+        List<String> gzipTypes,
+        long gzipMinLength,
+        long keepaliveTimeoutSeconds,
+        Return returnAction,
+        String root,
+        String alias,
+        List<String> index,
+        int minMessageRecipients) {
+
+    public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
+    public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
+
+    public LocationSettings {
+        access = access == null ? AccessRules.NONE : access;
+        addHeaders = addHeaders == null ? List.of() : List.copyOf(addHeaders);
+        gzipTypes = gzipTypes == null ? List.of("text/html") : List.copyOf(gzipTypes);
+        index = index == null ? List.of("index.html") : List.copyOf(index);
+    }
+
+    /** The original eleven components; nginx-directive components get nginx's defaults. */
+    public LocationSettings(String name, Endpoint endpoint, PollMode pollMode, String channelGroup,
+                            int maxChannelIdLength, BufferPolicy buffer, SubscribePolicy subscribe,
+                            long subscriberTimeoutSeconds, boolean ignoreQueueOnNoCache, String defaultType,
+                            long clientMaxBodySize) {
+        this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
+                subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
+                AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
+                null, "html", null, null, -1);
+    }
+
+    /**
+     * Whether nginx's gzip filter would compress a response of this location with
+     * {@code contentType} (parameters ignored) and {@code contentLength} (-1 = unknown):
+     * gzip on, type listed (or "*"), and length unknown or at least gzip_min_length.
+     * (The client's Accept-Encoding is the HTTP layer's business.)
+     */
+    public boolean gzipApplies(String contentType, long contentLength) {
+        if (!gzip) {
+            return false;
+        }
+        if (contentLength >= 0 && contentLength < gzipMinLength) {
+            return false;
+        }
+        if (gzipTypes.contains("*")) {
+            return true;
+        }
+        if (contentType == null) {
+            return false;
+        }
+        String t = contentType;
+        int semi = t.indexOf(';');
+        if (semi >= 0) {
+            t = t.substring(0, semi);
+        }
+        return gzipTypes.contains(t.strip().toLowerCase(Locale.ROOT));
+    }
 }

@@ -7,9 +7,21 @@ import java.util.Map;
  * variables after regex captures and {@code set} directives were applied.
  *
  * @param location null when no location matches (404)
- * @param variables values of {@code set} variables, by name without '$'
+ * @param variables values of {@code set} variables and named regex captures, by name without '$'
+ * @param response non-null when a {@code return} ran (its text evaluated): answer with it
+ *        instead of the location's handler. May come from the server level, before any
+ *        location was chosen; then {@code location} is null.
  */
-public record RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables) {
+public record RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables,
+                         Return response) {
+
+    public RouteMatch {
+        variables = Map.copyOf(variables);
+    }
+
+    public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables) {
+        this(server, location, variables, null);
+    }
 
     /** The evaluated $push_channel_id, or null when unset or empty (protocol.md §1). */
     public String channelId() {

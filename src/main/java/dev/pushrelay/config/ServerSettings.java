@@ -8,10 +8,23 @@ import java.util.List;
  * @param listens its listen addresses (default 127.0.0.1:8080)
  * @param serverNames server_name values as written ("" when absent)
  * @param where {@code file:line} of the block, for messages
+ * @param routing its compiled locations and server-level {@code set}/{@code return},
+ *        used by {@link Router}; opaque outside this package
  */
-public record ServerSettings(List<Listen> listens, List<String> serverNames, String where) {
+public record ServerSettings(List<Listen> listens, List<String> serverNames, String where, RoutingTable routing) {
     public ServerSettings {
         listens = List.copyOf(listens);
         serverNames = List.copyOf(serverNames);
+        routing = routing == null ? RoutingTable.EMPTY : routing;
+    }
+
+    /** A server without locations (every request gets no location, i.e. 404). */
+    public ServerSettings(List<Listen> listens, List<String> serverNames, String where) {
+        this(listens, serverNames, where, RoutingTable.EMPTY);
+    }
+
+    /** Every location of this server, nested ones included, in file order. */
+    public List<LocationSettings> locations() {
+        return routing.allLocations();
     }
 }

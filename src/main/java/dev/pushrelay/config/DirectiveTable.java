@@ -1,0 +1,151 @@
+package dev.pushrelay.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every directive pushrelay accepts: where it may appear (nginx's context flags), how
+ * many arguments it takes, whether it is a block, and whether it is only accepted and
+ * reported as ignored (it cannot change push behaviour). Contexts follow nginx:
+ * main = top of nginx.conf, http, server, location (nested too), events.
+ */
+final class DirectiveTable {
+
+    static final int MAIN = 1, EVENTS = 2, HTTP = 4, SRV = 8, LOC = 16;
+    static final int HSL = HTTP | SRV | LOC;
+    static final int ANY = MAIN | EVENTS | HTTP | SRV | LOC;
+    static final int MANY = Integer.MAX_VALUE;
+
+    /**
+     * @param block true for a block directive ({@code name ... { }})
+     * @param ignored accepted, reported in {@link Settings#ignored()}, otherwise without effect
+     * @param skipBody for ignored blocks: the body is not interpreted (types, map, upstream...)
+     */
+    record Spec(String name, int contexts, int minArgs, int maxArgs, boolean block, boolean ignored,
+                boolean skipBody) {
+    }
+
+    private static final Map<String, Spec> SPECS = build();
+
+    private DirectiveTable() {
+    }
+
+    /** The spec for {@code name}, or null when the directive is unknown. */
+    static Spec find(String name) {
+        Spec s = SPECS.get(name);
+        if (s != null) {
+            return s;
+        }
+        // Families of http-module directives that only matter for proxying, caching,
+        // TLS and other upstream modules: accepted everywhere in http, reported ignored.
+        for (String prefix : List.of("proxy_", "fastcgi_", "uwsgi_", "scgi_", "grpc_", "ssl_", "memcached_",
+                "open_file_cache", "client_body_", "client_header_", "limit_req", "limit_conn", "real_ip_",
+                "log_", "lingering_", "keepalive_", "gzip_", "gunzip", "charset", "ssi", "sub_filter",
+                "autoindex", "userid", "open_log_file_cache", "http2", "brotli")) {
+            if (name.startsWith(prefix)) {
+                return new Spec(name, HSL, 0, MANY, false, true, false);
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Spec> build() {
+        Map<String, Spec> m = new HashMap<>();
+        // structure
+        put(m, "http", MAIN, 0, 0, true);
+        put(m, "events", MAIN, 0, 0, true);
+        put(m, "server", HTTP, 0, 0, true);
+        put(m, "location", SRV | LOC, 1, 2, true);
+        put(m, "listen", SRV, 1, MANY, false);
+        put(m, "server_name", SRV, 1, MANY, false);
+        put(m, "set", SRV | LOC, 2, 2, false);
+        // push module, protocol.md §2 (contexts and argument counts from ngx_http_push_commands)
+        put(m, "push_publisher", SRV | LOC, 0, 0, false);
+        put(m, "push_subscriber", SRV | LOC, 0, 1, false);
+        put(m, "push_store_messages", HSL, 1, 1, false);
+        put(m, "push_max_message_buffer_length", HSL, 1, 1, false);
+        put(m, "push_min_message_buffer_length", HSL, 1, 1, false);
+        put(m, "push_message_buffer_length", HSL, 1, 1, false);
+        put(m, "push_message_timeout", HSL, 1, 1, false);
+        put(m, "push_delete_oldest_received_message", HSL, 1, 1, false);
+        put(m, "push_max_reserved_memory", HTTP, 1, 1, false);
+        put(m, "push_subscriber_concurrency", HSL, 1, 1, false);
+        put(m, "push_subscriber_timeout", HSL, 1, 1, false);
+        put(m, "push_authorized_channels_only", HSL, 1, 1, false);
+        put(m, "push_max_channel_subscribers", HSL, 1, 1, false);
+        put(m, "push_ignore_queue_on_no_cache", HSL, 1, 1, false);
+        put(m, "push_channel_group", SRV | LOC, 1, 1, false);
+        put(m, "push_max_channel_id_length", HSL, 1, 1, false);
+        put(m, "push_channel_timeout", HSL, 1, 1, false);
+        // historical names, protocol.md §2.5
+        put(m, "push_min_message_recipients", HSL, 1, 1, false);
+        put(m, "push_buffer_size", HTTP, 1, 1, false);
+        put(m, "push_queue_messages", HSL, 1, 1, false);
+        // nginx directives that change what a push client sees (issue 3)
+        put(m, "client_max_body_size", HSL, 1, 1, false);
+        put(m, "default_type", HSL, 1, 1, false);
+        put(m, "keepalive_timeout", HSL, 1, 2, false);
+        put(m, "gzip", HSL, 1, 1, false);
+        put(m, "gzip_types", HSL, 1, MANY, false);
+        put(m, "gzip_min_length", HSL, 1, 1, false);
+        put(m, "add_header", HSL, 2, 3, false);
+        put(m, "allow", HSL, 1, 1, false);
+        put(m, "deny", HSL, 1, 1, false);
+        put(m, "return", SRV | LOC, 1, 2, false);
+        put(m, "root", HSL, 1, 1, false);
+        put(m, "alias", LOC, 1, 1, false);
+        put(m, "index", HSL, 1, MANY, false);
+
+        // accepted and ignored: core (main) context
+        for (String n : List.of("user", "worker_processes", "pid", "worker_rlimit_nofile", "worker_rlimit_core",
+                "daemon", "master_process", "env", "load_module", "pcre_jit", "worker_cpu_affinity",
+                "worker_priority", "worker_shutdown_timeout", "lock_file", "timer_resolution",
+                "working_directory", "debug_points", "ssl_engine", "thread_pool", "worker_rlimit_sigpending")) {
+            ignore(m, n, MAIN, false, false);
+        }
+        ignore(m, "error_log", MAIN | HSL, false, false);
+        for (String n : List.of("stream", "mail")) {
+            ignore(m, n, MAIN, true, true);
+        }
+        // events
+        for (String n : List.of("worker_connections", "multi_accept", "use", "accept_mutex", "accept_mutex_delay",
+                "debug_connection", "worker_aio_requests")) {
+            ignore(m, n, EVENTS, false, false);
+        }
+        // http-level blocks whose content cannot change push behaviour
+        ignore(m, "types", HSL, true, true);
+        for (String n : List.of("upstream", "map", "geo", "split_clients", "perl_modules")) {
+            ignore(m, n, HTTP, true, true);
+        }
+        for (String n : List.of("log_format", "server_names_hash_bucket_size", "server_names_hash_max_size",
+                "variables_hash_bucket_size", "variables_hash_max_size", "map_hash_bucket_size",
+                "map_hash_max_size", "proxy_cache_path", "fastcgi_cache_path", "limit_req_zone",
+                "limit_conn_zone")) {
+            ignore(m, n, HTTP, false, false);
+        }
+        for (String n : List.of("sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay", "access_log",
+                "server_tokens", "types_hash_max_size", "types_hash_bucket_size", "error_page",
+                "send_timeout", "reset_timedout_connection", "large_client_header_buffers",
+                "resolver", "resolver_timeout", "aio", "directio", "output_buffers", "postpone_output",
+                "msie_padding", "msie_refresh", "port_in_redirect", "server_name_in_redirect",
+                "absolute_redirect", "underscores_in_headers", "ignore_invalid_headers", "limit_rate",
+                "limit_rate_after", "chunked_transfer_encoding", "source_charset", "override_charset",
+                "etag", "expires", "if_modified_since", "recursive_error_pages", "merge_slashes",
+                "satisfy", "internal", "log_not_found", "log_subrequest", "uninitialized_variable_warn",
+                "rewrite_log", "set_real_ip_from", "more_set_headers", "more_clear_headers", "listen_backlog",
+                "send_lowat", "max_ranges", "request_pool_size", "connection_pool_size", "disable_symlinks",
+                "read_ahead", "open_file_cache", "add_trailer", "stub_status")) {
+            ignore(m, n, HSL, false, false);
+        }
+        return Map.copyOf(m);
+    }
+
+    private static void put(Map<String, Spec> m, String name, int ctx, int min, int max, boolean block) {
+        m.put(name, new Spec(name, ctx, min, max, block, false, false));
+    }
+
+    private static void ignore(Map<String, Spec> m, String name, int ctx, boolean block, boolean skipBody) {
+        m.put(name, new Spec(name, ctx, 0, MANY, block, true, skipBody));
+    }
+}

@@ -1,0 +1,288 @@
+package dev.pushrelay.config;
+
+import dev.pushrelay.channel.ConcurrencyMode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Applies one value directive to the {@link LevelConf} of the block it appears in, with
+ * the value parsing and "is duplicate" checks of the nginx slot or push-module handler
+ * that owns it (protocol.md §2). Structure (http, server, location, listen, server_name)
+ * is handled by {@link ConfLoader}.
+ */
+final class Directives {
+
+    private Directives() {
+    }
+
+    static void apply(ConfNode n, LevelConf c) throws ConfException {
+        switch (n.name()) {
+            // §2.1 endpoints: the last of push_publisher / push_subscriber in a block wins
+            case "push_publisher" -> {
+                c.endpoint = Endpoint.PUBLISHER;
+                c.endpointNode = n;
+            }
+            case "push_subscriber" -> {
+                if (c.pollMode != null) {
+                    throw duplicate(n);
+                }
+                PollMode mode = PollMode.LONG_POLL;
+                if (!n.args().isEmpty()) {
+                    int i = Values.prefixChoice(n.arg(0), List.of("interval-poll", "long-poll"));
+                    if (i < 0) {
+                        throw n.error("invalid push_subscriber value: \"" + n.arg(0) + "\"");
+                    }
+                    mode = i == 0 ? PollMode.INTERVAL_POLL : PollMode.LONG_POLL;
+                }
+                c.pollMode = mode;
+                c.endpoint = Endpoint.SUBSCRIBER;
+                c.endpointNode = n;
+            }
+            // §2.2: v0.731's handler: "off" sets min = max = 0, any other word is ignored
+            case "push_store_messages" -> storeMessages(n, c, n.arg(0));
+            // §2.5: the pre-0.68 name of push_store_messages, which was a real flag
+            case "push_queue_messages" -> {
+                if (Values.flag(n.arg(0)) == null) {
+                    throw invalidFlag(n);
+                }
+                storeMessages(n, c, n.arg(0));
+            }
+            case "push_max_message_buffer_length" -> {
+                if (c.maxMessages != null) {
+                    throw duplicate(n);
+                }
+                c.maxMessages = intValue(n);
+                c.maxNode = n;
+            }
+            case "push_min_message_buffer_length" -> {
+                if (c.minMessages != null) {
+                    throw duplicate(n);
+                }
+                c.minMessages = intValue(n);
+                c.minNode = n;
+            }
+            case "push_message_buffer_length" -> {
+                if (c.minMessages != null || c.maxMessages != null) {
+                    throw duplicate(n);
+                }
+                c.minMessages = intValue(n);
+                c.maxMessages = c.minMessages;
+                c.minNode = n;
+                c.maxNode = n;
+            }
+            case "push_message_timeout" -> {
+                check(c.messageTimeout, n);
+                c.messageTimeout = seconds(n);
+            }
+            case "push_delete_oldest_received_message" -> {
+                check(c.deleteOldest, n);
+                c.deleteOldest = flag(n);
+            }
+            case "push_max_reserved_memory", "push_buffer_size" -> {
+                check(c.maxReservedMemory, n);
+                c.maxReservedMemory = size(n);
+            }
+            case "push_subscriber_concurrency" -> {
+                check(c.concurrency, n);
+                int i = Values.prefixChoice(n.arg(0), List.of("first", "last", "broadcast"));
+                if (i < 0) {
+                    throw n.error("invalid push_subscriber_concurrency value: \"" + n.arg(0) + "\"");
+                }
+                c.concurrency = i == 0 ? ConcurrencyMode.FIRST : i == 1 ? ConcurrencyMode.LAST
+                        : ConcurrencyMode.BROADCAST;
+            }
+            case "push_subscriber_timeout" -> {
+                check(c.subscriberTimeout, n);
+                c.subscriberTimeout = seconds(n);
+            }
+            case "push_authorized_channels_only" -> {
+                check(c.authorizedOnly, n);
+                c.authorizedOnly = flag(n);
+            }
+            case "push_max_channel_subscribers" -> {
+                check(c.maxSubscribers, n);
+                c.maxSubscribers = intValue(n);
+            }
+            case "push_ignore_queue_on_no_cache" -> {
+                check(c.ignoreQueueOnNoCache, n);
+                c.ignoreQueueOnNoCache = flag(n);
+            }
+            case "push_channel_group" -> {
+                check(c.channelGroup, n);
+                c.channelGroup = n.arg(0);
+            }
+            case "push_max_channel_id_length" -> {
+                check(c.maxChannelIdLength, n);
+                c.maxChannelIdLength = intValue(n);
+            }
+            case "push_channel_timeout" -> {
+                check(c.channelTimeout, n);
+                c.channelTimeout = seconds(n);
+            }
+            case "push_min_message_recipients" -> {
+                check(c.minMessageRecipients, n);
+                c.minMessageRecipients = intValue(n);
+            }
+            // nginx core and standard modules
+            case "client_max_body_size" -> {
+                check(c.clientMaxBodySize, n);
+                c.clientMaxBodySize = size(n);
+            }
+            case "default_type" -> {
+                check(c.defaultType, n);
+                c.defaultType = n.arg(0);
+            }
+            case "keepalive_timeout" -> {
+                check(c.keepaliveTimeout, n);
+                c.keepaliveTimeout = seconds(n); // the optional 2nd argument is the Keep-Alive header value
+                if (n.args().size() == 2 && Values.seconds(n.arg(1)) < 0) {
+                    throw n.error("invalid value \"" + n.arg(1) + "\"");
+                }
+            }
+            case "gzip" -> {
+                check(c.gzip, n);
+                c.gzip = flag(n);
+            }
+            case "gzip_types" -> {
+                check(c.gzipTypes, n);
+                List<String> types = new ArrayList<>();
+                for (String t : n.args()) {
+                    types.add(t.toLowerCase(Locale.ROOT));
+                }
+                c.gzipTypes = types;
+            }
+            case "gzip_min_length" -> {
+                check(c.gzipMinLength, n);
+                c.gzipMinLength = size(n);
+            }
+            case "add_header" -> {
+                if (n.args().size() == 3 && !n.arg(2).equals("always")) {
+                    throw n.error("invalid parameter \"" + n.arg(2) + "\"");
+                }
+                if (c.addHeaders == null) {
+                    c.addHeaders = new ArrayList<>();
+                }
+                c.addHeaders.add(new AddHeader(n.arg(0), n.arg(1), n.args().size() == 3));
+            }
+            case "allow", "deny" -> {
+                AccessRules.Rule r = AccessRules.parse(n.name().equals("allow"), n.arg(0));
+                if (r == null) {
+                    throw n.error("invalid parameter \"" + n.arg(0) + "\"");
+                }
+                if (c.access == null) {
+                    c.access = new ArrayList<>();
+                }
+                c.access.add(r);
+            }
+            case "root", "alias" -> {
+                if (c.root != null) {
+                    throw n.error("\"" + n.name() + "\" directive is duplicate, \""
+                            + (c.rootIsAlias ? "alias" : "root") + "\" directive was specified earlier");
+                }
+                c.root = n.arg(0);
+                c.rootIsAlias = n.name().equals("alias");
+            }
+            case "index" -> {
+                if (c.index == null) {
+                    c.index = new ArrayList<>();
+                }
+                for (String a : n.args()) {
+                    if (a.isEmpty()) {
+                        throw n.error("index \"\" in \"index\" directive is invalid");
+                    }
+                    c.index.add(a);
+                }
+            }
+            case "set" -> set(n, c);
+            case "return" -> ret(n, c);
+            default -> throw new IllegalStateException("no handler for " + n.name());
+        }
+    }
+
+    private static void storeMessages(ConfNode n, LevelConf c, String value) {
+        if (value.equalsIgnoreCase("off")) {
+            c.minMessages = 0;
+            c.maxMessages = 0;
+            c.minNode = n;
+            c.maxNode = n;
+        }
+    }
+
+    /** nginx's {@code set $name value}: the value is compiled once; protocol.md §1. */
+    private static void set(ConfNode n, LevelConf c) throws ConfException {
+        String var = n.arg(0);
+        if (var.length() < 2 || var.charAt(0) != '$') {
+            throw n.error("invalid variable name \"" + var + "\"");
+        }
+        String name = var.substring(1).toLowerCase(Locale.ROOT);
+        if (VariableExpr.isBuiltin(name)) {
+            throw n.error("the duplicate \"" + name + "\" variable");
+        }
+        c.rewrite.add(new RewriteStep.Set(name, VariableExpr.compile(n.arg(1), n), n));
+    }
+
+    /** nginx's {@code return}: a URL alone means 302; codes above 999 are invalid. */
+    private static void ret(ConfNode n, LevelConf c) throws ConfException {
+        String first = n.arg(0);
+        long code = Values.number(first);
+        if (n.args().size() == 1 && code < 0) {
+            if (first.startsWith("http://") || first.startsWith("https://") || first.startsWith("$scheme")) {
+                c.rewrite.add(new RewriteStep.Ret(302, VariableExpr.compile(first, n), n));
+                return;
+            }
+        }
+        if (code < 0 || code > 999) {
+            throw n.error("invalid return code \"" + first + "\"");
+        }
+        VariableExpr text = n.args().size() == 2 ? VariableExpr.compile(n.arg(1), n) : null;
+        c.rewrite.add(new RewriteStep.Ret((int) code, text, n));
+    }
+
+    static ConfException duplicate(ConfNode n) {
+        return n.error("\"" + n.name() + "\" directive is duplicate");
+    }
+
+    private static void check(Object current, ConfNode n) throws ConfException {
+        if (current != null) {
+            throw duplicate(n);
+        }
+    }
+
+    private static int intValue(ConfNode n) throws ConfException {
+        long v = Values.number(n.arg(0));
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw n.error("invalid number \"" + n.arg(0) + "\"");
+        }
+        return (int) v;
+    }
+
+    private static long seconds(ConfNode n) throws ConfException {
+        long v = Values.seconds(n.arg(0));
+        if (v < 0) {
+            throw n.error("invalid value \"" + n.arg(0) + "\"");
+        }
+        return v;
+    }
+
+    private static long size(ConfNode n) throws ConfException {
+        long v = Values.size(n.arg(0));
+        if (v < 0) {
+            throw n.error("invalid value \"" + n.arg(0) + "\"");
+        }
+        return v;
+    }
+
+    private static boolean flag(ConfNode n) throws ConfException {
+        Boolean b = Values.flag(n.arg(0));
+        if (b == null) {
+            throw invalidFlag(n);
+        }
+        return b;
+    }
+
+    private static ConfException invalidFlag(ConfNode n) {
+        return n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name() + "\" directive, it must be \"on\" or \"off\"");
+    }
+}

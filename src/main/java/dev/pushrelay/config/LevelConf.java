@@ -1,0 +1,62 @@
+package dev.pushrelay.config;
+
+import dev.pushrelay.channel.ConcurrencyMode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The directives set directly at one level (http, server or location), null = unset,
+ * as nginx's per-module conf structs hold NGX_CONF_UNSET before merging. Mutable, used
+ * only while loading.
+ */
+final class LevelConf {
+
+    final ConfNode node;
+    final LevelConf parent;
+
+    // endpoint (not inherited: nginx does not merge clcf->handler)
+    Endpoint endpoint;
+    PollMode pollMode;
+    ConfNode endpointNode;
+
+    // push module, protocol.md §2
+    Integer minMessages;
+    ConfNode minNode;
+    Integer maxMessages;
+    ConfNode maxNode;
+    Long messageTimeout;
+    Boolean deleteOldest;
+    ConcurrencyMode concurrency;
+    Long subscriberTimeout;
+    Boolean authorizedOnly;
+    Integer maxSubscribers;
+    Boolean ignoreQueueOnNoCache;
+    String channelGroup;
+    Integer maxChannelIdLength;
+    Long channelTimeout;
+    Integer minMessageRecipients;
+    /** http level only */
+    Long maxReservedMemory;
+
+    // nginx
+    Long clientMaxBodySize;
+    String defaultType;
+    Long keepaliveTimeout;
+    Boolean gzip;
+    List<String> gzipTypes;
+    Long gzipMinLength;
+    List<AddHeader> addHeaders;
+    List<AccessRules.Rule> access;
+    String root;
+    boolean rootIsAlias;
+    List<String> index;
+
+    /** set / return, in file order */
+    final List<RewriteStep> rewrite = new ArrayList<>();
+
+    LevelConf(ConfNode node, LevelConf parent) {
+        this.node = node;
+        this.parent = parent;
+    }
+}

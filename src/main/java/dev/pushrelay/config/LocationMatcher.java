@@ -1,0 +1,89 @@
+package dev.pushrelay.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The locations of one level (a server, or the inside of a location), searched as
+ * nginx's {@code ngx_http_core_find_location}: an {@code =} location equal to the URI
+ * wins at once; otherwise the longest prefix location is remembered and its nested
+ * locations searched; then, unless that prefix location is {@code ^~}, the regex
+ * locations of this level are tried in file order and the first match wins (its nested
+ * locations are searched too); else the remembered prefix location is used.
+ * Immutable after construction.
+ */
+final class LocationMatcher {
+
+    static final LocationMatcher EMPTY = new LocationMatcher(List.of());
+
+    enum Kind { EXACT, PREFIX, PREFIX_NOREGEX, REGEX, NAMED }
+
+    /** One compiled location. */
+    record Loc(Kind kind, String name, PcreRegex regex, LocationSettings settings, List<RewriteStep> rewrite,
+               LocationMatcher nested) {
+    }
+
+    /** The chosen location, and whether the search is final (nginx's NGX_OK). */
+    record Found(Loc loc, boolean done) {
+    }
+
+    private final Map<String, Loc> exact = new HashMap<>();
+    private final List<Loc> prefixes;
+    private final List<Loc> regexes = new ArrayList<>();
+
+    LocationMatcher(List<Loc> locs) {
+        List<Loc> p = new ArrayList<>();
+        for (Loc l : locs) {
+            switch (l.kind()) {
+                case EXACT -> exact.put(l.name(), l);
+                case PREFIX, PREFIX_NOREGEX -> p.add(l);
+                case REGEX -> regexes.add(l);
+                case NAMED -> {
+                    // only reachable through error_page/try_files, which pushrelay does not run
+                }
+            }
+        }
+        // longest first, so the first prefix of the URI is the longest one
+        p.sort(Comparator.comparingInt((Loc l) -> l.name().length()).reversed());
+        prefixes = List.copyOf(p);
+    }
+
+    Found find(String uri, Evaluation ev) {
+        Loc e = exact.get(uri);
+        if (e != null) {
+            return new Found(e, true);
+        }
+        Loc current = null;
+        boolean noregex = false;
+        for (Loc l : prefixes) {
+            if (uri.startsWith(l.name())) {
+                current = l;
+                break;
+            }
+        }
+        if (current != null) {
+            noregex = current.kind() == Kind.PREFIX_NOREGEX;
+            Found sub = current.nested().find(uri, ev);
+            if (sub.done()) {
+                return sub;
+            }
+            if (sub.loc() != null) {
+                current = sub.loc();
+            }
+        }
+        if (!noregex) {
+            for (Loc r : regexes) {
+                PcreRegex.Captures c = r.regex().match(uri);
+                if (c != null) {
+                    ev.captured(c);
+                    Found sub = r.nested().find(uri, ev);
+                    return new Found(sub.loc() != null ? sub.loc() : r, true);
+                }
+            }
+        }
+        return new Found(current, false);
+    }
+}

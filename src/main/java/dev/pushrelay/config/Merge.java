@@ -1,0 +1,111 @@
+package dev.pushrelay.config;
+
+import dev.pushrelay.channel.BufferPolicy;
+import dev.pushrelay.channel.ConcurrencyMode;
+import dev.pushrelay.channel.SubscribePolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * nginx's merge of http → server → location (→ nested location): a value unset at a
+ * level is taken from the enclosing level, finally from the default
+ * ({@code ngx_conf_merge_*_value}). Lists (add_header, allow/deny, index) are inherited
+ * only when the level defines none, as nginx does. The endpoint is not inherited
+ * (nginx does not merge the content handler), nor are set/return (rewrite module).
+ */
+final class Merge {
+
+    static final int DEFAULT_MIN = 1;
+    static final int DEFAULT_MAX = 10;
+
+    private Merge() {
+    }
+
+    /** @param chain outermost (http) first, the level being built last */
+    static LocationSettings settings(String name, List<LevelConf> chain) throws ConfException {
+        LevelConf own = chain.get(chain.size() - 1);
+        checkBufferLengths(chain);
+        int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
+        int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
+        long channelTimeout = get(chain, c -> c.channelTimeout, 5L);
+        BufferPolicy buffer = new BufferPolicy(min, max, get(chain, c -> c.messageTimeout, 3600L),
+                get(chain, c -> c.deleteOldest, false), channelTimeout);
+        SubscribePolicy subscribe = new SubscribePolicy(get(chain, c -> c.concurrency, ConcurrencyMode.BROADCAST),
+                get(chain, c -> c.authorizedOnly, false), get(chain, c -> c.maxSubscribers, 0), channelTimeout);
+        List<String> gzipTypes = new ArrayList<>(get(chain, c -> c.gzipTypes, List.of()));
+        if (!gzipTypes.contains("text/html")) {
+            gzipTypes.add(0, "text/html"); // nginx always compresses text/html
+        }
+        LevelConf rootLevel = null;
+        for (int i = chain.size() - 1; i >= 0 && rootLevel == null; i--) {
+            if (chain.get(i).root != null) {
+                rootLevel = chain.get(i);
+            }
+        }
+        String root = rootLevel == null ? "html" : rootLevel.rootIsAlias ? null : rootLevel.root;
+        String alias = rootLevel != null && rootLevel.rootIsAlias ? rootLevel.root : null;
+        Return returnAction = null;
+        for (RewriteStep s : own.rewrite) {
+            if (s instanceof RewriteStep.Ret r) {
+                returnAction = new Return(r.code(), r.text() == null ? null : r.text().source());
+                break;
+            }
+        }
+        List<AccessRules.Rule> access = get(chain, c -> c.access, List.of());
+        return new LocationSettings(
+                name,
+                own.endpoint == null ? Endpoint.NONE : own.endpoint,
+                own.pollMode == null ? PollMode.LONG_POLL : own.pollMode,
+                get(chain, c -> c.channelGroup, ""),
+                get(chain, c -> c.maxChannelIdLength, 1024),
+                buffer,
+                subscribe,
+                get(chain, c -> c.subscriberTimeout, 0L),
+                get(chain, c -> c.ignoreQueueOnNoCache, false),
+                get(chain, c -> c.defaultType, "text/plain"),
+                get(chain, c -> c.clientMaxBodySize, 1024L * 1024),
+                access.isEmpty() ? AccessRules.NONE : new AccessRules(access),
+                get(chain, c -> c.addHeaders, List.of()),
+                get(chain, c -> c.gzip, false),
+                gzipTypes,
+                get(chain, c -> c.gzipMinLength, LocationSettings.DEFAULT_GZIP_MIN_LENGTH),
+                get(chain, c -> c.keepaliveTimeout, LocationSettings.DEFAULT_KEEPALIVE_SECONDS),
+                returnAction,
+                root,
+                alias,
+                get(chain, c -> c.index, List.of("index.html")),
+                get(chain, c -> c.minMessageRecipients, -1));
+    }
+
+    /**
+     * The push module's merge-time check (protocol.md §2.2), run at every merged level as
+     * nginx runs merge_loc_conf for the server and for each location. Reported at the
+     * innermost directive that set max (or, if max is inherited, min).
+     */
+    static void checkBufferLengths(List<LevelConf> chain) throws ConfException {
+        int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
+        int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
+        if (max >= min) {
+            return;
+        }
+        ConfNode at = null;
+        for (int i = chain.size() - 1; i >= 0 && at == null; i--) {
+            LevelConf c = chain.get(i);
+            at = c.maxNode != null ? c.maxNode : c.minNode;
+        }
+        String msg = "push_max_message_buffer_length cannot be smaller than push_min_message_buffer_length.";
+        throw at == null ? new ConfException(msg) : at.error(msg);
+    }
+
+    private static <T> T get(List<LevelConf> chain, Function<LevelConf, T> field, T dflt) {
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            T v = field.apply(chain.get(i));
+            if (v != null) {
+                return v;
+            }
+        }
+        return dflt;
+    }
+}
