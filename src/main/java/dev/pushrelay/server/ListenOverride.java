@@ -38,7 +38,7 @@ public final class ListenOverride {
 
     public static Settings apply(Settings settings, Listen listen) {
         List<ServerSettings> servers = settings.servers().stream()
-                .map(s -> new ServerSettings(List.of(listen), s.serverNames(), s.where()))
+                .map(s -> new ServerSettings(List.of(listen), s.serverNames(), s.where(), s.routing()))
                 .toList();
         return new Settings(settings.file(), settings.maxReservedMemory(), servers, settings.ignored());
     }

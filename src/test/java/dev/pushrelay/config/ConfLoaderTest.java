@@ -40,12 +40,12 @@ class ConfLoaderTest {
         assertEquals(33554432L, s.maxReservedMemory());
         List<LocationSettings> locs = srv.locations();
         LocationSettings pub = locs.get(0);
-        assertEquals("location /publish (conf/pushrelay.conf:1)", pub.name());
+        assertEquals("location /publish (conf/pushrelay.conf:5)", pub.name());
         assertEquals(Endpoint.PUBLISHER, pub.endpoint());
         assertEquals(new BufferPolicy(1, 10, 7200, false, 5), pub.buffer());
         assertEquals(0, pub.minMessageRecipients());
         LocationSettings sub = locs.get(1);
-        assertEquals("location /activity (conf/pushrelay.conf:9)", sub.name());
+        assertEquals("location /activity (conf/pushrelay.conf:15)", sub.name());
         assertEquals(Endpoint.SUBSCRIBER, sub.endpoint());
         assertEquals(PollMode.LONG_POLL, sub.pollMode());
         assertEquals(SubscribePolicy.DEFAULT, sub.subscribe());

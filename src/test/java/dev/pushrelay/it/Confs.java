@@ -26,6 +26,15 @@ final class Confs {
 
     /** One publisher and one subscriber location with extra directives each. */
     static String pubSub(String publisherExtra, String subscriberExtra) {
+        return pubSub(publisherExtra, "push_subscriber;", subscriberExtra);
+    }
+
+    /** Like {@link #pubSub(String, String)} with interval-poll subscribers. */
+    static String pubIntervalSub(String publisherExtra, String subscriberExtra) {
+        return pubSub(publisherExtra, "push_subscriber interval-poll;", subscriberExtra);
+    }
+
+    private static String pubSub(String publisherExtra, String subscriberDirective, String subscriberExtra) {
         return """
                 location /pub {
                     set $push_channel_id $arg_id;
@@ -34,9 +43,9 @@ final class Confs {
                 }
                 location /sub {
                     set $push_channel_id $arg_id;
-                    push_subscriber;
+                    %s
                     %s
                 }
-                """.formatted(publisherExtra, subscriberExtra);
+                """.formatted(publisherExtra, subscriberDirective, subscriberExtra);
     }
 }

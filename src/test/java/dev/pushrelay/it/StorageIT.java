@@ -44,8 +44,7 @@ class StorageIT {
 
     @Test
     void s5_6_expired_messages_are_never_delivered() throws IOException {
-        try (TestServer server = TestServer.start(Confs.pubSub("push_message_timeout 2s;",
-                "push_subscriber interval-poll;"))) {
+        try (TestServer server = TestServer.start(Confs.pubIntervalSub("push_message_timeout 2s;", ""))) {
             server.send(post("/pub?id=a", "old"));
             server.clock().advanceSeconds(3);
             assertEquals(304, server.send(get("/sub?id=a")).status());
@@ -59,7 +58,7 @@ class StorageIT {
         try (TestServer server = TestServer.start(Confs.pubSub("push_message_timeout 1s;", ""))) {
             server.send(post("/pub?id=a", "short-lived"));
             server.clock().advanceSeconds(2);
-            assertEquals("{\"messages\": 0, \"requested\": 0, \"subscribers\": 0 }",
+            assertEquals("{\"messages\": 0, \"requested\": 2, \"subscribers\": 0 }",
                     server.send(get("/pub?id=a", "Accept: text/json")).text(), "expired, channel still young");
             server.clock().advanceSeconds(6);
             // The server's periodic sweep collects it even though nobody touches it (a GET
@@ -119,7 +118,8 @@ class StorageIT {
 
     @Test
     void s6_3_reserved_memory_budget_refuses_with_500_and_keeps_what_is_stored() throws IOException {
-        String conf = "push_max_reserved_memory 64k;\n" + Confs.pubSub("push_max_message_buffer_length 100; push_message_timeout 0;", "");
+        String conf = "http { push_max_reserved_memory 64k; server { "
+                + Confs.pubSub("push_max_message_buffer_length 100; push_message_timeout 0;", "") + " } }";
         try (TestServer server = TestServer.start(conf)) {
             byte[] chunk = new byte[10 * 1024];
             int accepted = 0;

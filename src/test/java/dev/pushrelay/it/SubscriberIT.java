@@ -144,7 +144,7 @@ class SubscriberIT {
 
     @Test
     void s4_5_interval_poll_answers_at_once_304_echoing_the_etag() throws IOException {
-        try (TestServer server = TestServer.start(Confs.pubSub("", "push_subscriber interval-poll;"))) {
+        try (TestServer server = TestServer.start(Confs.pubIntervalSub("", ""))) {
             RawResponse empty = server.send(get("/sub?id=a", "If-None-Match: 7", "If-Modified-Since: Mon, 21 Sep 2026 14:13:20 GMT"));
             assertEquals("HTTP/1.1 304 Not Modified", empty.statusLine());
             assertEquals("7", empty.header("Etag"));
@@ -193,8 +193,7 @@ class SubscriberIT {
 
     @Test
     void s4_6_interval_poll_skips_authorization() throws IOException {
-        try (TestServer server = TestServer.start(Confs.pubSub("",
-                "push_subscriber interval-poll; push_authorized_channels_only on;"))) {
+        try (TestServer server = TestServer.start(Confs.pubIntervalSub("", "push_authorized_channels_only on;"))) {
             assertEquals(304, server.send(get("/sub?id=a")).status());
         }
     }
