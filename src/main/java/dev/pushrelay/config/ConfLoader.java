@@ -112,6 +112,9 @@ public final class ConfLoader {
                 throws ConfException {
             for (ConfNode n : nodes) {
                 DirectiveTable.Spec spec = DirectiveTable.find(n.name());
+                if (spec == null && DirectiveTable.UNSUPPORTED.contains(n.name())) {
+                    throw n.error("\"" + n.name() + "\" directive is not supported by pushrelay");
+                }
                 if (spec == null) {
                     throw n.error("unknown directive \"" + n.name() + "\"");
                 }

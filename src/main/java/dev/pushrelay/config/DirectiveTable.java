@@ -26,6 +26,15 @@ final class DirectiveTable {
                 boolean skipBody) {
     }
 
+    /**
+     * nginx directives that would change request handling in ways pushrelay does not
+     * implement; silently ignoring them would serve something else than nginx did.
+     */
+    static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("if", "rewrite", "try_files", "limit_except",
+            "auth_basic", "auth_basic_user_file", "auth_request", "break", "perl", "js_content",
+            "content_by_lua", "content_by_lua_block", "content_by_lua_file", "push_stream_publisher",
+            "nchan_publisher", "nchan_subscriber");
+
     private static final Map<String, Spec> SPECS = build();
 
     private DirectiveTable() {
