@@ -13,8 +13,12 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** The command line: a thin shell over {@link ConfLoader} and {@link PushServer}. */
 @Command(name = "pushrelay", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -39,12 +43,20 @@ public final class Main implements Callable<Integer> {
 
     private final CountDownLatch stopped = new CountDownLatch(1);
 
+    /** Library loggers kept quiet below WARNING; held here because JUL keeps loggers weakly. */
+    private final List<Logger> quieted = new ArrayList<>();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
     @Override
     public Integer call() {
+        for (String name : new String[] {"org.xnio", "org.jboss", "io.undertow"}) {
+            Logger l = Logger.getLogger(name);
+            l.setLevel(Level.WARNING);
+            quieted.add(l);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Settings settings;
