@@ -245,4 +245,28 @@ class NginxDirectivesIT {
             assertFalse(r.text().isEmpty());
         }
     }
+
+    @Test
+    void s8_0_servers_on_one_address_are_chosen_by_host() throws IOException {
+        try (TestServer server = TestServer.start("""
+                http {
+                    server {
+                        listen 127.0.0.1:8080;
+                        server_name push.example.com;
+                        location /who { return 200 "push"; }
+                    }
+                    server {
+                        listen 127.0.0.1:8080;
+                        server_name .admin.example.com;
+                        location /who { return 200 "admin $host"; }
+                    }
+                }
+                """)) {
+            assertEquals("push", server.send("GET /who HTTP/1.1\r\nHost: push.example.com\r\n\r\n").text());
+            assertEquals("admin x.admin.example.com",
+                    server.send("GET /who HTTP/1.1\r\nHost: x.admin.example.com:8080\r\n\r\n").text());
+            assertEquals("push", server.send("GET /who HTTP/1.1\r\nHost: unknown.example\r\n\r\n").text(),
+                    "no name matches: the first server of the address is the default");
+        }
+    }
 }
