@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * nginx's {@code return} (protocol.md §8.2): a redirect code sends its text as Location
  * (a path made absolute with the request's Host, as nginx's absolute_redirect does) and
  * nginx's page; any other code with text sends the text with the location's default_type;
- * a bare 3xx/4xx/5xx code sends nginx's page, other bare codes an empty body; 444 closes
+ * a bare redirect, 4xx or 5xx code sends nginx's page, other bare codes (200, 204, 304)
+ * a header-only answer; 444 closes
  * the connection without an answer.
  */
 final class ReturnResponse {
@@ -45,7 +46,7 @@ final class ReturnResponse {
             }
             return;
         }
-        if (code >= 300) {
+        if (ret.isRedirect() || code >= 400) {
             Responses.errorPage(exchange, code);
         } else {
             Responses.headerOnly(exchange, code, Responses.reason(code));

@@ -74,6 +74,7 @@ class NginxDirectivesIT {
                 location /gone { return 410; }
                 location /empty { return 204; }
                 location /drop { return 444; }
+                location /same { return 304; }
                 """)) {
             RawResponse r = server.send(get("/old?a=1"));
             assertEquals(301, r.status());
@@ -90,6 +91,12 @@ class NginxDirectivesIT {
             assertEquals(410, gone.status());
             assertTrue(gone.text().contains("<title>410 Gone</title>"), gone.text());
             assertEquals(204, server.send(get("/empty")).status());
+            try (RawHttp c = new RawHttp(server.port())) {
+                c.send(get("/same"));
+                assertEquals(304, c.read().status());
+                c.send(get("/gone"));
+                assertEquals(410, c.read().status(), "the 304 carried no body to confuse the next answer");
+            }
             try (RawHttp c = new RawHttp(server.port())) {
                 c.send(get("/drop"));
                 assertTrue(c.closedByServer(5000), "444 closes without an answer");
