@@ -23,10 +23,13 @@ final class ChannelInfo implements Closeable {
     private final ExecutorService pool;
     private final Client[] clients;
     final Stats stats = new Stats();
+    /** Last subscriber count seen per channel by {@link #awaitSubscribers} (-1 = failed). */
+    final long[] lastSeen;
 
     ChannelInfo(Target target, String[] channelNames, int threads) {
         this.target = target;
         this.requests = new byte[channelNames.length][];
+        this.lastSeen = new long[channelNames.length];
         for (int i = 0; i < channelNames.length; i++) {
             requests[i] = target.infoRequest(channelNames[i]);
         }
@@ -151,10 +154,13 @@ final class ChannelInfo implements Closeable {
                 for (int ch = slot; ch < expected.length; ch += clients.length) {
                     todo.add(ch);
                 }
+                long pause = 1;
                 while (true) {
                     List<Integer> left = new ArrayList<>();
                     for (int ch : todo) {
-                        if (cl.subscribers(ch) < expected[ch]) {
+                        long n = cl.subscribers(ch);
+                        lastSeen[ch] = n;
+                        if (n < expected[ch]) {
                             left.add(ch);
                         }
                     }
@@ -162,12 +168,14 @@ final class ChannelInfo implements Closeable {
                     if (todo.isEmpty() || System.nanoTime() > deadlineNanos) {
                         return todo.size();
                     }
-                    Thread.sleep(2);
+                    Thread.sleep(pause);
+                    pause = Math.min(50, pause * 2);
                 }
             }));
         }
         int short_ = 0;
         for (Future<Integer> f : fs) {
+            // lastSeen is read after get(): the pool threads' writes are visible
             try {
                 short_ += f.get();
             } catch (Exception e) {

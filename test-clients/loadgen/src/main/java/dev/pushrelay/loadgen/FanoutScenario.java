@@ -26,6 +26,8 @@ final class FanoutScenario {
     private final long idleSettleMillis;
     private final String serverPid;
     private final int[] expected;
+    private final boolean infoCheck;
+    private final long localSettleMillis;
 
     FanoutScenario(Common common, Options o, boolean idle) {
         this.common = common;
@@ -57,6 +59,12 @@ final class FanoutScenario {
         this.settleTimeout = Common.secs(o.num("resubscribe-timeout", 30, 1, 86_400));
         this.pauseMillis = o.num("pause-ms", 0, 0, 600_000);
         this.graceMillis = o.num("grace-ms", 300, 0, 600_000);
+        String check = o.str("ready-check", "info");
+        if (!check.equals("info") && !check.equals("local")) {
+            throw new IllegalArgumentException("--ready-check must be info or local");
+        }
+        this.infoCheck = check.equals("info");
+        this.localSettleMillis = o.num("local-settle-ms", 200, 0, 600_000);
     }
 
     String shape() {
@@ -97,8 +105,11 @@ final class FanoutScenario {
                 s.start();
             }
             c.await(() -> group.started.get() + group.gaveUp.get() >= totalSubscribers, readyDeadline);
-            int shortChannels = info.awaitSubscribers(expected, Math.min(readyDeadline, c.deadline));
+            int shortChannels = awaitWaiting(info, group, readyDeadline);
             readyNanos = System.nanoTime() - t0;
+            if (shortChannels > 0) {
+                describeShort(info);
+            }
             if (shortChannels > 0 || group.gaveUp.get() > 0) {
                 rep.problem("not all subscribers waiting before publishing: " + shortChannels
                         + " channel(s) short, " + group.gaveUp.get() + " subscriber(s) gave up, "
@@ -153,9 +164,10 @@ final class FanoutScenario {
                     c.say("round %d incomplete after timeout: %d of %d deliveries", r, progress.perSeq.get(seq), total);
                 }
                 if (r < messages) {
-                    int shortCh = info.awaitSubscribers(expected, System.nanoTime() + settleTimeout);
+                    int shortCh = awaitWaiting(info, group, System.nanoTime() + settleTimeout);
                     if (shortCh > 0) {
                         resubscribeTimeouts++;
+                        describeShort(info);
                     }
                     if (pauseMillis > 0) {
                         LockSupport.parkNanos(pauseMillis * 1_000_000L);
@@ -172,6 +184,35 @@ final class FanoutScenario {
         }
         summarize(rep, progress, subs, stats, rounds, incompleteRounds, resubscribeTimeouts);
         return rep;
+    }
+
+    /**
+     * Waits until every subscriber is held by the server: by channel info (default), or with
+     * {@code --ready-check local} (for servers whose channel info under-counts, e.g. nchan with
+     * several workers) until every subscriber has a request outstanding, plus a short settle time.
+     * Returns the number of channels (info) or subscribers (local) still short.
+     */
+    private int awaitWaiting(ChannelInfo info, Subscriber.Group group, long until) throws InterruptedException {
+        if (infoCheck) {
+            return info.awaitSubscribers(expected, Math.min(until, common.deadline));
+        }
+        int want = totalSubscribers - group.gaveUp.get();
+        common.await(() -> group.pending.get() >= want, until);
+        Thread.sleep(localSettleMillis);
+        return Math.max(0, want - group.pending.get());
+    }
+
+    private void describeShort(ChannelInfo info) {
+        if (!infoCheck) {
+            return;
+        }
+        int shown = 0;
+        for (int ch = 0; ch < channels && shown < 5; ch++) {
+            if (info.lastSeen[ch] < expected[ch]) {
+                common.say("channel %d: server reports %d of %d subscribers", ch, info.lastSeen[ch], expected[ch]);
+                shown++;
+            }
+        }
     }
 
     private void summarize(Report rep, Progress p, Subscriber[] subs, Stats s, int rounds, int incompleteRounds,

@@ -26,6 +26,8 @@ final class Subscriber implements Conn.Handler {
         final AtomicInteger started = new AtomicInteger();
         /** Subscribers that gave up after repeated failures. */
         final AtomicInteger gaveUp = new AtomicInteger();
+        /** Subscribers with a request written and no answer yet (the client's view of "waiting"). */
+        final AtomicInteger pending = new AtomicInteger();
 
         Group(Target target, String[] channelNames, Progress progress) {
             this.target = target;
@@ -46,6 +48,7 @@ final class Subscriber implements Conn.Handler {
     private final byte[] etag = new byte[128];
     private int etagLen = -1;
     private boolean started;
+    private boolean pending;
     private int failures;
 
     Subscriber(Group group, int channel, IoLoop loop) {
@@ -85,6 +88,10 @@ final class Subscriber implements Conn.Handler {
             out.put(INM).put(etag, 0, etagLen).put(CRLF);
         }
         out.put(CRLF);
+        if (!pending) {
+            pending = true;
+            group.pending.incrementAndGet();
+        }
         conn.flush();
     }
 
@@ -92,6 +99,7 @@ final class Subscriber implements Conn.Handler {
     public void onResponse(Conn c, ResponseParser r, long now) {
         Stats s = c.loop.stats;
         s.subStatus[r.status]++;
+        clearPending();
         switch (r.status) {
             case 200:
                 failures = 0;
@@ -151,8 +159,16 @@ final class Subscriber implements Conn.Handler {
         conn.close(true);
     }
 
+    private void clearPending() {
+        if (pending) {
+            pending = false;
+            group.pending.decrementAndGet();
+        }
+    }
+
     @Override
     public void onClose(Conn c, String reason) {
+        clearPending();
         Stats s = c.loop.stats;
         s.error("subscriber: " + reason);
         if (++failures > MAX_FAILURES) {
