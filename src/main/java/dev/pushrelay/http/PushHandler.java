@@ -23,18 +23,29 @@ public final class PushHandler implements HttpHandler {
     private final Supplier<Router> router;
     private final PublisherHandler publisher;
     private final SubscriberHandler subscriber;
+    private final Observability obs;
+    private final OperationsEndpoints operations;
 
     /** @param router the current routing; a supplier so a reload can swap it atomically */
     public PushHandler(Supplier<Router> router, ChannelStore store) {
+        this(router, store, Observability.none(java.time.Clock.systemUTC()));
+    }
+
+    /** @param obs metrics and access logs (README "Operating pushrelay") */
+    public PushHandler(Supplier<Router> router, ChannelStore store, Observability obs) {
         this.router = router;
-        this.publisher = new PublisherHandler(store);
-        this.subscriber = new SubscriberHandler(store);
+        this.publisher = new PublisherHandler(store, obs.metrics());
+        this.subscriber = new SubscriberHandler(store, obs.metrics());
+        this.obs = obs;
+        this.operations = new OperationsEndpoints(store, obs);
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        RequestLog log = RequestLog.begin(exchange, obs);
         try {
             RouteMatch match = router.get().route(new ExchangeRequestView(exchange));
+            log.routed(match);
             LocationSettings location = match.location();
             if (location == null) {
                 Responses.errorPage(exchange, 404);
@@ -43,6 +54,8 @@ public final class PushHandler implements HttpHandler {
             switch (location.endpoint()) {
                 case PUBLISHER -> publisher.handle(exchange, location, match.channelId());
                 case SUBSCRIBER -> subscriber.handle(exchange, location, match.channelId());
+                case METRICS -> operations.metrics(exchange);
+                case STATUS -> operations.status(exchange);
                 case NONE -> Responses.errorPage(exchange, 404);
             }
         } catch (RuntimeException e) {
