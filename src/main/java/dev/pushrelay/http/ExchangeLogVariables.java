@@ -166,10 +166,17 @@ final class ExchangeLogVariables implements LogVariables {
         }
     }
 
+    /**
+     * The host name without a DNS lookup (InetAddress.getLocalHost can block for seconds,
+     * and this is first needed on an IO thread): $HOSTNAME, else /etc/hostname.
+     */
     private static String hostname() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) return h.strip();
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+            h = java.nio.file.Files.readString(java.nio.file.Path.of("/etc/hostname")).strip();
+            return h.isEmpty() ? "localhost" : h;
+        } catch (java.io.IOException | RuntimeException e) {
             return "localhost";
         }
     }

@@ -128,4 +128,29 @@ class AccessLogIT {
             assertEquals(List.of(combined(server, "GET /sub?id=d HTTP/1.1", 499, 0, "-")), sub, lines.toString());
         }
     }
+
+    @Test
+    void a_custom_json_format_with_pushrelay_variables() throws IOException {
+        try (TestServer server = TestServer.start("""
+                log_format js escape=json '{"ch":"$push_channel_id","st":$status,"m":"$request_method",'
+                                          '"uri":"$uri","args":"$args","ua":"$http_user_agent","t":$request_time}';
+                location /pub {
+                    access_log pub.log js;
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                }
+                """)) {
+            server.send(post("/pub?id=a%20b", "x", "User-Agent: say \"hi\""));
+            String line = awaitLines(server.dir().resolve("pub.log"), 1).get(0);
+            assertTrue(line.matches("\\{\"ch\":\"a%20b\",\"st\":202,\"m\":\"POST\",\"uri\":\"/pub\","
+                    + "\"args\":\"id=a%20b\",\"ua\":\"say \\\\\"hi\\\\\"\",\"t\":\\d+\\.\\d{3}}"), line);
+        }
+    }
+
+    @Test
+    void a_log_file_that_cannot_be_opened_fails_start_up() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> TestServer.start("access_log /nonexistent-dir-for-pushrelay-tests/a.log;\nlocation / { }"));
+        assertTrue(e.getMessage().contains("/nonexistent-dir-for-pushrelay-tests/a.log"), e.getMessage());
+    }
 }
