@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.Locale;
 
 /** nginx's log variables for one completed exchange (README "Operating pushrelay"). */
@@ -122,12 +121,22 @@ final class ExchangeLogVariables implements LogVariables {
             return exchange.getResponseHeaders().getFirst(headerName(name.substring(10)));
         }
         if (name.startsWith("arg_")) {
-            Deque<String> v = exchange.getQueryParameters().get(name.substring(4));
-            return v == null || v.isEmpty() ? null : v.getFirst();
+            return rawArg(exchange.getQueryString(), name.substring(4));
         }
         if (name.startsWith("cookie_")) {
             Cookie c = exchange.getRequestCookie(name.substring(7));
             return c == null ? null : c.getValue();
+        }
+        return null;
+    }
+
+    /** nginx's $arg_NAME: the first NAME= argument, raw (not URL-decoded), name case-insensitive. */
+    static String rawArg(String query, String arg) {
+        if (query == null) return null;
+        for (String part : query.split("&", -1)) {
+            if (part.length() > arg.length() && part.charAt(arg.length()) == '=' && part.regionMatches(true, 0, arg, 0, arg.length())) {
+                return part.substring(arg.length() + 1);
+            }
         }
         return null;
     }
