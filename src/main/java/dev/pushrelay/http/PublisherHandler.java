@@ -39,6 +39,7 @@ final class PublisherHandler {
                     if (error instanceof RequestTooBigException) {
                         BodyLimit.tooLarge(ex);
                     } else {
+                        RequestLog.clientGone(ex); // logged 499, as nginx logs a client that left mid-body
                         ex.setPersistent(false);
                         ex.endExchange();
                     }
