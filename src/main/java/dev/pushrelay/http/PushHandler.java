@@ -26,20 +26,31 @@ public final class PushHandler implements HttpHandler {
     private final Supplier<Router> router;
     private final PublisherHandler publisher;
     private final SubscriberHandler subscriber;
+    private final Observability obs;
+    private final OperationsEndpoints operations;
 
     /** @param router the current routing; a supplier so a reload can swap it atomically */
     public PushHandler(Supplier<Router> router, ChannelStore store) {
+        this(router, store, Observability.none(java.time.Clock.systemUTC()));
+    }
+
+    /** @param obs metrics and access logs (README "Operating pushrelay") */
+    public PushHandler(Supplier<Router> router, ChannelStore store, Observability obs) {
         this.router = router;
-        this.publisher = new PublisherHandler(store);
-        this.subscriber = new SubscriberHandler(store);
+        this.publisher = new PublisherHandler(store, obs.metrics());
+        this.subscriber = new SubscriberHandler(store, obs.metrics());
+        this.obs = obs;
+        this.operations = new OperationsEndpoints(store, obs);
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        RequestLog log = RequestLog.begin(exchange, obs);
         try {
             Router routing = router.get();
             ExchangeRequestView request = new ExchangeRequestView(exchange);
             RouteMatch match = routing.route(request);
+            log.routed(match);
             LocationSettings location = match.location();
             if (location != null) {
                 // protocol.md §8.5: keepalive_timeout 0 answers with Connection: close.
@@ -66,6 +77,8 @@ public final class PushHandler implements HttpHandler {
                     Gzip.attach(exchange, location);
                     subscriber.handle(exchange, location, match.channelId());
                 }
+                case METRICS -> operations.metrics(exchange);
+                case STATUS -> operations.status(exchange);
                 case NONE -> StaticFiles.handle(exchange, location, confDir(routing));
             }
         } catch (RuntimeException e) {

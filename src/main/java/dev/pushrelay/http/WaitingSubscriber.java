@@ -4,6 +4,8 @@ import dev.pushrelay.channel.Message;
 import dev.pushrelay.channel.Refusal;
 import dev.pushrelay.channel.Subscriber;
 import dev.pushrelay.channel.Subscription;
+import dev.pushrelay.metrics.Ending;
+import dev.pushrelay.metrics.PushMetrics;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.XnioExecutor;
@@ -24,12 +26,14 @@ final class WaitingSubscriber implements Subscriber {
     private static final Runnable NOTHING = () -> { };
 
     private final HttpServerExchange exchange;
+    private final PushMetrics metrics;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
-    WaitingSubscriber(HttpServerExchange exchange) {
+    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics) {
         this.exchange = exchange;
+        this.metrics = metrics;
     }
 
     /**
@@ -51,6 +55,7 @@ final class WaitingSubscriber implements Subscriber {
     public boolean deliver(Message message) {
         if (!done.compareAndSet(false, true)) return false;
         cancelTimer();
+        metrics.subscriberEnded(Ending.MESSAGE);
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
             MessageResponse.send(exchange, message);
@@ -62,6 +67,8 @@ final class WaitingSubscriber implements Subscriber {
     public void end(Refusal why) {
         if (!done.compareAndSet(false, true)) return;
         cancelTimer();
+        // the store ends a wait only with CONFLICT (§7) or GONE (§3.3)
+        metrics.subscriberEnded(why == Refusal.CONFLICT ? Ending.CONFLICT : Ending.GONE);
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
             Responses.refusal(exchange, why);
@@ -72,6 +79,7 @@ final class WaitingSubscriber implements Subscriber {
     private void timeout() {
         if (!done.compareAndSet(false, true)) return;
         release();
+        metrics.subscriberEnded(Ending.TIMEOUT);
         DisconnectWatch.clear(exchange);
         Responses.headerOnly(exchange, 304, null);
     }
@@ -81,6 +89,8 @@ final class WaitingSubscriber implements Subscriber {
         if (!done.compareAndSet(false, true)) return;
         cancelTimer();
         release();
+        metrics.subscriberEnded(Ending.DISCONNECT);
+        RequestLog.clientGone(exchange);
     }
 
     /**
@@ -92,6 +102,7 @@ final class WaitingSubscriber implements Subscriber {
         if (!done.compareAndSet(false, true)) return false;
         cancelTimer();
         release();
+        metrics.subscriberEnded(Ending.TIMEOUT); // graceful stop answers as a timeout would
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
             Responses.headerOnly(exchange, status, null);

@@ -40,19 +40,29 @@ public final class PushServer implements AutoCloseable {
     private final ChannelStore store;
     private final ScheduledExecutorService sweeper;
     private final AtomicReference<Router> router;
+    private final Operations operations;
 
-    private PushServer(Undertow undertow, ChannelStore store, ScheduledExecutorService sweeper, AtomicReference<Router> router) {
+    private PushServer(Undertow undertow, ChannelStore store, ScheduledExecutorService sweeper, AtomicReference<Router> router,
+                       Operations operations) {
         this.undertow = undertow;
         this.store = store;
         this.sweeper = sweeper;
         this.router = router;
+        this.operations = operations;
     }
 
     /** Binds every listen address of {@code settings} and starts serving. */
     public static PushServer start(Settings settings, Clock clock) {
         ChannelStore store = new InMemoryChannelStore(clock, settings.maxReservedMemory());
         AtomicReference<Router> router = new AtomicReference<>(new Router(settings));
-        PushHandler handler = new PushHandler(router::get, store);
+        Operations operations;
+        try {
+            operations = Operations.start(settings, store, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        PushHandler handler = new PushHandler(router::get, store, operations.observability());
         int cores = Runtime.getRuntime().availableProcessors();
         Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(Math.max(1, cores))
@@ -78,10 +88,11 @@ public final class PushServer implements AutoCloseable {
         } catch (RuntimeException e) {
             sweeper.shutdownNow();
             store.close();
+            operations.close();
             throw e;
         }
         sweeper.scheduleWithFixedDelay(() -> sweep(store), SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, TimeUnit.MILLISECONDS);
-        return new PushServer(undertow, store, sweeper, router);
+        return new PushServer(undertow, store, sweeper, router, operations);
     }
 
     private static void sweep(ChannelStore store) {
@@ -139,10 +150,16 @@ public final class PushServer implements AutoCloseable {
         return store;
     }
 
+    /** Closes and reopens the log files (after log rotation; nginx does this on SIGUSR1). */
+    public void reopenLogs() {
+        operations.reopenLogs();
+    }
+
     @Override
     public void close() {
         sweeper.shutdownNow();
         undertow.stop();
         store.close();
+        operations.close(); // after Undertow: the last requests' log lines are written
     }
 }
