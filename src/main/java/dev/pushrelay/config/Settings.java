@@ -11,8 +11,10 @@ import java.util.List;
  * @param servers the server blocks (at least one; bare locations form one default server)
  * @param ignored one line per accepted directive that cannot change push behaviour,
  *        as {@code "file:line: name"}, listed once at start-up and by -t
+ * @param process pid file, state file and shutdown window (README "Operating pushrelay")
  */
-public record Settings(Path file, long maxReservedMemory, List<ServerSettings> servers, List<String> ignored) {
+public record Settings(Path file, long maxReservedMemory, List<ServerSettings> servers, List<String> ignored,
+                       ProcessSettings process) {
     public Settings {
         servers = List.copyOf(servers);
         ignored = List.copyOf(ignored);

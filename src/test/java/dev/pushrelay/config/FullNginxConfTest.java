@@ -66,10 +66,12 @@ class FullNginxConfTest {
     void ignored_directives_are_listed_with_file_and_line() throws ConfException {
         Settings s = ConfLoader.load(CONF);
         String c = DIR + "nginx.conf:";
-        assertEquals(List.of(c + "2: user", c + "3: worker_processes", c + "4: error_log", c + "5: pid",
+        assertEquals(List.of(c + "2: user", c + "3: worker_processes", c + "4: error_log",
                 c + "8: worker_connections", c + "9: multi_accept", c + "10: use",
                 DIR + "mime.types:1: types",
                 c + "16: sendfile", c + "17: tcp_nopush", c + "19: log_format", c + "20: access_log"), s.ignored());
+        // pid is real (README "Operating pushrelay"), relative to the configuration's directory
+        assertEquals(CONF.toAbsolutePath().getParent().resolve("logs/nginx.pid").normalize(), s.process().pidFile());
     }
 
     @Test
