@@ -23,17 +23,27 @@ public final class PushHandler implements HttpHandler {
     private final Supplier<Router> router;
     private final PublisherHandler publisher;
     private final SubscriberHandler subscriber;
+    private final Drain drain;
 
     /** @param router the current routing; a supplier so a reload can swap it atomically */
     public PushHandler(Supplier<Router> router, ChannelStore store) {
+        this(router, store, new Drain());
+    }
+
+    /** @param drain the registry of parked long-polls that a graceful stop answers */
+    public PushHandler(Supplier<Router> router, ChannelStore store, Drain drain) {
         this.router = router;
         this.publisher = new PublisherHandler(store);
-        this.subscriber = new SubscriberHandler(store);
+        this.subscriber = new SubscriberHandler(store, drain);
+        this.drain = drain;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         try {
+            if (drain.isDraining()) {
+                exchange.setPersistent(false); // stopping: the client's next request goes elsewhere
+            }
             RouteMatch match = router.get().route(new ExchangeRequestView(exchange));
             LocationSettings location = match.location();
             if (location == null) {

@@ -21,9 +21,11 @@ final class SubscriberHandler {
     private static final HttpString PRAGMA = Headers.PRAGMA;
 
     private final ChannelStore store;
+    private final Drain drain;
 
-    SubscriberHandler(ChannelStore store) {
+    SubscriberHandler(ChannelStore store, Drain drain) {
         this.store = store;
+        this.drain = drain;
     }
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
@@ -54,7 +56,7 @@ final class SubscriberHandler {
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
-        WaitingSubscriber waiter = new WaitingSubscriber(exchange);
+        WaitingSubscriber waiter = new WaitingSubscriber(exchange, drain);
         Fetch fetch = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter);
         if (fetch instanceof Fetch.Found found) {
             MessageResponse.send(exchange, found.message());

@@ -24,12 +24,14 @@ final class WaitingSubscriber implements Subscriber {
     private static final Runnable NOTHING = () -> { };
 
     private final HttpServerExchange exchange;
+    private final Drain drain;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
-    WaitingSubscriber(HttpServerExchange exchange) {
+    WaitingSubscriber(HttpServerExchange exchange, Drain drain) {
         this.exchange = exchange;
+        this.drain = drain;
     }
 
     /**
@@ -39,7 +41,16 @@ final class WaitingSubscriber implements Subscriber {
     void park(Subscription subscription, long timeoutSeconds) {
         this.subscription = subscription;
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
-        if (done.get()) return;
+        // Registered before done is checked: whoever ends it later also leaves the registry.
+        boolean accepted = drain.register(this);
+        if (done.get()) {
+            drain.leave(this);
+            return;
+        }
+        if (!accepted) { // graceful stop under way: do not wait (README "Operating pushrelay")
+            exchange.getIoThread().execute(() -> interrupt(304)); // after the handler returned
+            return;
+        }
         if (timeoutSeconds > 0) {
             timer = exchange.getIoThread().executeAfter(this::timeout, timeoutSeconds, TimeUnit.SECONDS);
             if (done.get()) cancelTimer();
@@ -50,6 +61,7 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public boolean deliver(Message message) {
         if (!done.compareAndSet(false, true)) return false;
+        drain.leave(this);
         cancelTimer();
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
@@ -61,6 +73,7 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public void end(Refusal why) {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         cancelTimer();
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
@@ -71,6 +84,7 @@ final class WaitingSubscriber implements Subscriber {
     /** push_subscriber_timeout: 304, header-only, no cursor headers (protocol.md §4.3). */
     private void timeout() {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         release();
         DisconnectWatch.clear(exchange);
         Responses.headerOnly(exchange, 304, null);
@@ -79,21 +93,26 @@ final class WaitingSubscriber implements Subscriber {
     /** The connection closed while waiting: release everything it held. */
     private void gone() {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         cancelTimer();
         release();
     }
 
     /**
-     * Ends the wait early with a status (graceful stop answers 304 like a timeout).
+     * Ends the wait early with a status (graceful stop answers 304 like a timeout) and
+     * closes the connection, so the client's next poll opens a new one (README
+     * "Operating pushrelay"). Safe from any thread.
      *
      * @return false if it had already ended
      */
     boolean interrupt(int status) {
         if (!done.compareAndSet(false, true)) return false;
+        drain.leave(this);
         cancelTimer();
         release();
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
+            exchange.setPersistent(false);
             Responses.headerOnly(exchange, status, null);
         });
         return true;
