@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The parked long-polls of this server, so that a graceful stop can answer each one as a
- * subscriber timeout would (protocol.md §4.3, §8): {@code 304 Not Modified}, header-only,
+ * subscriber timeout would (protocol.md §4.3, §10): {@code 304 Not Modified}, header-only,
  * no cursor headers; the client re-polls with the cursor it already holds and misses
  * nothing.
  *

@@ -43,6 +43,7 @@ public final class PushHandler implements HttpHandler {
         try {
             if (drain.isDraining()) {
                 exchange.setPersistent(false); // stopping: the client's next request goes elsewhere
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
             }
             RouteMatch match = router.get().route(new ExchangeRequestView(exchange));
             LocationSettings location = match.location();

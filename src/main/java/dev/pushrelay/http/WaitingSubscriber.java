@@ -113,6 +113,7 @@ final class WaitingSubscriber implements Subscriber {
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
             exchange.setPersistent(false);
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
             Responses.headerOnly(exchange, status, null);
         });
         return true;

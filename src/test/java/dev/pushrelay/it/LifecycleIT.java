@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Stop, reload and restart of a real pushrelay process, driven by signals and by
  * {@code pushrelay -s} as an operator would (README "Operating pushrelay: stop, reload,
- * restart"; protocol.md §8).
+ * restart"; protocol.md §10).
  */
 class LifecycleIT {
 
@@ -177,6 +177,8 @@ class LifecycleIT {
                 assertNull(resp.header("Etag"));
                 assertNull(resp.header("Last-Modified"));
                 assertEquals(0, resp.body().length);
+                assertEquals(List.of("Connection", "Date"), resp.headerNames().stream().sorted().toList(), resp.toString());
+                assertEquals("close", resp.header("Connection"));
                 assertTrue(c.closedByServer(5000), "the connection closes: the next poll reconnects");
                 c.close();
             }
