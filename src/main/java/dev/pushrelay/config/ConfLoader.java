@@ -71,14 +71,19 @@ public final class ConfLoader {
         private final List<dev.pushrelay.logging.ErrorLogTarget> errorLogs = new ArrayList<>();
         private LevelConf http;
         private boolean sawHttp;
+        private final ProcessDirectives process;
+        /** The file has nginx's main context (http/events); else process directives go at its top. */
+        private boolean mainFile;
 
         Build(Path file, List<String> ignored) {
             this.file = file;
             this.ignored = ignored;
+            this.process = new ProcessDirectives(file);
         }
 
         Settings run(List<ConfNode> nodes) throws ConfException {
             boolean main = nodes.stream().anyMatch(n -> n.name().equals("http") || n.name().equals("events"));
+            mainFile = main;
             boolean serverList = !main && nodes.stream().anyMatch(n -> n.name().equals("server"));
             if (main) {
                 http = new LevelConf(null, null);
@@ -102,7 +107,7 @@ public final class ConfLoader {
                 out.add(s.build(file.toString()));
             }
             long mem = http.maxReservedMemory == null ? 32L * 1024 * 1024 : http.maxReservedMemory;
-            return new Settings(file, mem, out, ignored, errorLogs);
+            return new Settings(file, mem, out, ignored, errorLogs, process.build(file));
         }
 
         /**
@@ -124,6 +129,9 @@ public final class ConfLoader {
                 if ((spec.contexts() & ctx) == 0) {
                     if (bareTop && (spec.contexts() & DirectiveTable.HTTP) != 0) {
                         target = http; // bare-locations file: http-only directives apply to the implicit http
+                    } else if (ProcessDirectives.NAMES.contains(n.name()) && !mainFile && loc == null
+                            && (bareTop || ctx == DirectiveTable.HTTP && server == null)) {
+                        // no main context in this file: its top level stands in for it
                     } else {
                         throw n.error("\"" + n.name() + "\" directive is not allowed here");
                     }
@@ -164,6 +172,7 @@ public final class ConfLoader {
                     case "access_log" -> LogDirectives.accessLog(n, target, baseDir());
                     case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);
+                    case "pid", "pushrelay_state_path", "pushrelay_shutdown_window" -> process.apply(n);
                     default -> {
                         Directives.apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {

@@ -111,9 +111,13 @@ final class DirectiveTable {
         put(m, "access_log", HSL, 1, MANY, false);
         put(m, "log_format", HTTP, 2, MANY, false);
         put(m, "error_log", MAIN | HSL, 1, 2, false);
+        // the pushrelay process: stop, reload, restart (README "Operating pushrelay")
+        put(m, "pid", MAIN, 1, 1, false);
+        put(m, "pushrelay_state_path", MAIN, 1, 1, false);
+        put(m, "pushrelay_shutdown_window", MAIN | HTTP, 1, 1, false);
 
         // accepted and ignored: core (main) context
-        for (String n : List.of("user", "worker_processes", "pid", "worker_rlimit_nofile", "worker_rlimit_core",
+        for (String n : List.of("user", "worker_processes", "worker_rlimit_nofile", "worker_rlimit_core",
                 "daemon", "master_process", "env", "load_module", "pcre_jit", "worker_cpu_affinity",
                 "worker_priority", "worker_shutdown_timeout", "lock_file", "timer_resolution",
                 "working_directory", "debug_points", "ssl_engine", "thread_pool", "worker_rlimit_sigpending")) {

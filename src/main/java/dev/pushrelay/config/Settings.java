@@ -14,17 +14,19 @@ import java.util.List;
  * @param ignored one line per accepted directive that cannot change push behaviour,
  *        as {@code "file:line: name"}, listed once at start-up and by -t
  * @param errorLogs main- and http-level error_log targets (empty: the console, as before)
+ * @param process pid file, state file and shutdown window (README "Operating pushrelay")
  */
 public record Settings(Path file, long maxReservedMemory, List<ServerSettings> servers, List<String> ignored,
-                       List<ErrorLogTarget> errorLogs) {
+                       List<ErrorLogTarget> errorLogs, ProcessSettings process) {
     public Settings {
         servers = List.copyOf(servers);
         ignored = List.copyOf(ignored);
         errorLogs = errorLogs == null ? List.of() : List.copyOf(errorLogs);
+        process = process == null ? ProcessSettings.defaults(file) : process;
     }
 
-    /** Without error_log: records go to the console as before. */
+    /** Without error_log (records go to the console) and with the default process settings. */
     public Settings(Path file, long maxReservedMemory, List<ServerSettings> servers, List<String> ignored) {
-        this(file, maxReservedMemory, servers, ignored, List.of());
+        this(file, maxReservedMemory, servers, ignored, List.of(), ProcessSettings.defaults(file));
     }
 }

@@ -28,25 +28,34 @@ public final class PushHandler implements HttpHandler {
     private final SubscriberHandler subscriber;
     private final Observability obs;
     private final OperationsEndpoints operations;
+    private final Drain drain;
 
     /** @param router the current routing; a supplier so a reload can swap it atomically */
     public PushHandler(Supplier<Router> router, ChannelStore store) {
-        this(router, store, Observability.none(java.time.Clock.systemUTC()));
+        this(router, store, Observability.none(java.time.Clock.systemUTC()), new Drain());
     }
 
-    /** @param obs metrics and access logs (README "Operating pushrelay") */
-    public PushHandler(Supplier<Router> router, ChannelStore store, Observability obs) {
+    /**
+     * @param obs metrics and access logs (README "Operating pushrelay")
+     * @param drain the registry of parked long-polls that a graceful stop answers
+     */
+    public PushHandler(Supplier<Router> router, ChannelStore store, Observability obs, Drain drain) {
         this.router = router;
         this.publisher = new PublisherHandler(store, obs.metrics());
-        this.subscriber = new SubscriberHandler(store, obs.metrics());
+        this.subscriber = new SubscriberHandler(store, obs.metrics(), drain);
         this.obs = obs;
         this.operations = new OperationsEndpoints(store, obs);
+        this.drain = drain;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         RequestLog log = RequestLog.begin(exchange, obs);
         try {
+            if (drain.isDraining()) {
+                exchange.setPersistent(false); // stopping: the client's next request goes elsewhere
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
+            }
             Router routing = router.get();
             ExchangeRequestView request = new ExchangeRequestView(exchange);
             RouteMatch match = routing.route(request);

@@ -23,10 +23,12 @@ final class SubscriberHandler {
 
     private final ChannelStore store;
     private final PushMetrics metrics;
+    private final Drain drain;
 
-    SubscriberHandler(ChannelStore store, PushMetrics metrics) {
+    SubscriberHandler(ChannelStore store, PushMetrics metrics, Drain drain) {
         this.store = store;
         this.metrics = metrics;
+        this.drain = drain;
     }
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
@@ -57,7 +59,7 @@ final class SubscriberHandler {
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
-        WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics);
+        WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain);
         Fetch fetch = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter);
         if (fetch instanceof Fetch.Found found) {
             metrics.delivered();

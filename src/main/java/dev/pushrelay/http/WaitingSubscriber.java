@@ -27,13 +27,15 @@ final class WaitingSubscriber implements Subscriber {
 
     private final HttpServerExchange exchange;
     private final PushMetrics metrics;
+    private final Drain drain;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
-    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics) {
+    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain) {
         this.exchange = exchange;
         this.metrics = metrics;
+        this.drain = drain;
     }
 
     /**
@@ -43,7 +45,16 @@ final class WaitingSubscriber implements Subscriber {
     void park(Subscription subscription, long timeoutSeconds) {
         this.subscription = subscription;
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
-        if (done.get()) return;
+        // Registered before done is checked: whoever ends it later also leaves the registry.
+        boolean accepted = drain.register(this);
+        if (done.get()) {
+            drain.leave(this);
+            return;
+        }
+        if (!accepted) { // graceful stop under way: do not wait (README "Operating pushrelay")
+            exchange.getIoThread().execute(() -> interrupt(304)); // after the handler returned
+            return;
+        }
         if (timeoutSeconds > 0) {
             timer = exchange.getIoThread().executeAfter(this::timeout, timeoutSeconds, TimeUnit.SECONDS);
             if (done.get()) cancelTimer();
@@ -54,6 +65,7 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public boolean deliver(Message message) {
         if (!done.compareAndSet(false, true)) return false;
+        drain.leave(this);
         cancelTimer();
         metrics.subscriberEnded(Ending.MESSAGE);
         onIoThread(() -> {
@@ -66,6 +78,7 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public void end(Refusal why) {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         cancelTimer();
         // the store ends a wait only with CONFLICT (§7) or GONE (§3.3)
         metrics.subscriberEnded(why == Refusal.CONFLICT ? Ending.CONFLICT : Ending.GONE);
@@ -78,6 +91,7 @@ final class WaitingSubscriber implements Subscriber {
     /** push_subscriber_timeout: 304, header-only, no cursor headers (protocol.md §4.3). */
     private void timeout() {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         release();
         metrics.subscriberEnded(Ending.TIMEOUT);
         DisconnectWatch.clear(exchange);
@@ -87,6 +101,7 @@ final class WaitingSubscriber implements Subscriber {
     /** The connection closed while waiting: release everything it held. */
     private void gone() {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         cancelTimer();
         release();
         metrics.subscriberEnded(Ending.DISCONNECT);
@@ -94,17 +109,22 @@ final class WaitingSubscriber implements Subscriber {
     }
 
     /**
-     * Ends the wait early with a status (graceful stop answers 304 like a timeout).
+     * Ends the wait early with a status (graceful stop answers 304 like a timeout) and
+     * closes the connection, so the client's next poll opens a new one (README
+     * "Operating pushrelay"). Safe from any thread.
      *
      * @return false if it had already ended
      */
     boolean interrupt(int status) {
         if (!done.compareAndSet(false, true)) return false;
+        drain.leave(this);
         cancelTimer();
         release();
         metrics.subscriberEnded(Ending.TIMEOUT); // graceful stop answers as a timeout would
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
+            exchange.setPersistent(false);
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
             Responses.headerOnly(exchange, status, null);
         });
         return true;

@@ -66,7 +66,7 @@ class FullNginxConfTest {
     void ignored_directives_are_listed_with_file_and_line() throws ConfException {
         Settings s = ConfLoader.load(CONF);
         String c = DIR + "nginx.conf:";
-        assertEquals(List.of(c + "2: user", c + "3: worker_processes", c + "5: pid",
+        assertEquals(List.of(c + "2: user", c + "3: worker_processes",
                 c + "8: worker_connections", c + "9: multi_accept", c + "10: use",
                 DIR + "mime.types:1: types",
                 c + "16: sendfile", c + "17: tcp_nopush"), s.ignored());
@@ -85,6 +85,8 @@ class FullNginxConfTest {
                 assertEquals("main", l.accessLogs().get(0).format().name());
             }
         }
+        // pid is real (README "Operating pushrelay"), relative to the configuration's directory
+        assertEquals(CONF.toAbsolutePath().getParent().resolve("logs/nginx.pid").normalize(), s.process().pidFile());
     }
 
     @Test
