@@ -45,6 +45,9 @@ class PushServerReloadTest {
         try (PushServer server = PushServer.start(first, new MutableClock())) {
             assertEquals(202, RawHttp.exchange(oldPort, RawHttp.post("/pub?id=a", "x")).status());
             try (RawHttp kept = new RawHttp(oldPort)) { // an open connection through the old address
+                // One exchange first, so the connection is accepted, not still in the listen backlog.
+                kept.send(RawHttp.get("/pub?id=a", "Accept: text/json"));
+                assertEquals(200, kept.read().status());
                 List<String> notes = server.reload(settings("push_max_reserved_memory 1m;\n" + LOC,
                         new Listen("127.0.0.1", 0, false)));
                 int newPort = server.port();
