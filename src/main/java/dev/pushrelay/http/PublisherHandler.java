@@ -30,13 +30,17 @@ final class PublisherHandler {
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
         if (!BodyLimit.admit(exchange, location)) return;
+        BodyTimeout.arm(exchange);
         exchange.getRequestReceiver().receiveFullBytes(
                 (ex, body) -> afterBody(ex, location, channelId, body),
                 (ex, error) -> {
                     if (error instanceof RequestTooBigException) {
                         BodyLimit.tooLarge(ex);
                     } else {
+                        // A body cut short or garbled (protocol.md §8): nothing is published, and a
+                        // client still listening must not read success.
                         ex.setPersistent(false);
+                        if (!ex.isResponseStarted()) ex.setStatusCode(400);
                         ex.endExchange();
                     }
                 });

@@ -4,6 +4,7 @@ import dev.pushrelay.config.Listen;
 import dev.pushrelay.config.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
+import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
 import dev.pushrelay.store.ChannelStore;
 import dev.pushrelay.store.memory.InMemoryChannelStore;
@@ -47,6 +48,11 @@ public final class PushServer implements AutoCloseable {
 
     /** Binds every listen address of {@code settings} and starts serving. */
     public static PushServer start(Settings settings, Clock clock) {
+        return start(settings, clock, ClientLimits.fromSystemProperties());
+    }
+
+    /** Like {@link #start(Settings, Clock)} with explicit limits for hostile clients (protocol.md §8). */
+    public static PushServer start(Settings settings, Clock clock, ClientLimits limits) {
         ChannelStore store = new InMemoryChannelStore(clock, settings.maxReservedMemory());
         AtomicReference<Router> router = new AtomicReference<>(new Router(settings));
         PushHandler handler = new PushHandler(router::get, store);
@@ -58,9 +64,9 @@ public final class PushServer implements AutoCloseable {
                 .setSocketOption(Options.BACKLOG, 4096)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 75_000)
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, false);
+        limits.applyTo(builder);
         for (Listen listen : distinctListens(settings)) {
             builder.addHttpListener(listen.port(), listen.host());
         }
