@@ -34,6 +34,7 @@ public final class PushHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         try {
+            CloseGuard.track(exchange);
             if (!RequestChecks.admit(exchange)) return; // protocol.md §8
             RouteMatch match = router.get().route(new ExchangeRequestView(exchange));
             LocationSettings location = match.location();
