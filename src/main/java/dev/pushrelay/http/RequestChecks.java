@@ -9,7 +9,7 @@ import io.undertow.util.Protocols;
  * The checks nginx makes on a request head that Undertow's parser lets through
  * (protocol.md §8): a request line or a header line longer than
  * large_client_header_buffers' size, a Content-Length that is not a number Java can hold,
- * and a Transfer-Encoding other than chunked. Each gets nginx's answer and the connection
+ * a Transfer-Encoding other than chunked, and an explicit HTTP/0.9. Each gets nginx's answer and the connection
  * is closed, since what follows on it cannot be trusted.
  */
 final class RequestChecks {
@@ -19,6 +19,11 @@ final class RequestChecks {
 
     /** False (and the answer sent) when the request must not be handled. */
     static boolean admit(HttpServerExchange exchange) {
+        if (exchange.getProtocol().equals(Protocols.HTTP_0_9)) {
+            // Undertow would echo "HTTP/0.9" in the status line; nginx has no such answer either.
+            exchange.setProtocol(Protocols.HTTP_1_1);
+            return refuse(exchange, 400, null);
+        }
         int max = ClientLimits.lineBytes(exchange);
         if (requestLineLength(exchange) + 2 > max) {
             return refuse(exchange, 414, null);
