@@ -33,6 +33,7 @@ final class PublisherHandler {
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
         if (!BodyLimit.admit(exchange, location)) return;
+        BodyTimeout.arm(exchange);
         exchange.getRequestReceiver().receiveFullBytes(
                 (ex, body) -> afterBody(ex, location, channelId, body),
                 (ex, error) -> {
@@ -40,7 +41,10 @@ final class PublisherHandler {
                         BodyLimit.tooLarge(ex);
                     } else {
                         RequestLog.clientGone(ex); // logged 499, as nginx logs a client that left mid-body
+                        // A body cut short or garbled (protocol.md §9): nothing is published, and a
+                        // client still listening must not read success.
                         ex.setPersistent(false);
+                        if (!ex.isResponseStarted()) ex.setStatusCode(400);
                         ex.endExchange();
                     }
                 });

@@ -52,10 +52,12 @@ public final class PushHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) {
         RequestLog log = RequestLog.begin(exchange, obs);
         try {
+            CloseGuard.track(exchange);
             if (drain.isDraining()) {
                 exchange.setPersistent(false); // stopping: the client's next request goes elsewhere
                 exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
             }
+            if (!RequestChecks.admit(exchange)) return; // protocol.md §9
             Router routing = router.get();
             ExchangeRequestView request = new ExchangeRequestView(exchange);
             RouteMatch match = routing.route(request);

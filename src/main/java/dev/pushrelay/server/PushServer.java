@@ -6,6 +6,7 @@ import dev.pushrelay.config.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.http.Drain;
+import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
 import dev.pushrelay.store.ChannelStore;
 import dev.pushrelay.store.memory.InMemoryChannelStore;
@@ -83,6 +84,11 @@ public final class PushServer implements AutoCloseable {
      * configured, and starts serving.
      */
     public static PushServer start(Settings settings, Clock clock) {
+        return start(settings, clock, ClientLimits.fromSystemProperties());
+    }
+
+    /** Like {@link #start(Settings, Clock)} with explicit limits for hostile clients (protocol.md §9). */
+    public static PushServer start(Settings settings, Clock clock, ClientLimits limits) {
         ChannelStore store = new InMemoryChannelStore(clock, settings.maxReservedMemory());
         AtomicReference<Router> router = new AtomicReference<>(new Router(settings));
         Operations operations;
@@ -96,12 +102,12 @@ public final class PushServer implements AutoCloseable {
         GracefulShutdownHandler requests = new GracefulShutdownHandler(
                 new PushHandler(router::get, store, operations.observability(), drain));
         int cores = Runtime.getRuntime().availableProcessors();
-        OptionMap serverOptions = OptionMap.builder()
+        OptionMap.Builder serverOptionsBuilder = OptionMap.builder()
                 .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                .set(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleKeepAliveMillis(settings))
-                .set(UndertowOptions.ENABLE_HTTP2, false)
-                .getMap();
+                .set(UndertowOptions.ENABLE_HTTP2, false);
+        limits.applyTo(serverOptionsBuilder);
+        OptionMap serverOptions = serverOptionsBuilder.getMap();
         OptionMap socketOptions = OptionMap.builder()
                 .set(Options.BACKLOG, 4096)
                 .set(Options.REUSE_ADDRESSES, true)
