@@ -172,7 +172,7 @@ public final class ConfLoader {
                     case "access_log" -> LogDirectives.accessLog(n, target, baseDir());
                     case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);
-                    case "pid", "pushrelay_state_path", "pushrelay_shutdown_window" -> process.apply(n);
+                    case "pid", "pushrelay_state_path", "pushrelay_shutdown_window", "worker_processes" -> process.apply(n);
                     default -> {
                         Directives.apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {

@@ -115,9 +115,10 @@ final class DirectiveTable {
         put(m, "pid", MAIN, 1, 1, false);
         put(m, "pushrelay_state_path", MAIN, 1, 1, false);
         put(m, "pushrelay_shutdown_window", MAIN | HTTP, 1, 1, false);
+        put(m, "worker_processes", MAIN, 1, 1, false);
 
         // accepted and ignored: core (main) context
-        for (String n : List.of("user", "worker_processes", "worker_rlimit_nofile", "worker_rlimit_core",
+        for (String n : List.of("user", "worker_rlimit_nofile", "worker_rlimit_core",
                 "daemon", "master_process", "env", "load_module", "pcre_jit", "worker_cpu_affinity",
                 "worker_priority", "worker_shutdown_timeout", "lock_file", "timer_resolution",
                 "working_directory", "debug_points", "ssl_engine", "thread_pool", "worker_rlimit_sigpending")) {

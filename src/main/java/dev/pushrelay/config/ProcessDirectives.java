@@ -4,19 +4,21 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * The process-level directives {@code pid}, {@code pushrelay_state_path} and
- * {@code pushrelay_shutdown_window}: main context in a full nginx.conf, or the top level of
+ * The process-level directives {@code pid}, {@code pushrelay_state_path},
+ * {@code pushrelay_shutdown_window} and {@code worker_processes} (IO threads): main context in a full nginx.conf, or the top level of
  * a file without one (a list of servers or bare locations), since such a file has no other
  * place for them.
  */
 final class ProcessDirectives {
 
-    static final Set<String> NAMES = Set.of("pid", "pushrelay_state_path", "pushrelay_shutdown_window");
+    static final Set<String> NAMES = Set.of("pid", "pushrelay_state_path", "pushrelay_shutdown_window",
+            "worker_processes");
 
     private final Path base;
     private Path pidFile;
     private Path statePath;
     private Long windowMillis;
+    private Integer ioThreads;
 
     ProcessDirectives(Path confFile) {
         this.base = ProcessSettings.baseDir(confFile);
@@ -38,6 +40,15 @@ final class ProcessDirectives {
                 if (ms < 0) throw n.error("invalid value \"" + n.arg(0) + "\"");
                 windowMillis = ms;
             }
+            case "worker_processes" -> {
+                if (ioThreads != null) throw Directives.duplicate(n);
+                String v = n.arg(0);
+                long count = v.equals("auto") ? 0 : Values.number(v);
+                if (count < 0 || (count == 0 && !v.equals("auto")) || count > 1024) {
+                    throw n.error("invalid value \"" + v + "\"");
+                }
+                ioThreads = (int) count;
+            }
             default -> throw new IllegalArgumentException(n.name());
         }
     }
@@ -45,7 +56,7 @@ final class ProcessDirectives {
     ProcessSettings build(Path confFile) {
         ProcessSettings d = ProcessSettings.defaults(confFile);
         return new ProcessSettings(pidFile != null ? pidFile : d.pidFile(), statePath,
-                windowMillis != null ? windowMillis : d.shutdownWindowMillis());
+                windowMillis != null ? windowMillis : d.shutdownWindowMillis(), ioThreads != null ? ioThreads : 0);
     }
 
     private Path path(ConfNode n) throws ConfException {

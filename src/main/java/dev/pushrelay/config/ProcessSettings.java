@@ -13,8 +13,20 @@ import java.nio.file.Path;
  *        stop and restored at start; null (the default) keeps nothing across restarts
  * @param shutdownWindowMillis {@code pushrelay_shutdown_window TIME;} over how long a graceful
  *        stop spreads the answers to waiting long-polls; 0 answers all at once
+ * @param ioThreads {@code worker_processes N|auto;}: pushrelay is one process, so nginx's
+ *        worker count becomes its number of IO threads; 0 (auto, the default) = the cores
  */
-public record ProcessSettings(Path pidFile, Path statePath, long shutdownWindowMillis) {
+public record ProcessSettings(Path pidFile, Path statePath, long shutdownWindowMillis, int ioThreads) {
+
+    /** Without worker_processes: one IO thread per core. */
+    public ProcessSettings(Path pidFile, Path statePath, long shutdownWindowMillis) {
+        this(pidFile, statePath, shutdownWindowMillis, 0);
+    }
+
+    /** The IO threads to run: {@link #ioThreads}, or the available cores for auto. */
+    public int ioThreadCount() {
+        return ioThreads > 0 ? ioThreads : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
 
     /** The default of {@code pushrelay_shutdown_window}. */
     public static final long DEFAULT_SHUTDOWN_WINDOW_MILLIS = 1000;

@@ -28,10 +28,19 @@ final class ServerSelector {
         final List<Map.Entry<Pattern, ServerSettings>> regex = new ArrayList<>();
         ServerSettings defaultServer;
         boolean explicitDefault;
+        /** Set after construction: the address's only server, when Host cannot matter. */
+        ServerSettings only;
     }
 
     private final Map<String, Group> groups = new LinkedHashMap<>();
     private final ServerSettings first;
+    /**
+     * Group per local socket address, filled on first use: resolving an address to its
+     * group formats and parses address strings, too slow for every request. Bounded by
+     * the number of local addresses the listeners accept on.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<InetSocketAddress, Group> byLocal =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     ServerSelector(List<ServerSettings> servers) {
         first = servers.get(0);
@@ -49,6 +58,14 @@ final class ServerSelector {
             }
         }
         for (Group g : groups.values()) {
+            // identity, not record equality: two servers may be configured alike
+            java.util.Set<ServerSettings> members = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            members.addAll(g.exact.values());
+            g.leading.forEach(e -> members.add(e.getValue()));
+            g.trailing.forEach(e -> members.add(e.getValue()));
+            g.regex.forEach(e -> members.add(e.getValue()));
+            members.add(g.defaultServer);
+            if (members.size() == 1) g.only = g.defaultServer;
             // longest wildcard first; stable sort keeps file order among equals
             g.leading.sort((a, b) -> b.getKey().length() - a.getKey().length());
             g.trailing.sort((a, b) -> b.getKey().length() - a.getKey().length());
@@ -82,9 +99,12 @@ final class ServerSelector {
     }
 
     ServerSettings select(InetSocketAddress local, String hostHeader) {
-        Group g = group(local);
+        Group g = local == null ? group(null) : byLocal.computeIfAbsent(local, this::group);
         if (g == null) {
             return first;
+        }
+        if (g.only != null) {
+            return g.only;
         }
         String host = hostHeader == null || hostHeader.isEmpty() ? "" : Evaluation.host(hostHeader, first);
         ServerSettings s = g.exact.get(host);

@@ -24,6 +24,7 @@ final class SubscriberHandler {
     private final ChannelStore store;
     private final PushMetrics metrics;
     private final Drain drain;
+    private final IoMailboxes mailboxes = new IoMailboxes();
 
     SubscriberHandler(ChannelStore store, PushMetrics metrics, Drain drain) {
         this.store = store;
@@ -59,7 +60,7 @@ final class SubscriberHandler {
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
-        WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain);
+        WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes);
         Fetch fetch = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter);
         if (fetch instanceof Fetch.Found found) {
             metrics.delivered();

@@ -9,7 +9,6 @@ import dev.pushrelay.metrics.PushMetrics;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.XnioExecutor;
-import org.xnio.XnioIoThread;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,14 +27,16 @@ final class WaitingSubscriber implements Subscriber {
     private final HttpServerExchange exchange;
     private final PushMetrics metrics;
     private final Drain drain;
+    private final IoMailboxes mailboxes;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
-    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain) {
+    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain, IoMailboxes mailboxes) {
         this.exchange = exchange;
         this.metrics = metrics;
         this.drain = drain;
+        this.mailboxes = mailboxes;
     }
 
     /**
@@ -141,11 +142,6 @@ final class WaitingSubscriber implements Subscriber {
     }
 
     private void onIoThread(Runnable task) {
-        XnioIoThread io = exchange.getIoThread();
-        if (Thread.currentThread() == io) {
-            task.run();
-        } else {
-            io.execute(task);
-        }
+        mailboxes.run(exchange.getIoThread(), task);
     }
 }

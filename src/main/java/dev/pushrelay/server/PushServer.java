@@ -112,7 +112,7 @@ public final class PushServer implements AutoCloseable {
                 .set(Options.BACKLOG, 4096)
                 .set(Options.REUSE_ADDRESSES, true)
                 .getMap();
-        Listeners listeners = Listeners.create(requests, Math.max(1, cores), serverOptions, socketOptions);
+        Listeners listeners = Listeners.create(requests, settings.process().ioThreadCount(), serverOptions, socketOptions);
         try {
             for (Listen listen : distinctListens(settings)) {
                 listeners.bind(listen);

@@ -1,0 +1,59 @@
+package dev.pushrelay.http;
+
+import org.xnio.XnioIoThread;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs tasks on a given IO thread, batched: a publish that wakes 10,000 long-polls owned by
+ * another IO thread enqueues 10,000 writes but posts one task to that thread, which then
+ * writes them all (protocol.md §4.3; issue 4's fan-out). Posting a task per subscriber
+ * made every delivery pay XNIO's task-queue lock and a selector wake-up.
+ */
+final class IoMailboxes {
+
+    /** One per IO thread; the map is bounded by the IO thread count. */
+    private final ConcurrentHashMap<XnioIoThread, Mailbox> mailboxes = new ConcurrentHashMap<>();
+
+    /** Runs {@code task} on {@code io}: at once when already there, else in the next batch. */
+    void run(XnioIoThread io, Runnable task) {
+        if (Thread.currentThread() == io) {
+            task.run();
+        } else {
+            mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
+        }
+    }
+
+    private static final class Mailbox implements Runnable {
+        private final XnioIoThread io;
+        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+
+        Mailbox(XnioIoThread io) {
+            this.io = io;
+        }
+
+        void post(Runnable task) {
+            tasks.add(task);
+            if (scheduled.compareAndSet(false, true)) io.execute(this);
+        }
+
+        @Override
+        public void run() {
+            // Cleared before draining: a task added during the drain either is taken by
+            // this loop or schedules a new run; none is left behind.
+            scheduled.set(false);
+            for (Runnable t = tasks.poll(); t != null; t = tasks.poll()) {
+                try {
+                    t.run();
+                } catch (RuntimeException e) {
+                    // One subscriber's failure must not stop the others' deliveries.
+                    java.util.logging.Logger.getLogger(IoMailboxes.class.getName())
+                            .log(java.util.logging.Level.WARNING, "delivery task failed", e);
+                }
+            }
+        }
+    }
+}
