@@ -2,33 +2,45 @@ package dev.pushrelay.it.clients;
 
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
-import dev.pushrelay.testing.ServerProcess;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real pushrelay for the real clients: its own process with the real clock (the clients see
- * real Last-Modified times, as in production), on an ephemeral loopback port.
+ * A real pushrelay for the real clients: its own process (the real Main on this test's
+ * classpath) with the real clock, so the clients see real Last-Modified times as in
+ * production, on an ephemeral loopback port.
  */
 final class Relay implements AutoCloseable {
 
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
     private static final Pattern SUBSCRIBERS = Pattern.compile("\"subscribers\": (\\d+)");
 
-    private final ServerProcess server;
+    private final Process process;
+    private final int port;
 
-    private Relay(ServerProcess server) {
-        this.server = server;
+    private Relay(Process process, int port) {
+        this.process = process;
+        this.port = port;
     }
 
+    /** A server whose configuration file (under target/clients-it/) holds {@code conf}. */
     static Relay start(String conf) {
         try {
-            return new Relay(ServerProcess.start(conf));
+            Files.createDirectories(ClientProcess.OUT);
+            Path file = Files.createTempFile(ClientProcess.OUT, "relay", ".conf");
+            Files.writeString(file, conf);
+            return startFile(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -36,23 +48,51 @@ final class Relay implements AutoCloseable {
 
     /** The deployment of conf/pushrelay.conf (seed article 002). */
     static Relay startDefault() {
+        return startFile(ClientProcess.ROOT.resolve("conf/pushrelay.conf"));
+    }
+
+    /** A server on the configuration file itself: its relative paths resolve against its directory. */
+    static Relay startFile(Path conf) {
         try {
-            return start(Files.readString(ClientProcess.ROOT.resolve("conf/pushrelay.conf")));
+            Files.createDirectories(ClientProcess.OUT);
+            Path stderr = Files.createTempFile(ClientProcess.OUT, "relay", ".err");
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.pushrelay.Main",
+                    "-c", conf.toAbsolutePath().toString(), "--listen", "127.0.0.1:0");
+            Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    Thread drain = new Thread(() -> {
+                        try {
+                            while (out.readLine() != null) { /* keep the pipe empty */ }
+                        } catch (IOException ignored) {
+                            // the process ended
+                        }
+                    }, "relay-stdout");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return new Relay(p, Integer.parseInt(m.group(2)));
+                }
+            }
+            p.destroyForcibly();
+            throw new IOException("pushrelay did not start: " + Files.readString(stderr));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     int port() {
-        return server.port();
+        return port;
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + port();
+        return "http://127.0.0.1:" + port;
     }
 
     RawResponse send(String request) throws IOException {
-        return RawHttp.exchange(port(), request);
+        return RawHttp.exchange(port, request);
     }
 
     /**
@@ -76,8 +116,9 @@ final class Relay implements AutoCloseable {
 
     @Override
     public void close() {
+        process.destroy();
         try {
-            server.close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
