@@ -69,6 +69,13 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return CONFIG_ERROR;
         }
+        String heapProblem = HeapCheck.problem(settings.maxReservedMemory(), Runtime.getRuntime().maxMemory());
+        if (heapProblem != null) {
+            err.println("pushrelay: [emerg] " + heapProblem);
+            if (testOnly) err.println("pushrelay: configuration file " + config + " test failed");
+            err.flush();
+            return CONFIG_ERROR;
+        }
         for (String ignored : settings.ignored()) {
             err.println("pushrelay: [notice] ignored (no effect on push behaviour): " + ignored);
         }

@@ -64,4 +64,21 @@ class MainTest {
         assertEquals(0, run("--version"));
         assertTrue(out.toString().contains("pushrelay"));
     }
+
+    /** Issue 3: the full nginx.conf passes -t, and every ignored directive is listed once on stderr. */
+    @Test
+    void test_config_accepts_a_full_nginx_conf_and_lists_ignored_directives_once() {
+        String conf = "src/test/resources/conf/nginx.conf";
+        assertEquals(0, run("-t", "-c", conf), err.toString());
+        assertEquals("pushrelay: the configuration file " + conf + " syntax is ok\n"
+                + "pushrelay: configuration file " + conf + " test is successful\n", out.toString());
+        java.util.List<String> notices = err.toString().lines().toList();
+        assertEquals(12, notices.size(), err.toString());
+        assertEquals(notices.size(), notices.stream().distinct().count(), "each listed once");
+        for (String n : notices) {
+            assertTrue(n.startsWith("pushrelay: [notice] ignored (no effect on push behaviour): src/test/resources/conf/"), n);
+        }
+        assertTrue(notices.contains("pushrelay: [notice] ignored (no effect on push behaviour): "
+                + "src/test/resources/conf/nginx.conf:16: sendfile"), err.toString());
+    }
 }

@@ -28,7 +28,8 @@ import java.util.Locale;
  * @param keepaliveTimeoutSeconds keepalive_timeout (default 75; 0 disables keep-alive)
  * @param returnAction the location's own first {@code return}, text unevaluated; null when none.
  *        The evaluated form for a request is {@link RouteMatch#response()}.
- * @param root the document root ("html" by default, relative to the working directory);
+ * @param root the document root ("html" by default) as written; the HTTP layer resolves a
+ *        relative root against the main configuration file's directory (protocol.md §8.6);
  *        null when {@code alias} is in effect
  * @param alias alias of the location, or null
  * @param index index files (default ["index.html"])

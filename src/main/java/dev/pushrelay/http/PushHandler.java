@@ -7,13 +7,16 @@ import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
+import java.nio.file.Path;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The root handler: routes each request to its server and location as nginx would, then
- * to the publisher or subscriber endpoint. Never lets a client's request kill the server:
+ * The root handler: routes each request to its server and location as nginx would, applies
+ * the location's nginx directives (return, allow/deny, add_header, keepalive_timeout, gzip;
+ * protocol.md §8), then hands it to the publisher or subscriber endpoint, or to the static
+ * files of root/alias. Never lets a client's request kill the server:
  * an unexpected exception becomes a 500 and a log line.
  */
 public final class PushHandler implements HttpHandler {
@@ -34,16 +37,36 @@ public final class PushHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         try {
-            RouteMatch match = router.get().route(new ExchangeRequestView(exchange));
+            Router routing = router.get();
+            ExchangeRequestView request = new ExchangeRequestView(exchange);
+            RouteMatch match = routing.route(request);
             LocationSettings location = match.location();
+            if (location != null) {
+                // protocol.md §8.5: keepalive_timeout 0 answers with Connection: close.
+                if (location.keepaliveTimeoutSeconds() == 0) exchange.setPersistent(false);
+                AddHeaders.install(exchange, location, match, request);
+            }
+            // nginx's phases: return (rewrite) runs before allow/deny (access), §8.1, §8.2.
+            if (match.response() != null) {
+                ReturnResponse.send(exchange, match.response(), location == null ? "text/plain" : location.defaultType());
+                return;
+            }
             if (location == null) {
                 Responses.errorPage(exchange, 404);
                 return;
             }
+            // §8.1: a denied client is refused before the endpoint sees anything.
+            if (!location.access().allows(request.remoteAddr())) {
+                Responses.errorPage(exchange, 403);
+                return;
+            }
             switch (location.endpoint()) {
                 case PUBLISHER -> publisher.handle(exchange, location, match.channelId());
-                case SUBSCRIBER -> subscriber.handle(exchange, location, match.channelId());
-                case NONE -> Responses.errorPage(exchange, 404);
+                case SUBSCRIBER -> {
+                    Gzip.attach(exchange, location);
+                    subscriber.handle(exchange, location, match.channelId());
+                }
+                case NONE -> StaticFiles.handle(exchange, location, confDir(routing));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed", e);
@@ -55,6 +78,12 @@ public final class PushHandler implements HttpHandler {
                 exchange.endExchange();
             }
         }
+    }
+
+    /** Relative root/alias resolve against the main configuration file's directory (§8.6). */
+    private static Path confDir(Router routing) {
+        Path parent = routing.settings().file().toAbsolutePath().getParent();
+        return parent == null ? Path.of("").toAbsolutePath() : parent;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.pushrelay.server;
 
 import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
@@ -25,8 +26,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A running pushrelay: one Undertow server with a listener per distinct listen address,
  * one store, and one scheduler thread that sweeps the store every second (expiry and
- * channel GC, protocol.md §5.6, §6.2). IO threads match the cores; no request ever needs
- * a worker thread, because bodies are read and long-polls are parked without blocking.
+ * channel GC, protocol.md §5.6, §6.2). IO threads match the cores; no push request ever
+ * needs a worker thread, because bodies are read and long-polls are parked without
+ * blocking. The two worker threads serve only static files (file-system calls block,
+ * protocol.md §8.6).
  */
 public final class PushServer implements AutoCloseable {
 
@@ -59,7 +62,7 @@ public final class PushServer implements AutoCloseable {
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 75_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleKeepAliveMillis(settings))
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, false);
         for (Listen listen : distinctListens(settings)) {
             builder.addHttpListener(listen.port(), listen.host());
@@ -88,6 +91,24 @@ public final class PushServer implements AutoCloseable {
             // A failed sweep must not cancel the schedule; the next one retries.
             java.util.logging.Logger.getLogger(PushServer.class.getName()).log(java.util.logging.Level.WARNING, "sweep failed", e);
         }
+    }
+
+    /**
+     * keepalive_timeout for idle keep-alive connections (protocol.md §8.5). Undertow reads
+     * this per listener when a connection opens, before any request says which location it
+     * is for, so one value serves all: the largest non-zero keepalive_timeout of any
+     * location (nginx's default 75 s when none sets one), so no connection is closed
+     * earlier than nginx would have. A location with 0 closes after each response instead.
+     */
+    static int idleKeepAliveMillis(Settings settings) {
+        long max = 0;
+        for (ServerSettings server : settings.servers()) {
+            for (LocationSettings l : server.locations()) {
+                max = Math.max(max, l.keepaliveTimeoutSeconds());
+            }
+        }
+        if (max == 0) max = LocationSettings.DEFAULT_KEEPALIVE_SECONDS;
+        return (int) Math.min(Integer.MAX_VALUE, max * 1000);
     }
 
     private static Set<Listen> distinctListens(Settings settings) {

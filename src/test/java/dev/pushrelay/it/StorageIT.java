@@ -137,4 +137,22 @@ class StorageIT {
             assertEquals(202, server.send(request("POST", "/pub?id=a", chunk)).status());
         }
     }
+
+    @Test
+    void s4_6_subscriber_that_would_create_a_channel_over_the_budget_gets_500() throws IOException {
+        String conf = "http { push_max_reserved_memory 32k; server { "
+                + Confs.pubSub("push_max_message_buffer_length 100; push_message_timeout 0;", "") + " } }";
+        try (TestServer server = TestServer.start(conf)) {
+            // 300-byte messages until the budget refuses one (bounded: 100 fit at most).
+            int status = 202;
+            for (int i = 0; i < 200 && status == 202; i++) {
+                status = server.send(request("POST", "/pub?id=full", new byte[300])).status();
+            }
+            assertEquals(500, status);
+            RawResponse r = server.send(get("/sub?id=" + "n".repeat(200)));
+            assertEquals(500, r.status());
+            assertTrue(r.text().startsWith("push_max_reserved_memory"), r.text());
+            assertEquals(404, server.send(get("/pub?id=" + "n".repeat(200))).status(), "nothing was created");
+        }
+    }
 }

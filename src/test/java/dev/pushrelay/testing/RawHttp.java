@@ -95,6 +95,18 @@ public final class RawHttp implements AutoCloseable {
         return new RawResponse(statusLine, headers, body);
     }
 
+    /** Reads the status line and headers of a response that has no body (an answer to HEAD). */
+    public RawResponse readHead() throws IOException {
+        String statusLine = line();
+        if (statusLine == null) throw new IOException("connection closed before a response");
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        for (String l = line(); l != null && !l.isEmpty(); l = line()) {
+            int colon = l.indexOf(':');
+            headers.add(new AbstractMap.SimpleImmutableEntry<>(l.substring(0, colon), l.substring(colon + 1).trim()));
+        }
+        return new RawResponse(statusLine, headers, new byte[0]);
+    }
+
     /** True if the server closed the connection (EOF) within the read timeout. */
     public boolean closedByServer(int timeoutMs) throws IOException {
         socket.setSoTimeout(timeoutMs);

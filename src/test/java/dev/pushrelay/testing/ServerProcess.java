@@ -66,6 +66,11 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The directory holding the configuration and the server's stderr.log. */
+    public Path dir() {
+        return dir;
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -1,0 +1,37 @@
+package dev.pushrelay.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * nginx variables in a value that is used after routing ({@code add_header NAME VALUE}):
+ * built-ins ({@code $host}, {@code $arg_id}, {@code $remote_addr}, ...) read from the
+ * request, user variables ({@code set}, named regex captures) from the {@link RouteMatch}.
+ * Positional captures ({@code $1}) are not kept after routing and evaluate to "".
+ * A value without '$' is returned as it is, so literal headers cost nothing.
+ */
+public final class Interpolation {
+
+    private static final ConfNode AT = new ConfNode("add_header", List.of(), null, "add_header", 0);
+
+    private Interpolation() {
+    }
+
+    /** {@code value} with its variables evaluated for {@code request}; malformed variables stay literal. */
+    public static String evaluate(String value, RequestView request, RouteMatch match) {
+        if (value.indexOf('$') < 0) {
+            return value;
+        }
+        VariableExpr expr;
+        try {
+            expr = VariableExpr.compile(value, AT);
+        } catch (ConfException e) {
+            return value;
+        }
+        Evaluation ev = new Evaluation(request, match.server());
+        for (Map.Entry<String, String> v : match.variables().entrySet()) {
+            ev.set(v.getKey(), v.getValue());
+        }
+        return expr.evaluate(ev);
+    }
+}

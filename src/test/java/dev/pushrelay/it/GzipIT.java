@@ -1,0 +1,119 @@
+package dev.pushrelay.it;
+
+import dev.pushrelay.testing.RawHttp;
+import dev.pushrelay.testing.RawResponse;
+import dev.pushrelay.testing.TestServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+import static dev.pushrelay.testing.RawHttp.get;
+import static dev.pushrelay.testing.RawHttp.post;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * protocol.md §8.4: gzip on subscriber locations keeps the cursor headers (the module's 0.73
+ * fix; nchan#92 and push-stream#194 are what users hit when it does not).
+ */
+class GzipIT {
+
+    static final String CONF = """
+            location /pub { set $push_channel_id $arg_id; push_publisher; push_max_message_buffer_length 20; }
+            location /sub {
+                set $push_channel_id $arg_id;
+                push_subscriber;
+                gzip on;
+                gzip_types text/plain application/json;
+                gzip_min_length 10;
+            }
+            """;
+
+    static final String GZIP = "Accept-Encoding: gzip, deflate";
+
+    static String gunzip(byte[] body) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static String message(int i) {
+        return "message number " + i + " " + "x".repeat(50 * i);
+    }
+
+    @Test
+    void s8_4_gzip_keeps_etag_and_last_modified_and_walks_every_message_once() throws IOException {
+        try (TestServer server = TestServer.start(CONF)) {
+            for (int i = 0; i < 4; i++) server.send(post("/pub?id=a", message(i), "Content-Type: text/plain"));
+            server.clock().advanceSeconds(1);
+            for (int i = 4; i < 7; i++) server.send(post("/pub?id=a", message(i), "Content-Type: text/plain; charset=utf-8"));
+            List<String> seen = new ArrayList<>();
+            List<String> cursors = new ArrayList<>();
+            RawResponse r = server.send(get("/sub?id=a", GZIP));
+            while (true) {
+                assertEquals(200, r.status());
+                assertEquals("gzip", r.header("Content-Encoding"), r.toString());
+                assertEquals(Integer.toString(r.body().length), r.header("Content-Length"));
+                assertNotNull(r.header("Etag"), "the Etag survives gzip");
+                assertNotNull(r.header("Last-Modified"), "Last-Modified survives gzip");
+                assertEquals("If-None-Match, If-Modified-Since, Accept-Encoding", r.header("Vary"));
+                seen.add(gunzip(r.body()));
+                cursors.add(r.header("Last-Modified") + ":" + r.header("Etag"));
+                if (seen.size() == 7) break;
+                r = server.send(SubscriberIT.next("/sub?id=a", r).replace("\r\n\r\n", "\r\n" + GZIP + "\r\n\r\n"));
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 7; i++) expected.add(message(i));
+            assertEquals(expected, seen);
+            assertEquals(7, cursors.stream().distinct().count(), "every message exactly once");
+            // At the end of the queue the next request waits, and the delivery is gzipped too.
+            try (RawHttp waiting = server.open(SubscriberIT.next("/sub?id=a", r).replace("\r\n\r\n", "\r\n" + GZIP + "\r\n\r\n"))) {
+                server.awaitSubscribers("/pub?id=a", 1);
+                assertEquals(201, server.send(post("/pub?id=a", message(7), "Content-Type: text/plain")).status());
+                RawResponse late = waiting.read();
+                assertEquals("gzip", late.header("Content-Encoding"));
+                assertEquals(message(7), gunzip(late.body()));
+                assertNotNull(late.header("Etag"));
+            }
+        }
+    }
+
+    @Test
+    void s8_4_same_message_same_bytes_for_every_subscriber_and_identity_for_others() throws IOException {
+        try (TestServer server = TestServer.start(CONF)) {
+            server.send(post("/pub?id=a", message(3), "Content-Type: text/plain"));
+            RawResponse one = server.send(get("/sub?id=a", GZIP));
+            RawResponse two = server.send(get("/sub?id=a", "Accept-Encoding: gzip;q=0.5"));
+            assertArrayEquals(one.body(), two.body());
+            RawResponse plain = server.send(get("/sub?id=a"));
+            assertNull(plain.header("Content-Encoding"));
+            assertEquals(message(3), plain.text());
+            assertEquals("If-None-Match, If-Modified-Since, Accept-Encoding", plain.header("Vary"),
+                    "caches must keep the two forms apart");
+            assertNull(server.send(get("/sub?id=a", "Accept-Encoding: gzip;q=0")).header("Content-Encoding"));
+            assertNull(server.send(get("/sub?id=a", GZIP, "Via: 1.1 proxy")).header("Content-Encoding"),
+                    "gzip_proxied off");
+        }
+    }
+
+    @Test
+    void s8_4_types_and_min_length_decide() throws IOException {
+        try (TestServer server = TestServer.start(CONF)) {
+            server.send(post("/pub?id=img", message(3), "Content-Type: image/png"));
+            RawResponse png = server.send(get("/sub?id=img", GZIP));
+            assertNull(png.header("Content-Encoding"));
+            assertEquals("If-None-Match, If-Modified-Since", png.header("Vary"));
+            server.send(post("/pub?id=short", "tiny", "Content-Type: text/plain"));
+            assertNull(server.send(get("/sub?id=short", GZIP)).header("Content-Encoding"), "below gzip_min_length");
+            server.send(post("/pub?id=none", message(3)));
+            assertNull(server.send(get("/sub?id=none", GZIP)).header("Content-Encoding"), "no Content-Type, no gzip");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.pushrelay.loadgen;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One long-poll subscriber: GET, wait, and on every message re-subscribe with the
+ * response's Last-Modified as If-Modified-Since and its Etag as If-None-Match, carried
+ * verbatim. A timeout answer (304 push module, 408 nchan) re-subscribes with the same cursor.
+ */
+final class Subscriber implements Conn.Handler {
+    private static final byte[] IMS = "If-Modified-Since: ".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] INM = "If-None-Match: ".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CRLF = {'\r', '\n'};
+    static final int MAX_FAILURES = 10;
+
+    /** State shared by all subscribers of a run. */
+    static final class Group {
+        final Target target;
+        final byte[][] heads;
+        final Progress progress;
+        /** Subscribers whose connection attempt has not yet resolved (connect ramp limiter). */
+        final AtomicInteger connecting = new AtomicInteger();
+        /** Subscribers that have sent their first request. */
+        final AtomicInteger started = new AtomicInteger();
+        /** Subscribers that gave up after repeated failures. */
+        final AtomicInteger gaveUp = new AtomicInteger();
+        /** Subscribers with a request written and no answer yet (the client's view of "waiting"). */
+        final AtomicInteger pending = new AtomicInteger();
+
+        Group(Target target, String[] channelNames, Progress progress) {
+            this.target = target;
+            this.heads = new byte[channelNames.length][];
+            for (int i = 0; i < channelNames.length; i++) {
+                heads[i] = target.subscribeHead(channelNames[i]);
+            }
+            this.progress = progress;
+        }
+    }
+
+    final Group group;
+    final int channel;
+    final Conn conn;
+    final SeqChecker checker;
+    private final byte[] lastModified = new byte[64];
+    private int lastModifiedLen = -1;
+    private final byte[] etag = new byte[128];
+    private int etagLen = -1;
+    private boolean started;
+    private boolean pending;
+    private int failures;
+
+    Subscriber(Group group, int channel, IoLoop loop) {
+        this.group = group;
+        this.channel = channel;
+        this.checker = new SeqChecker(group.progress.messages);
+        this.conn = new Conn(loop, this, 384, 64);
+    }
+
+    /** Starts connecting (any thread). */
+    void start() {
+        group.connecting.incrementAndGet();
+        conn.loop.execute(() -> conn.loop.connect(conn, group.target.address));
+    }
+
+    @Override
+    public void onConnect(Conn c) {
+        if (!started) {
+            started = true;
+            group.connecting.decrementAndGet();
+            group.started.incrementAndGet();
+        }
+        send();
+    }
+
+    private void send() {
+        if (conn.closed) {
+            return;
+        }
+        ByteBuffer out = conn.out;
+        out.clear();
+        out.put(group.heads[channel]);
+        if (lastModifiedLen >= 0) {
+            out.put(IMS).put(lastModified, 0, lastModifiedLen).put(CRLF);
+        }
+        if (etagLen >= 0) {
+            out.put(INM).put(etag, 0, etagLen).put(CRLF);
+        }
+        out.put(CRLF);
+        if (!pending) {
+            pending = true;
+            group.pending.incrementAndGet();
+        }
+        conn.flush();
+    }
+
+    @Override
+    public void onResponse(Conn c, ResponseParser r, long now) {
+        Stats s = c.loop.stats;
+        s.subStatus[r.status]++;
+        clearPending();
+        switch (r.status) {
+            case 200:
+                failures = 0;
+                deliver(s, r, now);
+                if (r.lastModifiedLen < 0 && r.etagLen < 0) {
+                    s.missingCursor++;
+                }
+                if (r.lastModifiedLen >= 0) {
+                    System.arraycopy(r.lastModified, 0, lastModified, 0, r.lastModifiedLen);
+                    lastModifiedLen = r.lastModifiedLen;
+                }
+                if (r.etagLen >= 0) {
+                    System.arraycopy(r.etag, 0, etag, 0, r.etagLen);
+                    etagLen = r.etagLen;
+                }
+                send();
+                break;
+            case 304: // push module subscriber timeout
+            case 408: // nchan subscriber timeout
+                failures = 0;
+                send();
+                break;
+            default:
+                if (++failures > MAX_FAILURES) {
+                    giveUp(s, "too many unexpected statuses");
+                    return;
+                }
+                c.loop.schedule(100L * failures, this::send);
+        }
+    }
+
+    private void deliver(Stats s, ResponseParser r, long now) {
+        s.deliveries++;
+        if (!MessageBody.valid(r.body, r.bodyKept)) {
+            s.malformedBodies++;
+            return;
+        }
+        int ch = MessageBody.channel(r.body);
+        if (ch != channel) {
+            s.misrouted++;
+            return;
+        }
+        int seq = MessageBody.seq(r.body);
+        s.deliveryLatency.record(now - MessageBody.nanos(r.body));
+        if (checker.accept(seq)) {
+            group.progress.delivered(channel, seq, now);
+        }
+    }
+
+    private void giveUp(Stats s, String why) {
+        s.error("subscriber gave up: " + why);
+        group.gaveUp.incrementAndGet();
+        if (!started) {
+            started = true;
+            group.connecting.decrementAndGet();
+        }
+        conn.close(true);
+    }
+
+    private void clearPending() {
+        if (pending) {
+            pending = false;
+            group.pending.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void onClose(Conn c, String reason) {
+        clearPending();
+        Stats s = c.loop.stats;
+        s.error("subscriber: " + reason);
+        if (++failures > MAX_FAILURES) {
+            giveUp(s, "too many connection failures");
+            return;
+        }
+        s.reconnects++;
+        c.loop.schedule(50L * failures, () -> c.loop.connect(c, group.target.address));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.pushrelay.loadgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Runs the real scenarios against {@link FakePushServer}, clean and with injected faults. */
+@Timeout(120)
+class ScenarioIT {
+    private static final int CHANNELS = 2;
+    private static final int PER_CHANNEL = 5;
+    private static final int SUBS = CHANNELS * PER_CHANNEL;
+
+    private static Report fanout(FakePushServer s, String... extra) throws Exception {
+        String[] base = {"fanout", "--url", s.url(), "--channels", String.valueOf(CHANNELS), "--subscribers",
+                String.valueOf(PER_CHANNEL), "--messages", "5", "--threads", "1", "--round-timeout", "1",
+                "--resubscribe-timeout", "5", "--ready-timeout", "20", "--timeout", "60", "--grace-ms", "200",
+                "--label", "fake"};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Report r = Main.runReport(args, ps);
+        r.print(ps);
+        System.out.println(bytes.toString(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    @Test
+    void cleanServerPasses() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.NONE, 0)) {
+            Report r = fanout(s);
+            assertTrue(r.ok(), () -> String.join("; ", r.problems()));
+            assertEquals(5 * SUBS, r.value("deliveries"));
+            assertEquals(0, r.value("lost"));
+            assertTrue(r.value("latency_p50_ms") > 0);
+        }
+    }
+
+    @Test
+    void droppedMessageIsReportedLost() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.DROP, 3)) {
+            Report r = fanout(s);
+            assertFalse(r.ok());
+            assertEquals(SUBS, r.value("lost"));
+            assertEquals(0, r.value("duplicated"));
+            assertEquals(0, r.value("reordered"));
+            assertTrue(r.problems().stream().anyMatch(p -> p.contains("lost")), r.problems()::toString);
+        }
+    }
+
+    @Test
+    void duplicatedMessageIsReported() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.DUPLICATE, 2)) {
+            Report r = fanout(s);
+            assertFalse(r.ok());
+            assertEquals(SUBS, r.value("duplicated"));
+            assertEquals(0, r.value("lost"));
+        }
+    }
+
+    @Test
+    void reorderedMessageIsReported() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.REORDER, 2)) {
+            Report r = fanout(s);
+            assertFalse(r.ok());
+            assertEquals(SUBS, r.value("reordered"));
+            assertEquals(0, r.value("lost"));
+            assertEquals(0, r.value("duplicated"));
+        }
+    }
+
+    @Test
+    void unexpectedPublishStatusIsReported() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.PUBLISH_500, 4)) {
+            Report r = fanout(s);
+            assertFalse(r.ok());
+            assertEquals(CHANNELS, r.value("unexpected_statuses"));
+            assertEquals(SUBS, r.value("lost"));
+        }
+    }
+
+    @Test
+    void publishAndIdleScenariosRun() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.NONE, 0)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+            int code = Main.run(new String[] {"publish", "--url", s.url(), "--connections", "4", "--channels", "10",
+                "--duration", "1", "--warmup", "0", "--threads", "1"}, ps, ps);
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            assertEquals(0, code, out);
+            assertTrue(out.contains("\"metric\":\"requests_per_s\""), out);
+
+            bytes.reset();
+            code = Main.run(new String[] {"idle", "--url", s.url(), "--subscribers", "50", "--channels", "5",
+                "--settle-ms", "100", "--threads", "2", "--server-pid", String.valueOf(ProcessHandle.current().pid())},
+                    ps, ps);
+            out = bytes.toString(StandardCharsets.UTF_8);
+            assertEquals(0, code, out);
+            assertTrue(out.contains("\"metric\":\"rss_per_subscriber_bytes\""), out);
+            assertTrue(out.contains("\"metric\":\"deliveries\",\"value\":50,"), out);
+        }
+    }
+
+    @Test
+    void refusesNonLoopbackAndBadOptions() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        assertEquals(2, Main.run(new String[] {"fanout", "--url", "http://192.0.2.1:80"}, ps, ps));
+        assertEquals(2, Main.run(new String[] {"fanout", "--no-such-option", "1"}, ps, ps));
+        assertEquals(2, Main.run(new String[] {"nonsense"}, ps, ps));
+    }
+}
