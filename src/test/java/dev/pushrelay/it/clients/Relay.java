@@ -25,6 +25,7 @@ final class Relay implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
     private static final Pattern SUBSCRIBERS = Pattern.compile("\"subscribers\": (\\d+)");
+    private static final Pattern MESSAGES = Pattern.compile("\"messages\": (\\d+)");
 
     private final Process process;
     private final int port;
@@ -112,6 +113,32 @@ final class Relay implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         throw new AssertionError("never saw " + n + " subscribers on " + publisherTarget + "; last: " + last);
+    }
+
+    /**
+     * Every message stored on {@code channel}, oldest first, walked with the cursor
+     * (protocol.md §4.2) through /activity; the count comes from the channel info at /publish.
+     * What the server holds: the truth the clients' output is compared with.
+     */
+    List<String> messages(String channel) throws IOException {
+        RawResponse info = send(RawHttp.get("/publish?id=" + channel, "Accept: text/json"));
+        Matcher m = MESSAGES.matcher(info.text());
+        if (info.status() != 200 || !m.find()) throw new AssertionError("no channel " + channel + ": " + info);
+        int count = Integer.parseInt(m.group(1));
+        List<String> bodies = new java.util.ArrayList<>();
+        String target = "/activity?id=" + channel;
+        try (RawHttp c = new RawHttp(port)) {
+            String request = RawHttp.get(target);
+            while (bodies.size() < count) {
+                c.send(request);
+                RawResponse r = c.read();
+                if (r.status() != 200) throw new AssertionError("walking " + channel + " after " + bodies + ": " + r);
+                bodies.add(r.text());
+                request = RawHttp.get(target, "If-Modified-Since: " + r.header("Last-Modified"),
+                        "If-None-Match: " + r.header("Etag"));
+            }
+        }
+        return bodies;
     }
 
     @Override
