@@ -63,13 +63,6 @@ final class ClientProcess implements AutoCloseable {
         return start(name, Map.of(), List.of(command));
     }
 
-    /** Runs {@code command} to its end; fails the test if it runs longer than {@code limit}. */
-    static ClientProcess run(String name, Duration limit, String... command) {
-        ClientProcess p = start(name, command);
-        p.await(limit);
-        return p;
-    }
-
     /** Waits for the end; fails the test (and ends the process) past {@code limit}. Returns the exit code. */
     int await(Duration limit) {
         try {
@@ -98,10 +91,6 @@ final class ClientProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
-    }
-
-    long pid() {
-        return process.pid();
     }
 
     String stdout() {
