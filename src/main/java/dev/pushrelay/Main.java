@@ -9,6 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,10 +40,16 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Serve every server block on this address instead.")
     String listen;
 
+    @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL",
+            description = "Send SIGNAL to the running server (found through the pid file of the configuration): "
+                    + "stop (graceful; quit is the same) or reload.")
+    String signal;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** "reload" or "stop", from the signal handlers to the main thread. */
+    private final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
 
     /** Library loggers kept quiet below WARNING; held here because JUL keeps loggers weakly. */
     private final List<Logger> quieted = new ArrayList<>();
@@ -59,15 +67,22 @@ public final class Main implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (signal != null && !List.of("stop", "quit", "reload").contains(signal)) {
+            err.println("pushrelay: invalid option: \"-s " + signal + "\" (expected stop, quit or reload)");
+            err.flush();
+            return CONFIG_ERROR;
+        }
         Settings settings;
         try {
-            settings = ConfLoader.load(config);
-            if (listen != null) settings = ListenOverride.apply(settings, ListenOverride.parse(listen));
+            settings = load();
         } catch (ConfException | IllegalArgumentException e) {
             err.println("pushrelay: [emerg] " + e.getMessage());
             if (testOnly) err.println("pushrelay: configuration file " + config + " test failed");
             err.flush();
             return CONFIG_ERROR;
+        }
+        if (signal != null) {
+            return sendSignal(settings, err);
         }
         String heapProblem = HeapCheck.problem(settings.maxReservedMemory(), Runtime.getRuntime().maxMemory());
         if (heapProblem != null) {
@@ -94,9 +109,16 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return START_ERROR;
         }
+        report(err, server.startNotes());
+        long pid = ProcessHandle.current().pid();
+        pidFile = settings.process().pidFile();
+        report(err, nullToEmpty(PidFile.write(pidFile, pid)));
+        report(err, Signals.install(commands::offer));
+        // Safety net for exits we do not see coming (signals we could not take over):
+        // the same graceful stop; a no-op once the main thread has stopped the server.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            report(err, server.stop());
+            PidFile.removeIfOurs(pidFile, pid);
         }, "pushrelay-shutdown"));
         for (InetSocketAddress a : server.addresses()) {
             out.println("pushrelay: listening on " + a.getAddress().getHostAddress() + ":" + a.getPort());
@@ -104,11 +126,73 @@ public final class Main implements Callable<Integer> {
         out.flush();
         err.flush();
         try {
-            stopped.await();
+            for (String cmd = commands.take(); cmd.equals("reload"); cmd = commands.take()) {
+                reload(server, err, pid);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        report(err, List.of("[notice] stopping"));
+        report(err, server.stop());
+        PidFile.removeIfOurs(pidFile, pid);
+        report(err, List.of("[notice] exiting"));
         return OK;
+    }
+
+    /** The pid file in effect (a reload may move it). */
+    private volatile Path pidFile;
+
+    private Settings load() throws ConfException {
+        Settings s = ConfLoader.load(config);
+        return listen != null ? ListenOverride.apply(s, ListenOverride.parse(listen)) : s;
+    }
+
+    /** SIGHUP: a new configuration, or the old one kept and the reason reported (README "Operating pushrelay"). */
+    private void reload(PushServer server, PrintWriter err, long pid) {
+        report(err, List.of("[notice] reloading configuration " + config));
+        Settings next;
+        List<String> notes;
+        try {
+            next = load();
+            notes = server.reload(next);
+        } catch (ConfException | IOException | RuntimeException e) {
+            report(err, List.of("[emerg] " + e.getMessage(),
+                    "[error] reload failed; still running the previous configuration"));
+            return;
+        }
+        Path newPid = next.process().pidFile();
+        if (!newPid.equals(pidFile)) {
+            String w = PidFile.write(newPid, pid);
+            if (w == null) {
+                PidFile.removeIfOurs(pidFile, pid);
+                pidFile = newPid;
+            }
+            report(err, nullToEmpty(w));
+        }
+        report(err, notes);
+        report(err, List.of("[notice] configuration reloaded"));
+    }
+
+    /** -s stop|quit|reload: signals the process named in the pid file, like nginx -s. */
+    private int sendSignal(Settings settings, PrintWriter err) {
+        try {
+            long pid = PidFile.read(settings.process().pidFile());
+            Signals.send(pid, signal.equals("reload") ? "HUP" : "TERM");
+            return OK;
+        } catch (IllegalStateException e) {
+            err.println("pushrelay: [error] " + e.getMessage());
+            err.flush();
+            return CONFIG_ERROR;
+        }
+    }
+
+    private static void report(PrintWriter err, List<String> lines) {
+        for (String l : lines) err.println("pushrelay: " + l);
+        err.flush();
+    }
+
+    private static List<String> nullToEmpty(String line) {
+        return line == null ? List.of() : List.of(line);
     }
 
     /** The version from the jar manifest (set by Maven), or "dev" when run from classes. */

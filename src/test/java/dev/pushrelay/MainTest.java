@@ -73,7 +73,8 @@ class MainTest {
         assertEquals("pushrelay: the configuration file " + conf + " syntax is ok\n"
                 + "pushrelay: configuration file " + conf + " test is successful\n", out.toString());
         java.util.List<String> notices = err.toString().lines().toList();
-        assertEquals(12, notices.size(), err.toString());
+        assertTrue(notices.contains("pushrelay: [notice] ignored (no effect on push behaviour): "
+                + "src/test/resources/conf/nginx.conf:3: worker_processes"), err.toString());
         assertEquals(notices.size(), notices.stream().distinct().count(), "each listed once");
         for (String n : notices) {
             assertTrue(n.startsWith("pushrelay: [notice] ignored (no effect on push behaviour): src/test/resources/conf/"), n);

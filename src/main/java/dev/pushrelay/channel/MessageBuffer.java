@@ -202,6 +202,21 @@ public final class MessageBuffer {
         return size == 0 ? null : get(size - 1);
     }
 
+    /**
+     * Advances the id counter to {@code id} if it is ahead, for restoring a saved channel
+     * whose last published message was not stored (protocol.md §3.2, §5.7).
+     */
+    public void restoreLastId(Cursor id) {
+        if (lastId == null || id.isAfter(lastId)) {
+            lastId = id;
+        }
+    }
+
+    /** The stored messages, oldest first (a copy). */
+    public java.util.List<Message> messages() {
+        return java.util.List.of(snapshot());
+    }
+
     /** The id of the last message published on the channel (stored or not), or null. */
     public Cursor lastId() {
         return lastId;

@@ -68,16 +68,22 @@ public final class ConfLoader {
         private final Set<String> definedVariables = new HashSet<>();
         private final java.util.Map<String, ServerDraft> defaultServers = new java.util.HashMap<>();
         private final List<ConfNode> needChannelId = new ArrayList<>();
+        private final List<dev.pushrelay.logging.ErrorLogTarget> errorLogs = new ArrayList<>();
         private LevelConf http;
         private boolean sawHttp;
+        private final ProcessDirectives process;
+        /** The file has nginx's main context (http/events); else process directives go at its top. */
+        private boolean mainFile;
 
         Build(Path file, List<String> ignored) {
             this.file = file;
             this.ignored = ignored;
+            this.process = new ProcessDirectives(file);
         }
 
         Settings run(List<ConfNode> nodes) throws ConfException {
             boolean main = nodes.stream().anyMatch(n -> n.name().equals("http") || n.name().equals("events"));
+            mainFile = main;
             boolean serverList = !main && nodes.stream().anyMatch(n -> n.name().equals("server"));
             if (main) {
                 http = new LevelConf(null, null);
@@ -101,7 +107,7 @@ public final class ConfLoader {
                 out.add(s.build(file.toString()));
             }
             long mem = http.maxReservedMemory == null ? 32L * 1024 * 1024 : http.maxReservedMemory;
-            return new Settings(file, mem, out, ignored);
+            return new Settings(file, mem, out, ignored, errorLogs, process.build(file));
         }
 
         /**
@@ -123,6 +129,9 @@ public final class ConfLoader {
                 if ((spec.contexts() & ctx) == 0) {
                     if (bareTop && (spec.contexts() & DirectiveTable.HTTP) != 0) {
                         target = http; // bare-locations file: http-only directives apply to the implicit http
+                    } else if (ProcessDirectives.NAMES.contains(n.name()) && !mainFile && loc == null
+                            && (bareTop || ctx == DirectiveTable.HTTP && server == null)) {
+                        // no main context in this file: its top level stands in for it
                     } else {
                         throw n.error("\"" + n.name() + "\" directive is not allowed here");
                     }
@@ -160,6 +169,10 @@ public final class ConfLoader {
                     case "location" -> location(n, server, loc);
                     case "listen" -> listen(n, server);
                     case "server_name" -> serverName(n, server);
+                    case "access_log" -> LogDirectives.accessLog(n, target, baseDir());
+                    case "log_format" -> LogDirectives.logFormat(n, http);
+                    case "error_log" -> errorLog(n, ctx, bareTop);
+                    case "pid", "pushrelay_state_path", "pushrelay_shutdown_window" -> process.apply(n);
                     default -> {
                         Directives.apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
@@ -170,6 +183,24 @@ public final class ConfLoader {
                         }
                     }
                 }
+            }
+        }
+
+        private java.nio.file.Path baseDir() {
+            java.nio.file.Path dir = file.toAbsolutePath().getParent();
+            return dir == null ? java.nio.file.Path.of("").toAbsolutePath() : dir;
+        }
+
+        /**
+         * The error log is process-wide: main- and http-level error_log are used (all of
+         * them); in a server or location it is checked, then listed as ignored.
+         */
+        private void errorLog(ConfNode n, int ctx, boolean bareTop) throws ConfException {
+            dev.pushrelay.logging.ErrorLogTarget t = LogDirectives.errorLog(n, baseDir());
+            if (ctx == DirectiveTable.MAIN || ctx == DirectiveTable.HTTP || bareTop) {
+                errorLogs.add(t);
+            } else {
+                ignored.add(n.where() + ": error_log (the error log is global: only main and http level are used)");
             }
         }
 
@@ -340,7 +371,7 @@ public final class ConfLoader {
             LocationMatcher matcher = compile(locations, chain, all);
             boolean serves = level.endpoint != null || level.root != null || level.rewrite.stream()
                     .anyMatch(s -> s instanceof RewriteStep.Ret);
-            RoutingTable table = new RoutingTable(level.rewrite, matcher, serves ? serverLevel : null, all);
+            RoutingTable table = new RoutingTable(level.rewrite, matcher, serves ? serverLevel : null, all, serverLevel);
             List<Listen> ls = listens.isEmpty() ? List.of(Listen.DEFAULT) : listens;
             List<String> ns = names.isEmpty() ? List.of("") : names;
             return new ServerSettings(ls, ns, where, table);

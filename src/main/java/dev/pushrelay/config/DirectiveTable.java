@@ -105,15 +105,24 @@ final class DirectiveTable {
         put(m, "root", HSL, 1, 1, false);
         put(m, "alias", LOC, 1, 1, false);
         put(m, "index", HSL, 1, MANY, false);
+        // observability (issue 5): metrics and status endpoints, logs
+        put(m, "pushrelay_metrics", SRV | LOC, 0, 0, false);
+        put(m, "pushrelay_status", SRV | LOC, 0, 0, false);
+        put(m, "access_log", HSL, 1, MANY, false);
+        put(m, "log_format", HTTP, 2, MANY, false);
+        put(m, "error_log", MAIN | HSL, 1, 2, false);
+        // the pushrelay process: stop, reload, restart (README "Operating pushrelay")
+        put(m, "pid", MAIN, 1, 1, false);
+        put(m, "pushrelay_state_path", MAIN, 1, 1, false);
+        put(m, "pushrelay_shutdown_window", MAIN | HTTP, 1, 1, false);
 
         // accepted and ignored: core (main) context
-        for (String n : List.of("user", "worker_processes", "pid", "worker_rlimit_nofile", "worker_rlimit_core",
+        for (String n : List.of("user", "worker_processes", "worker_rlimit_nofile", "worker_rlimit_core",
                 "daemon", "master_process", "env", "load_module", "pcre_jit", "worker_cpu_affinity",
                 "worker_priority", "worker_shutdown_timeout", "lock_file", "timer_resolution",
                 "working_directory", "debug_points", "ssl_engine", "thread_pool", "worker_rlimit_sigpending")) {
             ignore(m, n, MAIN, false, false);
         }
-        ignore(m, "error_log", MAIN | HSL, false, false);
         for (String n : List.of("stream", "mail")) {
             ignore(m, n, MAIN, true, true);
         }
@@ -127,13 +136,13 @@ final class DirectiveTable {
         for (String n : List.of("upstream", "map", "geo", "split_clients", "perl_modules")) {
             ignore(m, n, HTTP, true, true);
         }
-        for (String n : List.of("log_format", "server_names_hash_bucket_size", "server_names_hash_max_size",
+        for (String n : List.of("server_names_hash_bucket_size", "server_names_hash_max_size",
                 "variables_hash_bucket_size", "variables_hash_max_size", "map_hash_bucket_size",
                 "map_hash_max_size", "proxy_cache_path", "fastcgi_cache_path", "limit_req_zone",
                 "limit_conn_zone")) {
             ignore(m, n, HTTP, false, false);
         }
-        for (String n : List.of("sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay", "access_log",
+        for (String n : List.of("sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay",
                 "server_tokens", "types_hash_max_size", "types_hash_bucket_size", "error_page",
                 "send_timeout", "reset_timedout_connection", "large_client_header_buffers",
                 "resolver", "resolver_timeout", "aio", "directio", "output_buffers", "postpone_output",

@@ -40,6 +40,15 @@ final class Directives {
                 c.endpoint = Endpoint.SUBSCRIBER;
                 c.endpointNode = n;
             }
+            // README "Operating pushrelay": the last endpoint directive of a block wins, as above
+            case "pushrelay_metrics" -> {
+                c.endpoint = Endpoint.METRICS;
+                c.endpointNode = n;
+            }
+            case "pushrelay_status" -> {
+                c.endpoint = Endpoint.STATUS;
+                c.endpointNode = n;
+            }
             // §2.2: v0.731's handler: "off" sets min = max = 0, any other word is ignored
             case "push_store_messages" -> storeMessages(n, c, n.arg(0));
             // §2.5: the pre-0.68 name of push_store_messages, which was a real flag

@@ -7,5 +7,9 @@ public enum Endpoint {
     /** push_publisher (protocol.md §3). */
     PUBLISHER,
     /** push_subscriber (protocol.md §4). */
-    SUBSCRIBER
+    SUBSCRIBER,
+    /** pushrelay_metrics: Prometheus text format (README "Operating pushrelay"). */
+    METRICS,
+    /** pushrelay_status: totals as text or JSON (README "Operating pushrelay"). */
+    STATUS
 }

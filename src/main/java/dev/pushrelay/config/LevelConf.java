@@ -52,6 +52,12 @@ final class LevelConf {
     boolean rootIsAlias;
     List<String> index;
 
+    // logs (issue 5): null = unset; access_log off wins over same-level access_logs
+    List<LogDirectives.AccessLogDraft> accessLogs;
+    boolean accessLogOff;
+    /** log_format, http level only */
+    final java.util.Map<String, dev.pushrelay.logging.LogFormat> logFormats = new java.util.LinkedHashMap<>();
+
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();
 

@@ -2,6 +2,7 @@ package dev.pushrelay.config;
 
 import dev.pushrelay.channel.BufferPolicy;
 import dev.pushrelay.channel.SubscribePolicy;
+import dev.pushrelay.logging.AccessLog;
 
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,7 @@ import java.util.Locale;
  * @param index index files (default ["index.html"])
  * @param minMessageRecipients historical push_min_message_recipients (protocol.md §2.5, §5.5),
  *        -1 when not configured (v0.731 behaviour)
+ * @param accessLogs access_log files and formats in effect (empty: none, or access_log off)
  */
 public record LocationSettings(
         String name,
@@ -58,7 +60,8 @@ public record LocationSettings(
         String root,
         String alias,
         List<String> index,
-        int minMessageRecipients) {
+        int minMessageRecipients,
+        List<AccessLog> accessLogs) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -68,6 +71,7 @@ public record LocationSettings(
         addHeaders = addHeaders == null ? List.of() : List.copyOf(addHeaders);
         gzipTypes = gzipTypes == null ? List.of("text/html") : List.copyOf(gzipTypes);
         index = index == null ? List.of("index.html") : List.copyOf(index);
+        accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
     }
 
     /** The original eleven components; nginx-directive components get nginx's defaults. */
@@ -78,7 +82,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1);
+                null, "html", null, null, -1, List.of());
     }
 
     /**

@@ -76,7 +76,8 @@ final class Merge {
                 root,
                 alias,
                 get(chain, c -> c.index, List.of("index.html")),
-                get(chain, c -> c.minMessageRecipients, -1));
+                get(chain, c -> c.minMessageRecipients, -1),
+                LogDirectives.merge(chain));
     }
 
     /**

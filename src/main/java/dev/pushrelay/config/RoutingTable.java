@@ -17,13 +17,21 @@ public final class RoutingTable {
     /** null unless the server level itself serves (push_publisher/push_subscriber, root or return) */
     final LocationSettings fallback;
     private final List<LocationSettings> all;
+    /** the merged server-level settings, whether or not it serves (for its access_log); null in EMPTY */
+    final LocationSettings serverLevel;
 
     RoutingTable(List<RewriteStep> serverRewrite, LocationMatcher locations, LocationSettings fallback,
                  List<LocationSettings> all) {
+        this(serverRewrite, locations, fallback, all, null);
+    }
+
+    RoutingTable(List<RewriteStep> serverRewrite, LocationMatcher locations, LocationSettings fallback,
+                 List<LocationSettings> all, LocationSettings serverLevel) {
         this.serverRewrite = List.copyOf(serverRewrite);
         this.locations = locations;
         this.fallback = fallback;
         this.all = List.copyOf(all);
+        this.serverLevel = serverLevel;
     }
 
     List<LocationSettings> allLocations() {

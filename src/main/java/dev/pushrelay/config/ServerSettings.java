@@ -23,6 +23,14 @@ public record ServerSettings(List<Listen> listens, List<String> serverNames, Str
         this(listens, serverNames, where, RoutingTable.EMPTY);
     }
 
+    /**
+     * The server level's merged settings (its access_log applies to requests no location
+     * took), or null for a server built without a configuration.
+     */
+    public LocationSettings serverLevel() {
+        return routing.serverLevel;
+    }
+
     /** Every location of this server, nested ones included, in file order. */
     public List<LocationSettings> locations() {
         return routing.allLocations();

@@ -20,11 +20,13 @@ import java.nio.ByteBuffer;
  * <p>One watch per connection, attached on first use, with one close listener, so a
  * keep-alive connection that long-polls a million times registers one listener, not a
  * million. Undertow suspends reads while a request is handled; we resume them on the raw
- * socket with our own listener: end-of-stream or an error closes the connection, whose
- * close listener ends the current wait. If the client sends bytes instead (a pipelined
- * request), they are kept as the connection's extra bytes for Undertow to parse after this
- * exchange, and we stop reading. Undertow puts its own listener back when the exchange
- * completes.
+ * socket with our own listener: end-of-stream (a close or a half-close, as nginx treats it)
+ * or an error (a reset) closes the connection, whose close listener ends the current wait.
+ * If the client sends bytes instead (a pipelined request), they are appended to the
+ * connection's extra bytes for Undertow to parse after this exchange, and we keep watching
+ * behind them; only when that buffer is full do we stop reading (the client then waits like
+ * any sender on a full socket). Undertow puts its own listener back when the exchange
+ * completes. A request whose body is still unread is not watched: its bytes are the body's.
  */
 final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel> {
 
@@ -60,8 +62,13 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
             conn.putAttachment(KEY, watch);
         }
         watch.onClose = onClose;
-        if (conn.getExtraBytes() == null) {
-            // Otherwise pipelined bytes are already waiting; Undertow reads them after us.
+        if (!conn.isOpen()) {
+            // Closed before we listened (a server stop): the close listener has already run.
+            watch.onClose = null;
+            onClose.run();
+            return;
+        }
+        if (exchange.isRequestComplete()) {
             conn.getChannel().getSourceChannel().getReadSetter().set(watch);
             watch.socket.resumeReads();
         }
@@ -75,25 +82,51 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
 
     @Override
     public void handleEvent(ConduitStreamSourceChannel channel) {
+        PooledByteBuffer extra = connection.getExtraBytes();
+        try {
+            int n = extra == null ? readFresh() : append(extra.getBuffer());
+            if (n < 0) {
+                socket.suspendReads();
+                IoUtils.safeClose(connection);
+            }
+        } catch (IOException e) {
+            socket.suspendReads();
+            IoUtils.safeClose(connection);
+        }
+    }
+
+    /** Reads into a new buffer that becomes the connection's extra bytes if anything came. */
+    private int readFresh() throws IOException {
         PooledByteBuffer pooled = connection.getByteBufferPool().allocate();
         boolean keep = false;
         try {
             ByteBuffer buffer = pooled.getBuffer();
             int n = socket.read(buffer);
-            if (n < 0) {
-                socket.suspendReads();
-                IoUtils.safeClose(connection);
-            } else if (n > 0) {
+            if (n > 0) {
                 buffer.flip();
                 connection.setExtraBytes(pooled);
                 keep = true;
-                socket.suspendReads();
+                if (buffer.limit() == buffer.capacity()) socket.suspendReads(); // full, see append
             }
-        } catch (IOException e) {
-            socket.suspendReads();
-            IoUtils.safeClose(connection);
+            return n;
         } finally {
             if (!keep) pooled.close();
+        }
+    }
+
+    /** Appends behind pipelined bytes already kept (read mode before and after). */
+    private int append(ByteBuffer buffer) throws IOException {
+        buffer.compact();
+        try {
+            if (!buffer.hasRemaining()) {
+                socket.suspendReads(); // full: leave the rest in the socket until Undertow reads
+                return 0;
+            }
+            int n = socket.read(buffer);
+            if (n > 0 && !buffer.hasRemaining()) socket.suspendReads();
+            return n;
+        } finally {
+            buffer.flip();
         }
     }
 }

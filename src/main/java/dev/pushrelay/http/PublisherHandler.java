@@ -4,6 +4,7 @@ import dev.pushrelay.channel.ChannelInfo;
 import dev.pushrelay.channel.MessageDraft;
 import dev.pushrelay.channel.PublishResult;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -23,20 +24,27 @@ import java.util.Optional;
 final class PublisherHandler {
 
     private final ChannelStore store;
+    private final PushMetrics metrics;
 
-    PublisherHandler(ChannelStore store) {
+    PublisherHandler(ChannelStore store, PushMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
     }
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
         if (!BodyLimit.admit(exchange, location)) return;
+        BodyTimeout.arm(exchange);
         exchange.getRequestReceiver().receiveFullBytes(
                 (ex, body) -> afterBody(ex, location, channelId, body),
                 (ex, error) -> {
                     if (error instanceof RequestTooBigException) {
                         BodyLimit.tooLarge(ex);
                     } else {
+                        RequestLog.clientGone(ex); // logged 499, as nginx logs a client that left mid-body
+                        // A body cut short or garbled (protocol.md §9): nothing is published, and a
+                        // client still listening must not read success.
                         ex.setPersistent(false);
+                        if (!ex.isResponseStarted()) ex.setStatusCode(400);
                         ex.endExchange();
                     }
                 });
@@ -68,6 +76,7 @@ final class PublisherHandler {
         if (type != null && type.isEmpty()) type = null;
         PublishResult result = store.publish(key, new MessageDraft(body, type), location.buffer());
         if (result instanceof PublishResult.Published p) {
+            metrics.published();
             sendInfo(exchange, p.waiting() > 0 ? 201 : 202, p.info());
         } else if (result instanceof PublishResult.Rejected r) {
             Responses.refusal(exchange, r.why());

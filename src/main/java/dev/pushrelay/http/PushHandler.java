@@ -26,20 +26,42 @@ public final class PushHandler implements HttpHandler {
     private final Supplier<Router> router;
     private final PublisherHandler publisher;
     private final SubscriberHandler subscriber;
+    private final Observability obs;
+    private final OperationsEndpoints operations;
+    private final Drain drain;
 
     /** @param router the current routing; a supplier so a reload can swap it atomically */
     public PushHandler(Supplier<Router> router, ChannelStore store) {
+        this(router, store, Observability.none(java.time.Clock.systemUTC()), new Drain());
+    }
+
+    /**
+     * @param obs metrics and access logs (README "Operating pushrelay")
+     * @param drain the registry of parked long-polls that a graceful stop answers
+     */
+    public PushHandler(Supplier<Router> router, ChannelStore store, Observability obs, Drain drain) {
         this.router = router;
-        this.publisher = new PublisherHandler(store);
-        this.subscriber = new SubscriberHandler(store);
+        this.publisher = new PublisherHandler(store, obs.metrics());
+        this.subscriber = new SubscriberHandler(store, obs.metrics(), drain);
+        this.obs = obs;
+        this.operations = new OperationsEndpoints(store, obs);
+        this.drain = drain;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        RequestLog log = RequestLog.begin(exchange, obs);
         try {
+            CloseGuard.track(exchange);
+            if (drain.isDraining()) {
+                exchange.setPersistent(false); // stopping: the client's next request goes elsewhere
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
+            }
+            if (!RequestChecks.admit(exchange)) return; // protocol.md §9
             Router routing = router.get();
             ExchangeRequestView request = new ExchangeRequestView(exchange);
             RouteMatch match = routing.route(request);
+            log.routed(match);
             LocationSettings location = match.location();
             if (location != null) {
                 // protocol.md §8.5: keepalive_timeout 0 answers with Connection: close.
@@ -66,6 +88,8 @@ public final class PushHandler implements HttpHandler {
                     Gzip.attach(exchange, location);
                     subscriber.handle(exchange, location, match.channelId());
                 }
+                case METRICS -> operations.metrics(exchange);
+                case STATUS -> operations.status(exchange);
                 case NONE -> StaticFiles.handle(exchange, location, confDir(routing));
             }
         } catch (RuntimeException e) {

@@ -44,10 +44,13 @@ final class Responses {
      * what the module's clients saw for 403, 404, 405, 413 and 500; no body for HEAD.
      */
     static void errorPage(HttpServerExchange exchange, int status) {
-        String reason = reason(status);
+        errorPage(exchange, status, status + " " + reason(status));
+    }
+
+    /** An error page whose title differs from its status line, e.g. nginx's "400 Request Header Or Cookie Too Large". */
+    static void errorPage(HttpServerExchange exchange, int status, String title) {
         exchange.setStatusCode(status);
-        exchange.setReasonPhrase(reason);
-        String title = status + " " + reason;
+        exchange.setReasonPhrase(reason(status));
         byte[] page = ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
                 + "</h1></center>\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
@@ -89,7 +92,9 @@ final class Responses {
             case 409 -> "Conflict";
             case 410 -> "Gone";
             case 413 -> "Request Entity Too Large";
+            case 414 -> "Request-URI Too Large";
             case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
             case 503 -> "Service Temporarily Unavailable";
             default -> io.undertow.util.StatusCodes.getReason(status);
         };

@@ -4,6 +4,7 @@ import dev.pushrelay.channel.Cursor;
 import dev.pushrelay.channel.Fetch;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.PollMode;
+import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -21,9 +22,13 @@ final class SubscriberHandler {
     private static final HttpString PRAGMA = Headers.PRAGMA;
 
     private final ChannelStore store;
+    private final PushMetrics metrics;
+    private final Drain drain;
 
-    SubscriberHandler(ChannelStore store) {
+    SubscriberHandler(ChannelStore store, PushMetrics metrics, Drain drain) {
         this.store = store;
+        this.metrics = metrics;
+        this.drain = drain;
     }
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
@@ -54,9 +59,10 @@ final class SubscriberHandler {
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
-        WaitingSubscriber waiter = new WaitingSubscriber(exchange);
+        WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain);
         Fetch fetch = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter);
         if (fetch instanceof Fetch.Found found) {
+            metrics.delivered();
             MessageResponse.send(exchange, found.message());
         } else if (fetch instanceof Fetch.Waiting waiting) {
             waiter.park(waiting.subscription(), location.subscriberTimeoutSeconds());
@@ -71,6 +77,7 @@ final class SubscriberHandler {
     private void intervalPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
         Fetch fetch = store.poll(key, after, location.subscribe().channelTimeoutSeconds());
         if (fetch instanceof Fetch.Found found) {
+            metrics.delivered();
             MessageResponse.send(exchange, found.message());
         } else if (fetch instanceof Fetch.Refused refused) {
             Responses.refusal(exchange, refused.why());

@@ -4,6 +4,8 @@ import dev.pushrelay.channel.Message;
 import dev.pushrelay.channel.Refusal;
 import dev.pushrelay.channel.Subscriber;
 import dev.pushrelay.channel.Subscription;
+import dev.pushrelay.metrics.Ending;
+import dev.pushrelay.metrics.PushMetrics;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.XnioExecutor;
@@ -24,12 +26,16 @@ final class WaitingSubscriber implements Subscriber {
     private static final Runnable NOTHING = () -> { };
 
     private final HttpServerExchange exchange;
+    private final PushMetrics metrics;
+    private final Drain drain;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
-    WaitingSubscriber(HttpServerExchange exchange) {
+    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain) {
         this.exchange = exchange;
+        this.metrics = metrics;
+        this.drain = drain;
     }
 
     /**
@@ -39,7 +45,16 @@ final class WaitingSubscriber implements Subscriber {
     void park(Subscription subscription, long timeoutSeconds) {
         this.subscription = subscription;
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
-        if (done.get()) return;
+        // Registered before done is checked: whoever ends it later also leaves the registry.
+        boolean accepted = drain.register(this);
+        if (done.get()) {
+            drain.leave(this);
+            return;
+        }
+        if (!accepted) { // graceful stop under way: do not wait (README "Operating pushrelay")
+            exchange.getIoThread().execute(() -> interrupt(304)); // after the handler returned
+            return;
+        }
         if (timeoutSeconds > 0) {
             timer = exchange.getIoThread().executeAfter(this::timeout, timeoutSeconds, TimeUnit.SECONDS);
             if (done.get()) cancelTimer();
@@ -50,7 +65,9 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public boolean deliver(Message message) {
         if (!done.compareAndSet(false, true)) return false;
+        drain.leave(this);
         cancelTimer();
+        metrics.subscriberEnded(Ending.MESSAGE);
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
             MessageResponse.send(exchange, message);
@@ -61,7 +78,10 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public void end(Refusal why) {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         cancelTimer();
+        // the store ends a wait only with CONFLICT (§7) or GONE (§3.3)
+        metrics.subscriberEnded(why == Refusal.CONFLICT ? Ending.CONFLICT : Ending.GONE);
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
             Responses.refusal(exchange, why);
@@ -71,7 +91,9 @@ final class WaitingSubscriber implements Subscriber {
     /** push_subscriber_timeout: 304, header-only, no cursor headers (protocol.md §4.3). */
     private void timeout() {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         release();
+        metrics.subscriberEnded(Ending.TIMEOUT);
         DisconnectWatch.clear(exchange);
         Responses.headerOnly(exchange, 304, null);
     }
@@ -79,21 +101,30 @@ final class WaitingSubscriber implements Subscriber {
     /** The connection closed while waiting: release everything it held. */
     private void gone() {
         if (!done.compareAndSet(false, true)) return;
+        drain.leave(this);
         cancelTimer();
         release();
+        metrics.subscriberEnded(Ending.DISCONNECT);
+        RequestLog.clientGone(exchange);
     }
 
     /**
-     * Ends the wait early with a status (graceful stop answers 304 like a timeout).
+     * Ends the wait early with a status (graceful stop answers 304 like a timeout) and
+     * closes the connection, so the client's next poll opens a new one (README
+     * "Operating pushrelay"). Safe from any thread.
      *
      * @return false if it had already ended
      */
     boolean interrupt(int status) {
         if (!done.compareAndSet(false, true)) return false;
+        drain.leave(this);
         cancelTimer();
         release();
+        metrics.subscriberEnded(Ending.TIMEOUT); // graceful stop answers as a timeout would
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
+            exchange.setPersistent(false);
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
             Responses.headerOnly(exchange, status, null);
         });
         return true;

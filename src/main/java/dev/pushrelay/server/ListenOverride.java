@@ -40,6 +40,7 @@ public final class ListenOverride {
         List<ServerSettings> servers = settings.servers().stream()
                 .map(s -> new ServerSettings(List.of(listen), s.serverNames(), s.where(), s.routing()))
                 .toList();
-        return new Settings(settings.file(), settings.maxReservedMemory(), servers, settings.ignored());
+        return new Settings(settings.file(), settings.maxReservedMemory(), servers, settings.ignored(),
+                settings.errorLogs(), settings.process());
     }
 }

@@ -5,83 +5,139 @@ import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
+import dev.pushrelay.http.Drain;
+import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
 import dev.pushrelay.store.ChannelStore;
 import dev.pushrelay.store.memory.InMemoryChannelStore;
-import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import org.xnio.OptionMap;
 import org.xnio.Options;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A running pushrelay: one Undertow server with a listener per distinct listen address,
- * one store, and one scheduler thread that sweeps the store every second (expiry and
- * channel GC, protocol.md §5.6, §6.2). IO threads match the cores; no push request ever
- * needs a worker thread, because bodies are read and long-polls are parked without
- * blocking. The two worker threads serve only static files (file-system calls block,
- * protocol.md §8.6).
+ * A running pushrelay: one HTTP listener per distinct listen address, one store, and one
+ * scheduler thread that sweeps the store every second (expiry and channel GC, protocol.md
+ * §5.6, §6.2). IO threads match the cores; no push request ever needs a worker thread,
+ * because bodies are read and long-polls are parked without blocking. The two worker
+ * threads serve only static files (file-system calls block, protocol.md §8.6) and metrics
+ * scrapes.
+ *
+ * <p>Lifecycle (README "Operating pushrelay: stop, reload, restart"): {@link #reload} swaps
+ * the routing and keeps the store, so channels, messages and waiting subscribers survive;
+ * {@link #stop} refuses new connections, answers waiting long-polls with 304 over the
+ * shutdown window, lets requests in flight finish and saves the state file if one is
+ * configured; {@link #close} just stops.
  */
 public final class PushServer implements AutoCloseable {
 
     /** How often expired messages and idle channels are collected. */
     private static final long SWEEP_PERIOD_MS = 1000;
+    /** How long a stop waits, after answering the long-polls, for requests still in flight. */
+    private static final long FINISH_MS = 5000;
 
-    private final Undertow undertow;
+    private final Listeners listeners;
+    private final GracefulShutdownHandler requests;
+    private final Drain drain;
     private final ChannelStore store;
     private final ScheduledExecutorService sweeper;
     private final AtomicReference<Router> router;
+    private final Operations operations;
+    private final Clock clock;
+    private final List<String> startNotes;
+    private volatile Settings settings;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private PushServer(Undertow undertow, ChannelStore store, ScheduledExecutorService sweeper, AtomicReference<Router> router) {
-        this.undertow = undertow;
+    private PushServer(Listeners listeners, GracefulShutdownHandler requests, Drain drain, ChannelStore store,
+                       ScheduledExecutorService sweeper, AtomicReference<Router> router, Operations operations,
+                       Clock clock, List<String> startNotes, Settings settings) {
+        this.listeners = listeners;
+        this.requests = requests;
+        this.drain = drain;
         this.store = store;
         this.sweeper = sweeper;
         this.router = router;
+        this.operations = operations;
+        this.clock = clock;
+        this.startNotes = List.copyOf(startNotes);
+        this.settings = settings;
     }
 
-    /** Binds every listen address of {@code settings} and starts serving. */
+    /**
+     * Binds every listen address of {@code settings}, restores the state file if one is
+     * configured, and starts serving.
+     */
     public static PushServer start(Settings settings, Clock clock) {
+        return start(settings, clock, ClientLimits.fromSystemProperties());
+    }
+
+    /** Like {@link #start(Settings, Clock)} with explicit limits for hostile clients (protocol.md §9). */
+    public static PushServer start(Settings settings, Clock clock, ClientLimits limits) {
         ChannelStore store = new InMemoryChannelStore(clock, settings.maxReservedMemory());
         AtomicReference<Router> router = new AtomicReference<>(new Router(settings));
-        PushHandler handler = new PushHandler(router::get, store);
-        int cores = Runtime.getRuntime().availableProcessors();
-        Undertow.Builder builder = Undertow.builder()
-                .setIoThreads(Math.max(1, cores))
-                .setWorkerThreads(2)
-                .setHandler(handler)
-                .setSocketOption(Options.BACKLOG, 4096)
-                .setSocketOption(Options.REUSE_ADDRESSES, true)
-                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleKeepAliveMillis(settings))
-                .setServerOption(UndertowOptions.ENABLE_HTTP2, false);
-        for (Listen listen : distinctListens(settings)) {
-            builder.addHttpListener(listen.port(), listen.host());
+        Operations operations;
+        try {
+            operations = Operations.start(settings, store, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
-        Undertow undertow = builder.build();
+        Drain drain = new Drain();
+        GracefulShutdownHandler requests = new GracefulShutdownHandler(
+                new PushHandler(router::get, store, operations.observability(), drain));
+        int cores = Runtime.getRuntime().availableProcessors();
+        OptionMap.Builder serverOptionsBuilder = OptionMap.builder()
+                .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleKeepAliveMillis(settings))
+                .set(UndertowOptions.ENABLE_HTTP2, false);
+        limits.applyTo(serverOptionsBuilder);
+        OptionMap serverOptions = serverOptionsBuilder.getMap();
+        OptionMap socketOptions = OptionMap.builder()
+                .set(Options.BACKLOG, 4096)
+                .set(Options.REUSE_ADDRESSES, true)
+                .getMap();
+        Listeners listeners = Listeners.create(requests, Math.max(1, cores), serverOptions, socketOptions);
+        try {
+            for (Listen listen : distinctListens(settings)) {
+                listeners.bind(listen);
+            }
+        } catch (IOException | RuntimeException e) {
+            listeners.shutdown();
+            store.close();
+            operations.close();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+        // Bound but not yet accepting: the state is back before the first request, and a
+        // failed bind above has not consumed the state file.
+        List<String> notes = new ArrayList<>();
+        Path state = settings.process().statePath();
+        if (state != null) {
+            notes.add(StateKeeper.restore(store, state));
+        }
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pushrelay-sweeper");
             t.setDaemon(true);
             return t;
         });
-        try {
-            undertow.start();
-        } catch (RuntimeException e) {
-            sweeper.shutdownNow();
-            store.close();
-            throw e;
-        }
+        listeners.resume();
         sweeper.scheduleWithFixedDelay(() -> sweep(store), SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, TimeUnit.MILLISECONDS);
-        return new PushServer(undertow, store, sweeper, router);
+        return new PushServer(listeners, requests, drain, store, sweeper, router, operations, clock, notes, settings);
     }
 
     private static void sweep(ChannelStore store) {
@@ -121,13 +177,119 @@ public final class PushServer implements AutoCloseable {
         return out;
     }
 
+    /** Report lines of the start-up ({@code "[level] text"}), e.g. what the state file restored. */
+    public List<String> startNotes() {
+        return startNotes;
+    }
+
+    /**
+     * Applies a new configuration without losing anything (README "Operating pushrelay"):
+     * new listen addresses are bound first (a failure changes nothing and throws), then the
+     * routing is swapped, so new and changed locations take effect with the next request;
+     * push_max_reserved_memory is applied to the store; removed addresses stop accepting,
+     * their open connections stay. The store is kept: channels, buffered messages and
+     * waiting long-polls survive. The state path and shutdown window in effect at stop are
+     * the latest reloaded ones.
+     *
+     * @return report lines ({@code "[level] text"}) on what changed besides the locations
+     * @throws IOException when a new address cannot be bound; the old configuration stays
+     */
+    public synchronized List<String> reload(Settings next) throws IOException {
+        if (stopping.get()) throw new IllegalStateException("stopping");
+        Settings previous = settings;
+        Set<Listen> have = listeners.listens();
+        Set<Listen> want = distinctListens(next);
+        List<Listen> added = new ArrayList<>();
+        try {
+            for (Listen l : want) {
+                if (!have.contains(l)) {
+                    listeners.bind(l);
+                    added.add(l);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Listen l : added) listeners.close(l);
+            throw e;
+        }
+        router.set(new Router(next));
+        listeners.resume();
+        List<String> notes = new ArrayList<>();
+        for (Listen l : added) notes.add("[notice] now listening on " + l);
+        for (Listen l : have) {
+            if (!want.contains(l)) {
+                listeners.close(l);
+                notes.add("[notice] no longer listening on " + l + " (open connections stay)");
+            }
+        }
+        if (next.maxReservedMemory() != previous.maxReservedMemory()) {
+            store.budget(next.maxReservedMemory());
+            notes.add("[notice] push_max_reserved_memory " + previous.maxReservedMemory() + " -> "
+                    + next.maxReservedMemory() + " bytes");
+        }
+        settings = next;
+        return notes;
+    }
+
+    /**
+     * Graceful stop: refuses new connections, answers every waiting long-poll with 304
+     * spread over pushrelay_shutdown_window, lets requests in flight (publish bodies still
+     * arriving) finish for up to {@value #FINISH_MS} ms, answers anything newer with 503,
+     * saves the state file if configured, and releases everything. Idempotent: a second
+     * caller waits for the first to finish.
+     *
+     * @return report lines ({@code "[level] text"})
+     */
+    public List<String> stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return List.of();
+        }
+        List<String> notes = new ArrayList<>();
+        try {
+            Settings s = settings;
+            listeners.closeAll();
+            int answered = drain.drain(s.process().shutdownWindowMillis());
+            requests.shutdown();
+            boolean finished;
+            try {
+                finished = requests.awaitShutdown(FINISH_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finished = false;
+            }
+            notes.add("[notice] answered " + answered + " waiting subscribers with 304 over "
+                    + s.process().shutdownWindowMillis() + " ms");
+            if (!finished) notes.add("[warn] requests still in flight after " + FINISH_MS + " ms were cut off");
+            sweeper.shutdownNow();
+            Path state = s.process().statePath();
+            if (state != null) {
+                notes.add(StateKeeper.save(store, state, clock.instant().getEpochSecond()));
+            }
+            store.close();
+            listeners.shutdown();
+            operations.close(); // last: the final requests' log lines are written
+        } finally {
+            stopped.countDown();
+        }
+        return notes;
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Long-polls currently parked on this server. */
+    public int parked() {
+        return drain.parked();
+    }
+
     /** The addresses actually bound (ports resolved when the configuration asked for 0). */
     public List<InetSocketAddress> addresses() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (Undertow.ListenerInfo info : undertow.getListenerInfo()) {
-            out.add((InetSocketAddress) info.getAddress());
-        }
-        return out;
+        return listeners.addresses();
     }
 
     /** The first bound port. */
@@ -139,10 +301,25 @@ public final class PushServer implements AutoCloseable {
         return store;
     }
 
+    /** Closes and reopens the log files (after log rotation; nginx does this on SIGUSR1). */
+    public void reopenLogs() {
+        operations.reopenLogs();
+    }
+
+    /** Stops at once: connections are closed, nothing is answered or saved (see {@link #stop}). */
     @Override
     public void close() {
-        sweeper.shutdownNow();
-        undertow.stop();
-        store.close();
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            sweeper.shutdownNow();
+            listeners.shutdown();
+            store.close();
+            operations.close(); // after the listeners: the last requests' log lines are written
+        } finally {
+            stopped.countDown();
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.pushrelay.channel.PublishResult;
 import dev.pushrelay.channel.SubscribePolicy;
 import dev.pushrelay.channel.Subscriber;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -59,6 +60,25 @@ public interface ChannelStore extends AutoCloseable {
 
     /** A cheap snapshot of the totals, for metrics and status pages. */
     StoreStats stats();
+
+    /**
+     * Every channel that holds messages or an id counter, for a restart without loss
+     * (README "Operating pushrelay"). Each channel is copied under its own lock; messages
+     * already expired are left out.
+     */
+    List<ChannelSnapshot> snapshot();
+
+    /**
+     * Puts saved channels back, for start-up: skips expired messages, channels that already
+     * exist or are inconsistent, and channels the memory budget cannot hold (§6.3).
+     */
+    RestoreResult restore(List<ChannelSnapshot> channels);
+
+    /**
+     * Changes push_max_reserved_memory at a reload. Shrinking below what is held removes
+     * nothing: growth is refused until enough has expired or been collected (§6.3).
+     */
+    void budget(long bytes);
 
     @Override
     void close();

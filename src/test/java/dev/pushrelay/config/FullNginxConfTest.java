@@ -66,10 +66,27 @@ class FullNginxConfTest {
     void ignored_directives_are_listed_with_file_and_line() throws ConfException {
         Settings s = ConfLoader.load(CONF);
         String c = DIR + "nginx.conf:";
-        assertEquals(List.of(c + "2: user", c + "3: worker_processes", c + "4: error_log", c + "5: pid",
+        assertEquals(List.of(c + "2: user", c + "3: worker_processes",
                 c + "8: worker_connections", c + "9: multi_accept", c + "10: use",
                 DIR + "mime.types:1: types",
-                c + "16: sendfile", c + "17: tcp_nopush", c + "19: log_format", c + "20: access_log"), s.ignored());
+                c + "16: sendfile", c + "17: tcp_nopush"), s.ignored());
+    }
+
+    @Test
+    void error_log_access_log_and_log_format_take_effect_relative_to_the_conf_directory() throws ConfException {
+        Settings s = ConfLoader.load(CONF);
+        Path dir = CONF.toAbsolutePath().getParent();
+        assertEquals(List.of(new dev.pushrelay.logging.ErrorLogTarget(dir.resolve("logs/error.log"),
+                dev.pushrelay.logging.LogLevel.ERROR)), s.errorLogs());
+        for (ServerSettings srv : s.servers()) {
+            for (LocationSettings l : srv.locations()) {
+                assertEquals(1, l.accessLogs().size(), l.name());
+                assertEquals(dir.resolve("logs/access.log"), l.accessLogs().get(0).file());
+                assertEquals("main", l.accessLogs().get(0).format().name());
+            }
+        }
+        // pid is real (README "Operating pushrelay"), relative to the configuration's directory
+        assertEquals(CONF.toAbsolutePath().getParent().resolve("logs/nginx.pid").normalize(), s.process().pidFile());
     }
 
     @Test

@@ -63,6 +63,7 @@ class FullNginxConfIT {
                 .replace("listen 8081;", "listen 127.0.0.1:" + admin + ";");
         Files.writeString(dir.resolve("nginx.conf"), conf);
         Files.createDirectories(dir.resolve("html"));
+        Files.createDirectories(dir.resolve("logs")); // error_log/access_log/pid live there, as in nginx
         Files.writeString(dir.resolve("html/index.html"), "<script>longPoll()</script>");
         Settings settings = ConfLoader.load(dir.resolve("nginx.conf"));
         server = PushServer.start(settings, new MutableClock(Instant.ofEpochSecond(1_790_000_000L)));

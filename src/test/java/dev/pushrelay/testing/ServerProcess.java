@@ -33,8 +33,17 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts the server on an ephemeral loopback port with {@code conf} as its configuration. */
     public static ServerProcess start(String conf, String... jvmArgs) throws IOException {
         Path dir = Files.createTempDirectory("pushrelay-proc");
+        Files.writeString(dir.resolve("pushrelay.conf"), conf);
+        return startIn(dir, jvmArgs);
+    }
+
+    /**
+     * Starts the server with {@code dir/pushrelay.conf} as it stands, e.g. again after a stop,
+     * so pid and state files of the previous run are where it left them.
+     */
+    public static ServerProcess startIn(Path dir, String... jvmArgs) throws IOException {
         Path file = dir.resolve("pushrelay.conf");
-        Files.writeString(file, conf);
+        Files.deleteIfExists(dir.resolve("stderr.log"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmArgs));
@@ -66,17 +75,55 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
-    /** The directory holding the configuration and the server's stderr.log. */
-    public Path dir() {
-        return dir;
-    }
-
     public long pid() {
         return process.pid();
     }
 
     public Process process() {
         return process;
+    }
+
+    /** The directory holding pushrelay.conf, stderr.log, and the default pid file. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Replaces the configuration file (for a reload). */
+    public void writeConf(String conf) throws IOException {
+        Files.writeString(dir.resolve("pushrelay.conf"), conf);
+    }
+
+    /** Sends a signal (HUP, TERM, INT) with kill(1), as an operator would. */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid())).inheritIO().start();
+        if (kill.waitFor() != 0) throw new IOException("kill -s " + name + " " + pid() + " failed");
+    }
+
+    /** Everything the server wrote to stderr so far. */
+    public String stderr() throws IOException {
+        return Files.readString(dir.resolve("stderr.log"));
+    }
+
+    /**
+     * Polls stderr until {@code text} has appeared {@code times} times (each reload or
+     * stop reports itself there), so a test never sleeps to synchronise.
+     */
+    public void awaitStderr(String text, int times) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            String err = stderr();
+            int n = 0;
+            for (int i = err.indexOf(text); i >= 0; i = err.indexOf(text, i + 1)) n++;
+            if (n >= times) return;
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        throw new AssertionError("stderr never showed \"" + text + "\" " + times + " times:\n" + stderr());
+    }
+
+    /** Waits for the process to exit and returns its status. */
+    public int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("server did not exit");
+        return process.exitValue();
     }
 
     @Override

@@ -35,13 +35,18 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server whose configuration file holds {@code conf}. */
     public static TestServer start(String conf) {
+        return start(conf, dev.pushrelay.http.ClientLimits.NGINX);
+    }
+
+    /** Like {@link #start(String)} with explicit client limits (short timeouts for hostile-client tests). */
+    public static TestServer start(String conf, dev.pushrelay.http.ClientLimits limits) {
         try {
             Path dir = Files.createTempDirectory("pushrelay-it");
             Path file = dir.resolve("pushrelay.conf");
             Files.writeString(file, conf);
             Settings settings = ListenOverride.apply(ConfLoader.load(file), new Listen("127.0.0.1", 0, false));
             MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
-            return new TestServer(PushServer.start(settings, clock), clock, dir);
+            return new TestServer(PushServer.start(settings, clock, limits), clock, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (dev.pushrelay.config.ConfException e) {

@@ -13,10 +13,14 @@ import dev.pushrelay.channel.PublishResult;
 import dev.pushrelay.channel.Refusal;
 import dev.pushrelay.channel.SubscribePolicy;
 import dev.pushrelay.channel.Subscriber;
+import dev.pushrelay.store.ChannelSnapshot;
 import dev.pushrelay.store.ChannelStore;
+import dev.pushrelay.store.RestoreResult;
 import dev.pushrelay.store.StoreStats;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,7 +75,8 @@ public final class InMemoryChannelStore implements ChannelStore {
     static final long SUBSCRIBER_OVERHEAD_BYTES = 64;
 
     private final Clock clock;
-    private final long budgetBytes;
+    /** push_max_reserved_memory; a reload may change it (README "Operating pushrelay"). */
+    private volatile long budgetBytes;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final AtomicLong reservedBytes = new AtomicLong();
     private final AtomicLong messageCount = new AtomicLong();
@@ -79,8 +84,13 @@ public final class InMemoryChannelStore implements ChannelStore {
 
     public InMemoryChannelStore(Clock clock, long budgetBytes) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (budgetBytes <= 0) throw new IllegalArgumentException("budgetBytes must be positive");
-        this.budgetBytes = budgetBytes;
+        budget(budgetBytes);
+    }
+
+    @Override
+    public void budget(long bytes) {
+        if (bytes <= 0) throw new IllegalArgumentException("budgetBytes must be positive");
+        this.budgetBytes = bytes;
     }
 
     // ------------------------------------------------------------------ publish
@@ -349,6 +359,93 @@ public final class InMemoryChannelStore implements ChannelStore {
     public StoreStats stats() {
         return new StoreStats(channels.size(), messageCount.get(), waitingCount.get(),
                 reservedBytes.get(), budgetBytes);
+    }
+
+    // ---------------------------------------------------------- snapshot, restore
+
+    @Override
+    public List<ChannelSnapshot> snapshot() {
+        long now = now();
+        List<ChannelSnapshot> out = new ArrayList<>();
+        for (Channel c : channels.values()) {
+            c.lock();
+            try {
+                if (c.isDead()) {
+                    continue;
+                }
+                expire(c, now);
+                MessageBuffer b = c.buffer();
+                if (b.isEmpty() && b.lastId() == null) {
+                    continue; // nothing a client could hold a cursor into
+                }
+                out.add(new ChannelSnapshot(c.key(), b.lastId(), c.lastSeen(), c.expires(), b.messages()));
+            } finally {
+                c.unlock();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A restored channel may be collected no sooner than this many seconds after start-up,
+     * whatever its saved idle deadline: its subscribers are re-polling right after the
+     * restart and must find the id counter (the module's default push_channel_timeout).
+     */
+    static final long RESTORE_GRACE_SECONDS = 5;
+
+    @Override
+    public RestoreResult restore(List<ChannelSnapshot> saved) {
+        long now = now();
+        int restoredChannels = 0;
+        long restoredMessages = 0;
+        long expired = 0;
+        int overBudget = 0;
+        int invalid = 0;
+        for (ChannelSnapshot snap : saved) {
+            Channel fresh = new Channel(snap.key(), now, 0);
+            fresh.lock();
+            try {
+                if (channels.putIfAbsent(snap.key(), fresh) != null) {
+                    invalid++; // already there: the live channel wins
+                    continue;
+                }
+                MessageBuffer b = fresh.buffer();
+                int kept = 0;
+                try {
+                    for (Message m : snap.messages()) {
+                        if (m.isExpired(now)) {
+                            expired++; // protocol.md §5.6: an expired message is never delivered
+                            continue;
+                        }
+                        b.append(m, Integer.MAX_VALUE);
+                        kept++;
+                    }
+                    if (snap.lastId() != null) {
+                        b.restoreLastId(snap.lastId());
+                    }
+                } catch (IllegalArgumentException e) { // ids out of order: not a channel we wrote
+                    fresh.markDead();
+                    channels.remove(snap.key(), fresh);
+                    invalid++;
+                    continue;
+                }
+                // Times as saved; touch(deadline, 0) sets the idle deadline itself.
+                fresh.seen(Math.min(snap.lastSeen(), now));
+                fresh.touch(Math.max(snap.idleDeadline(), now + RESTORE_GRACE_SECONDS), 0);
+                if (!reserve(fresh, costOf(fresh))) {
+                    fresh.markDead();
+                    channels.remove(snap.key(), fresh);
+                    overBudget++;
+                    continue;
+                }
+                settle(fresh);
+                restoredChannels++;
+                restoredMessages += kept;
+            } finally {
+                fresh.unlock();
+            }
+        }
+        return new RestoreResult(restoredChannels, restoredMessages, expired, overBudget, invalid);
     }
 
     /** Forgets every channel without ending waiters (the server answers them itself first). */

@@ -1,0 +1,71 @@
+package dev.pushrelay.config;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The process-level directives {@code pid}, {@code pushrelay_state_path} and
+ * {@code pushrelay_shutdown_window}: main context in a full nginx.conf, or the top level of
+ * a file without one (a list of servers or bare locations), since such a file has no other
+ * place for them.
+ */
+final class ProcessDirectives {
+
+    static final Set<String> NAMES = Set.of("pid", "pushrelay_state_path", "pushrelay_shutdown_window");
+
+    private final Path base;
+    private Path pidFile;
+    private Path statePath;
+    private Long windowMillis;
+
+    ProcessDirectives(Path confFile) {
+        this.base = ProcessSettings.baseDir(confFile);
+    }
+
+    void apply(ConfNode n) throws ConfException {
+        switch (n.name()) {
+            case "pid" -> {
+                if (pidFile != null) throw Directives.duplicate(n);
+                pidFile = path(n);
+            }
+            case "pushrelay_state_path" -> {
+                if (statePath != null) throw Directives.duplicate(n);
+                statePath = path(n);
+            }
+            case "pushrelay_shutdown_window" -> {
+                if (windowMillis != null) throw Directives.duplicate(n);
+                long ms = millis(n.arg(0));
+                if (ms < 0) throw n.error("invalid value \"" + n.arg(0) + "\"");
+                windowMillis = ms;
+            }
+            default -> throw new IllegalArgumentException(n.name());
+        }
+    }
+
+    ProcessSettings build(Path confFile) {
+        ProcessSettings d = ProcessSettings.defaults(confFile);
+        return new ProcessSettings(pidFile != null ? pidFile : d.pidFile(), statePath,
+                windowMillis != null ? windowMillis : d.shutdownWindowMillis());
+    }
+
+    private Path path(ConfNode n) throws ConfException {
+        String v = n.arg(0);
+        if (v.isEmpty()) throw n.error("empty path");
+        try {
+            return base.resolve(v).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw n.error("invalid path \"" + v + "\"");
+        }
+    }
+
+    /** nginx's msec time ({@code ngx_parse_time(is_sec=0)}) in its common forms: "500ms", or any seconds value. -1 if invalid. */
+    static long millis(String s) {
+        if (s.endsWith("ms")) {
+            long n = Values.number(s.substring(0, s.length() - 2));
+            return n;
+        }
+        long sec = Values.seconds(s);
+        if (sec < 0 || sec > Long.MAX_VALUE / 1000) return -1;
+        return sec * 1000;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.pushrelay.server;
+
+import dev.pushrelay.config.Listen;
+import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The listening sockets, held by address, over one XNIO worker and one Undertow HTTP open
+ * listener: what {@code Undertow.start()} builds, minus its all-or-nothing lifecycle. Owning
+ * the accepting channels lets a reload bind and close addresses while every connection
+ * stays open, and lets a graceful stop refuse new connections while it answers the ones it
+ * has (README "Operating pushrelay"); Undertow itself can only stop everything at once.
+ */
+final class Listeners {
+
+    private final XnioWorker worker;
+    private final DefaultByteBufferPool buffers;
+    private final ChannelListener<AcceptingChannel<StreamConnection>> accept;
+    private final OptionMap socketOptions;
+    private final Map<Listen, AcceptingChannel<StreamConnection>> bound = new LinkedHashMap<>();
+
+    private Listeners(XnioWorker worker, DefaultByteBufferPool buffers,
+                      ChannelListener<AcceptingChannel<StreamConnection>> accept, OptionMap socketOptions) {
+        this.worker = worker;
+        this.buffers = buffers;
+        this.accept = accept;
+        this.socketOptions = socketOptions;
+    }
+
+    /**
+     * Starts the IO threads; nothing is bound yet.
+     *
+     * @param serverOptions Undertow's server options (timeouts, header limits)
+     */
+    static Listeners create(HttpHandler root, int ioThreads, OptionMap serverOptions, OptionMap extraSocketOptions) {
+        Xnio xnio = Xnio.getInstance(Listeners.class.getClassLoader());
+        XnioWorker worker;
+        try {
+            worker = xnio.createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                    .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                    .set(Options.WORKER_TASK_CORE_THREADS, 2)
+                    .set(Options.WORKER_TASK_MAX_THREADS, 2)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.CORK, true)
+                    .getMap());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start IO threads: " + e.getMessage(), e);
+        }
+        OptionMap socket = OptionMap.builder()
+                .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.REUSE_ADDRESSES, true)
+                .set(Options.BALANCING_TOKENS, 1)
+                .set(Options.BALANCING_CONNECTIONS, 2)
+                .addAll(extraSocketOptions)
+                .getMap();
+        // Undertow's defaults for a heap above 128 MB: 16 KB direct buffers.
+        DefaultByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
+        HttpOpenListener open = new HttpOpenListener(buffers, OptionMap.builder()
+                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
+                .addAll(serverOptions)
+                .getMap());
+        open.setRootHandler(root);
+        return new Listeners(worker, buffers, ChannelListeners.openListenerAdapter(open), socket);
+    }
+
+    /**
+     * Binds {@code listen} without accepting yet (see {@link #resume}); a no-op if bound.
+     *
+     * @throws IOException when the address cannot be bound (in use, not local, no permission)
+     */
+    synchronized void bind(Listen listen) throws IOException {
+        if (bound.containsKey(listen)) return;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port());
+        try {
+            bound.put(listen, worker.createStreamConnectionServer(address, accept, socketOptions));
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts accepting on every bound address. */
+    synchronized void resume() {
+        for (AcceptingChannel<StreamConnection> c : bound.values()) c.resumeAccepts();
+    }
+
+    /** Closes the listening socket of {@code listen}; its open connections stay. */
+    synchronized void close(Listen listen) {
+        AcceptingChannel<StreamConnection> c = bound.remove(listen);
+        if (c != null) IoUtils.safeClose(c);
+    }
+
+    /** Closes every listening socket: new connections are refused, open ones stay. */
+    synchronized void closeAll() {
+        for (AcceptingChannel<StreamConnection> c : bound.values()) IoUtils.safeClose(c);
+        bound.clear();
+    }
+
+    synchronized Set<Listen> listens() {
+        return Set.copyOf(bound.keySet());
+    }
+
+    /** The bound addresses, ports resolved, in binding order. */
+    synchronized List<InetSocketAddress> addresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (AcceptingChannel<StreamConnection> c : bound.values()) {
+            out.add(c.getLocalAddress(InetSocketAddress.class));
+        }
+        return out;
+    }
+
+    /** Closes the listening sockets, then every connection, and stops the IO threads. */
+    void shutdown() {
+        closeAll();
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        buffers.close();
+    }
+}
