@@ -74,7 +74,7 @@ class MainTest {
                 + "pushrelay: configuration file " + conf + " test is successful\n", out.toString());
         java.util.List<String> notices = err.toString().lines().toList();
         assertTrue(notices.contains("pushrelay: [notice] ignored (no effect on push behaviour): "
-                + "src/test/resources/conf/nginx.conf:3: worker_processes"), err.toString());
+                + "src/test/resources/conf/nginx.conf:2: user"), err.toString());
         assertEquals(notices.size(), notices.stream().distinct().count(), "each listed once");
         for (String n : notices) {
             assertTrue(n.startsWith("pushrelay: [notice] ignored (no effect on push behaviour): src/test/resources/conf/"), n);

@@ -260,7 +260,8 @@ class ConfLoaderTest {
         assertEquals(new Listen("0.0.0.0", 8081, false), a.servers().get(0).listens().get(0));
         assertEquals("conf/test.conf:1", a.servers().get(0).where());
         Settings b = parse("worker_processes 1;\nevents { worker_connections 1024; }\nhttp { server { location / {} } }");
-        assertEquals(List.of("conf/test.conf:1: worker_processes", "conf/test.conf:2: worker_connections"), b.ignored());
+        assertEquals(List.of("conf/test.conf:2: worker_connections"), b.ignored());
+        assertEquals(1, b.process().ioThreads(), "worker_processes sets the IO threads");
         assertEquals(1, b.servers().get(0).locations().size());
         assertEquals("conf/test.conf:2: location: \"location\" directive is not allowed here",
                 error("server {}\nlocation /a {}"));

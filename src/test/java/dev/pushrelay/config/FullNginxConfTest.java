@@ -66,7 +66,8 @@ class FullNginxConfTest {
     void ignored_directives_are_listed_with_file_and_line() throws ConfException {
         Settings s = ConfLoader.load(CONF);
         String c = DIR + "nginx.conf:";
-        assertEquals(List.of(c + "2: user", c + "3: worker_processes",
+        assertEquals(2, s.process().ioThreads(), "worker_processes 2: two IO threads");
+        assertEquals(List.of(c + "2: user",
                 c + "8: worker_connections", c + "9: multi_accept", c + "10: use",
                 DIR + "mime.types:1: types",
                 c + "16: sendfile", c + "17: tcp_nopush"), s.ignored());

@@ -49,6 +49,19 @@ class ProcessDirectivesTest {
     }
 
     @Test
+    void worker_processes_sets_the_io_threads_auto_by_default() throws ConfException {
+        assertEquals(0, process(LOC).ioThreads());
+        assertEquals(Runtime.getRuntime().availableProcessors(), process(LOC).ioThreadCount());
+        assertEquals(0, process("worker_processes auto;\n" + LOC).ioThreads());
+        assertEquals(3, process("worker_processes 3;\n" + LOC).ioThreads());
+        assertEquals(3, process("worker_processes 3;\n" + LOC).ioThreadCount());
+        assertEquals("/etc/pushrelay/pushrelay.conf:1: worker_processes: invalid value \"0\"",
+                error("worker_processes 0;\n" + LOC));
+        assertEquals("/etc/pushrelay/pushrelay.conf:1: worker_processes: invalid value \"many\"",
+                error("worker_processes many;\n" + LOC));
+    }
+
+    @Test
     void main_context_of_a_full_nginx_conf_and_window_also_in_http() throws ConfException {
         ProcessSettings p = process("""
                 pid /var/run/pr.pid;
