@@ -10,9 +10,16 @@ package dev.pushrelay.channel;
  * @param messageTimeoutSeconds push_message_timeout; 0 means never expires
  * @param deleteOldestReceived push_delete_oldest_received_message
  * @param channelTimeoutSeconds push_channel_timeout: idle grace before channel GC (§6.2)
+ * @param minRecipients historical push_min_message_recipients (0.68-0.69, §5.5); -1 when not set
  */
 public record BufferPolicy(int minMessages, int maxMessages, long messageTimeoutSeconds,
-                           boolean deleteOldestReceived, long channelTimeoutSeconds) {
+                           boolean deleteOldestReceived, long channelTimeoutSeconds, int minRecipients) {
+
+    /** Without push_min_message_recipients, as every release since 0.691. */
+    public BufferPolicy(int minMessages, int maxMessages, long messageTimeoutSeconds,
+                        boolean deleteOldestReceived, long channelTimeoutSeconds) {
+        this(minMessages, maxMessages, messageTimeoutSeconds, deleteOldestReceived, channelTimeoutSeconds, -1);
+    }
 
     /** The module's defaults: min 1, max 10, 1 hour, off, 5 s. */
     public static final BufferPolicy DEFAULT = new BufferPolicy(1, 10, 3600, false, 5);

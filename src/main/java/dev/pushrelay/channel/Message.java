@@ -19,6 +19,8 @@ public final class Message {
     private final long expires;
     private final long deleteOldestReceivedMin;
     private volatile Object encoded;
+    /** Subscribers this message was handed to; guarded by the owning channel's lock (§5.5). */
+    private int received;
 
     /**
      * @param expires epoch second after which the message is expired, 0 for never (§5.6)
@@ -46,6 +48,12 @@ public final class Message {
     public long expires() { return expires; }
 
     public long deleteOldestReceivedMin() { return deleteOldestReceivedMin; }
+
+    /** How many subscribers got this message (protocol.md §5.5); read under the channel lock. */
+    public int received() { return received; }
+
+    /** Counts {@code n} more recipients; call under the channel lock. */
+    public void addReceived(int n) { received += n; }
 
     /** §5.6: expired when the expiry is set and the clock is strictly past it. */
     public boolean isExpired(long nowSeconds) {

@@ -31,7 +31,7 @@ final class Merge {
         int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
         long channelTimeout = get(chain, c -> c.channelTimeout, 5L);
         BufferPolicy buffer = new BufferPolicy(min, max, get(chain, c -> c.messageTimeout, 3600L),
-                get(chain, c -> c.deleteOldest, false), channelTimeout);
+                get(chain, c -> c.deleteOldest, false), channelTimeout, get(chain, c -> c.minMessageRecipients, -1));
         SubscribePolicy subscribe = new SubscribePolicy(get(chain, c -> c.concurrency, ConcurrencyMode.BROADCAST),
                 get(chain, c -> c.authorizedOnly, false), get(chain, c -> c.maxSubscribers, 0), channelTimeout);
         List<String> gzipTypes = new ArrayList<>(get(chain, c -> c.gzipTypes, List.of()));

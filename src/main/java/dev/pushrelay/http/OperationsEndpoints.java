@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.Deque;
 
 /**
- * The pushrelay_metrics and pushrelay_status locations (protocol.md §13): GET or HEAD,
+ * The pushrelay_metrics and pushrelay_status locations (protocol.md §11): GET or HEAD,
  * anything else is 405. They go through {@link PushHandler}'s routing, so allow/deny and
  * everything else a location carries applies to them as to any location.
  */

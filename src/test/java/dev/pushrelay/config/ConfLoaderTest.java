@@ -42,7 +42,7 @@ class ConfLoaderTest {
         LocationSettings pub = locs.get(0);
         assertEquals("location /publish (conf/pushrelay.conf:5)", pub.name());
         assertEquals(Endpoint.PUBLISHER, pub.endpoint());
-        assertEquals(new BufferPolicy(1, 10, 7200, false, 5), pub.buffer());
+        assertEquals(new BufferPolicy(1, 10, 7200, false, 5, 0), pub.buffer());
         assertEquals(0, pub.minMessageRecipients());
         LocationSettings sub = locs.get(1);
         assertEquals("location /activity (conf/pushrelay.conf:15)", sub.name());

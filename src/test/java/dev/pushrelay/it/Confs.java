@@ -6,7 +6,11 @@ final class Confs {
     private Confs() {
     }
 
-    /** The seed article's deployment (conf/pushrelay.conf), plus locations the tests need. */
+    /**
+     * The seed article's deployment (conf/pushrelay.conf) as module 0.691+ ran it, i.e.
+     * without the 0.68-era {@code push_min_message_recipients 0;} that would keep only the
+     * newest message (protocol.md §5.5; {@link #SEED_AS_WRITTEN} has it).
+     */
     static final String SEED = """
             location /publish {
                 set $push_channel_id $arg_id;
@@ -14,7 +18,6 @@ final class Confs {
                 push_store_messages on;
                 push_message_timeout 2h;
                 push_max_message_buffer_length 10;
-                push_min_message_recipients 0;
             }
             location /activity {
                 push_subscriber;
@@ -23,6 +26,10 @@ final class Confs {
                 default_type text/plain;
             }
             """;
+
+    /** The seed article's deployment exactly as written, 0.68-era line included. */
+    static final String SEED_AS_WRITTEN = SEED.replace("push_max_message_buffer_length 10;",
+            "push_max_message_buffer_length 10;\n    push_min_message_recipients 0;");
 
     /** One publisher and one subscriber location with extra directives each. */
     static String pubSub(String publisherExtra, String subscriberExtra) {

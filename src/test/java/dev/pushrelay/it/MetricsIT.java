@@ -17,7 +17,7 @@ import static dev.pushrelay.testing.RawHttp.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** pushrelay_metrics: Prometheus text format whose counters move with the traffic (protocol.md §13). */
+/** pushrelay_metrics: Prometheus text format whose counters move with the traffic (protocol.md §11). */
 class MetricsIT {
 
     static final String CONF = """

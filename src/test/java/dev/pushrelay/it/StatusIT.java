@@ -16,7 +16,7 @@ import static dev.pushrelay.testing.RawHttp.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** pushrelay_status: totals as text or JSON (protocol.md §13). */
+/** pushrelay_status: totals as text or JSON (protocol.md §11). */
 class StatusIT {
 
     static final String CONF = """

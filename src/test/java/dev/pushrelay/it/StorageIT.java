@@ -155,4 +155,21 @@ class StorageIT {
             assertEquals(404, server.send(get("/pub?id=" + "n".repeat(200))).status(), "nothing was created");
         }
     }
+
+    @Test
+    void s5_5_the_seed_config_as_written_keeps_the_newest_message_and_still_delivers_every_one() throws IOException {
+        try (TestServer server = TestServer.start(Confs.SEED_AS_WRITTEN)) {
+            for (int i = 0; i < 4; i++) server.send(post("/publish?id=a", "m" + i));
+            assertEquals("{\"messages\": 1, \"requested\": 0, \"subscribers\": 0 }",
+                    server.send(get("/publish?id=a", "Accept: text/json")).text());
+            RawResponse newest = server.send(get("/activity?id=a"));
+            assertEquals("m3", newest.text());
+            // A listener that waits gets each new message, as the article's clients did.
+            try (RawHttp sub = server.open(SubscriberIT.next("/activity?id=a", newest))) {
+                server.awaitSubscribers("/publish?id=a", 1);
+                assertEquals(201, server.send(post("/publish?id=a", "m4")).status());
+                assertEquals("m4", sub.read().text());
+            }
+        }
+    }
 }

@@ -130,6 +130,7 @@ public final class InMemoryChannelStore implements ChannelStore {
             }
             c.touch(now, policy.channelTimeoutSeconds());
             buffer.append(message, policy.maxMessages()); // §5.3 trim, §5.7 store off
+            purgeReceived(buffer, message, policy);
             taken = c.takeWaiters(); // atomic with the append: each waiter gets it exactly once
             settle(c);
             if (taken.isEmpty()) {
@@ -141,14 +142,15 @@ public final class InMemoryChannelStore implements ChannelStore {
         if (taken.isEmpty()) {
             return new PublishResult.Published(info, 0, message);
         }
-        boolean received = false;
+        int received = 0;
         for (Subscriber s : taken) {
-            received |= deliver(s, message);
+            if (deliver(s, message)) received++;
         }
         c.lock();
         try {
             if (!c.isDead()) {
-                if (received) {
+                if (received > 0) {
+                    message.addReceived(received); // §5.5
                     deleteOldestReceived(c, message); // §5.4, once for the whole batch
                 }
                 settle(c);
@@ -212,6 +214,7 @@ public final class InMemoryChannelStore implements ChannelStore {
                 kicked = c.takeWaiters(); // §7.2: every waiter of the channel, any location
             }
             if (found != null) {
+                found.addReceived(1); // §5.5 (the module counted 2 here: a double increment, not copied)
                 deleteOldestReceived(c, found); // §5.4 on a FOUND response
                 result = new Fetch.Found(found);
             } else {
@@ -228,6 +231,21 @@ public final class InMemoryChannelStore implements ChannelStore {
             }
         }
         return result;
+    }
+
+    /**
+     * protocol.md §5.5, the 0.68-0.69 meaning of push_min_message_recipients: after each
+     * publish's trim, the oldest stored message is removed when the channel holds more than
+     * push_min_message_buffer_length messages and it has been received at least that many
+     * times. Never the message being published. Call under the channel lock.
+     */
+    private static void purgeReceived(MessageBuffer buffer, Message published, BufferPolicy policy) {
+        if (policy.minRecipients() < 0) return;
+        Message oldest = buffer.oldest();
+        if (oldest != null && oldest != published && buffer.size() > policy.minMessages()
+                && oldest.received() >= policy.minRecipients()) {
+            buffer.removeOldest();
+        }
     }
 
     /** Subscription.cancel(): O(1), idempotent, no effect after delivery, end or delete. */

@@ -42,7 +42,7 @@ class NginxProxyIT {
     @BeforeAll
     static void start() throws IOException {
         Deps.install("nginx", "curl");
-        relay = Relay.startDefault();
+        relay = Relay.startTenDeep(); // several messages are walked through the proxy
         port = freePort();
         String shipped = Files.readString(ClientProcess.ROOT.resolve("conf/nginx-proxy.conf"));
         String conf = replaceOnce(replaceOnce(shipped, "server 127.0.0.1:8080;", "server 127.0.0.1:" + relay.port() + ";"),

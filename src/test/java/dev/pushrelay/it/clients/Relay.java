@@ -52,6 +52,21 @@ final class Relay implements AutoCloseable {
         return startFile(ClientProcess.ROOT.resolve("conf/pushrelay.conf"));
     }
 
+    /**
+     * The seed deployment as module 0.691+ ran it: without its 0.68-era
+     * {@code push_min_message_recipients 0;}, which keeps only the newest message
+     * (protocol.md §5.5), so tests can walk a buffer of ten.
+     */
+    static Relay startTenDeep() {
+        try {
+            String conf = Files.readString(ClientProcess.ROOT.resolve("conf/pushrelay.conf"))
+                    .replaceAll("(?m)^\\s*push_min_message_recipients.*$", "");
+            return start(conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A server on the configuration file itself: its relative paths resolve against its directory. */
     static Relay startFile(Path conf) {
         try {
