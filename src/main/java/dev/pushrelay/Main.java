@@ -42,7 +42,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL",
             description = "Send SIGNAL to the running server (found through the pid file of the configuration): "
-                    + "stop (graceful; quit is the same) or reload.")
+                    + "stop (graceful; quit is the same), reload, or reopen (the log files, after rotation).")
     String signal;
 
     @CommandLine.Spec
@@ -67,8 +67,8 @@ public final class Main implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (signal != null && !List.of("stop", "quit", "reload").contains(signal)) {
-            err.println("pushrelay: invalid option: \"-s " + signal + "\" (expected stop, quit or reload)");
+        if (signal != null && !List.of("stop", "quit", "reload", "reopen").contains(signal)) {
+            err.println("pushrelay: invalid option: \"-s " + signal + "\" (expected stop, quit, reload or reopen)");
             err.flush();
             return CONFIG_ERROR;
         }
@@ -126,8 +126,13 @@ public final class Main implements Callable<Integer> {
         out.flush();
         err.flush();
         try {
-            for (String cmd = commands.take(); cmd.equals("reload"); cmd = commands.take()) {
-                reload(server, err, pid);
+            for (String cmd = commands.take(); !cmd.equals("stop"); cmd = commands.take()) {
+                if (cmd.equals("reload")) {
+                    reload(server, err, pid);
+                } else { // "reopen": nginx's USR1, after the log files were rotated
+                    server.reopenLogs();
+                    report(err, List.of("[notice] log files reopened"));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -173,11 +178,15 @@ public final class Main implements Callable<Integer> {
         report(err, List.of("[notice] configuration reloaded"));
     }
 
-    /** -s stop|quit|reload: signals the process named in the pid file, like nginx -s. */
+    /** -s stop|quit|reload|reopen: signals the process named in the pid file, like nginx -s. */
     private int sendSignal(Settings settings, PrintWriter err) {
         try {
             long pid = PidFile.read(settings.process().pidFile());
-            Signals.send(pid, signal.equals("reload") ? "HUP" : "TERM");
+            Signals.send(pid, switch (signal) {
+                case "reload" -> "HUP";
+                case "reopen" -> "USR1";
+                default -> "TERM";
+            });
             return OK;
         } catch (IllegalStateException e) {
             err.println("pushrelay: [error] " + e.getMessage());

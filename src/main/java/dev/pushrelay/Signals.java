@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * POSIX signals for the running server, nginx-style: HUP reloads, TERM and INT stop
+ * POSIX signals for the running server, nginx-style: HUP reloads, USR1 reopens the log
+ * files, TERM and INT stop
  * gracefully (README "Operating pushrelay"). {@code sun.misc.Signal} (module
  * jdk.unsupported) is the only JDK way to catch HUP; handling TERM ourselves, rather than
  * in a shutdown hook, is what lets a graceful stop end with exit status 0.
@@ -16,19 +17,23 @@ final class Signals {
     }
 
     /**
-     * Routes HUP to {@code onSignal.accept("reload")} and TERM, INT to "stop". The handler
+     * Routes HUP to {@code onSignal.accept("reload")}, USR1 to "reopen" and TERM, INT to "stop". The handler
      * only hands the word over; the work happens on the caller's thread.
      *
      * @return warning lines for signals that could not be taken over (e.g. under -Xrs)
      */
     static List<String> install(Consumer<String> onSignal) {
         List<String> failed = new ArrayList<>();
-        for (String[] s : new String[][] {{"HUP", "reload"}, {"TERM", "stop"}, {"INT", "stop"}}) {
+        for (String[] s : new String[][] {{"HUP", "reload"}, {"USR1", "reopen"}, {"TERM", "stop"}, {"INT", "stop"}}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(s[0]), sig -> onSignal.accept(s[1]));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 failed.add("[warn] cannot handle SIG" + s[0] + " (" + e.getMessage() + ")"
-                        + (s[0].equals("HUP") ? "; reload needs a restart" : "; it stops without draining"));
+                        + switch (s[0]) {
+                            case "HUP" -> "; reload needs a restart";
+                            case "USR1" -> "; log files are reopened only by a restart";
+                            default -> "; it stops without draining";
+                        });
             }
         }
         return failed;
