@@ -31,6 +31,8 @@ final class HttpDates {
     /** Epoch seconds of an HTTP date, or {@link #INVALID}. */
     static long parse(String value) {
         if (value == null) return INVALID;
+        long fast = parseRfc1123(value);
+        if (fast != INVALID) return fast;
         String s = value.trim();
         // Skip the weekday: "Sun," (RFC 1123), "Sunday," (RFC 850) or "Sun " (asctime).
         int comma = s.indexOf(',');
@@ -72,6 +74,43 @@ final class HttpDates {
         } catch (RuntimeException e) {
             return INVALID;
         }
+    }
+
+    /**
+     * The form every client sends back, "Sun, 06 Nov 1994 08:49:37 GMT" (what we write as
+     * Last-Modified), read by position: each re-subscribing long-poll carries one, and the
+     * general parser's split is measurable on the fan-out path. INVALID sends the value to
+     * the general parser.
+     */
+    private static long parseRfc1123(String v) {
+        if (v.length() != 29 || v.charAt(3) != ',' || v.charAt(4) != ' ' || v.charAt(7) != ' '
+                || v.charAt(11) != ' ' || v.charAt(16) != ' ' || v.charAt(19) != ':' || v.charAt(22) != ':'
+                || !v.endsWith(" GMT")) {
+            return INVALID;
+        }
+        int day = digits(v, 5, 2);
+        int month = month(v.substring(8, 11));
+        int year = digits(v, 12, 4);
+        int h = digits(v, 17, 2);
+        int m = digits(v, 20, 2);
+        int sec = digits(v, 23, 2);
+        if (day < 1 || day > 31 || month < 0 || year < 1970 || h > 23 || m > 59 || sec > 59) return INVALID;
+        try {
+            return java.time.LocalDateTime.of(year, month + 1, day, h, m, sec).toEpochSecond(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            return INVALID; // e.g. 31 Feb
+        }
+    }
+
+    /** The decimal number at v[from, from+n), or -1 if any character is not a digit. */
+    private static int digits(String v, int from, int n) {
+        int r = 0;
+        for (int i = from; i < from + n; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            r = r * 10 + (c - '0');
+        }
+        return r;
     }
 
     private static int month(String name) {

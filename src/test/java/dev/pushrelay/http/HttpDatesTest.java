@@ -34,4 +34,16 @@ class HttpDatesTest {
         long t = 1_790_000_000L;
         assertEquals(t, HttpDates.parse(HttpDates.format(t)));
     }
+
+    @Test
+    void the_fixed_form_fast_path_agrees_with_the_general_parser_and_refuses_what_it_refuses() {
+        for (long t = 0; t < 4_000_000_000L; t += 987_654_321L) {
+            assertEquals(t, HttpDates.parse(HttpDates.format(t)));
+        }
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Sun, 31 Feb 1994 08:49:37 GMT"));
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Sun, 06 Nov 1994 08:49:37 UTC"));
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Sun, 0x Nov 1994 08:49:37 GMT"));
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Sun, 06 Nov 1969 08:49:37 GMT"));
+        assertEquals(NOV_6_1994, HttpDates.parse("sun, 06 nov 1994 08:49:37 GMT"), "names are case-insensitive");
+    }
 }
