@@ -78,17 +78,9 @@ class FullNginxConfIT {
         return RawHttp.exchange(port, request);
     }
 
-    /** {@link TestServer#awaitSubscribers} for this server's ports. */
+    /** Waits for {@code n} long-polls on the push server's port. */
     private void awaitSubscribers(String target, int n) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            RawResponse r = send(push, get(target, "Accept: text/json"));
-            last = r.toString();
-            if (r.status() == 200 && r.text().contains("\"subscribers\": " + n + " ")) return;
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        throw new AssertionError("never saw " + n + " subscribers on " + target + "; last: " + last);
+        dev.pushrelay.testing.Subscribers.await(push, target, n, java.time.Duration.ofSeconds(15));
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.pushrelay.Main;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.ServerProcess;
+import dev.pushrelay.testing.Subscribers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -15,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,13 +49,7 @@ class LifecycleIT {
     }
 
     static void awaitSubscribers(ServerProcess p, String channel, int n) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            int[] i = info(p, channel);
-            if (i != null && i[1] == n) return;
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        throw new AssertionError("never saw " + n + " subscribers on " + channel);
+        Subscribers.await(p.port(), "/pub?id=" + channel, n, java.time.Duration.ofSeconds(15));
     }
 
     /** {@code pushrelay ARGS} in this JVM: exit status, then what it wrote to stderr. */

@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -30,7 +28,6 @@ class TenThousandSubscribersIT {
 
     private static final int SUBSCRIBERS = 10_000;
     private static final int CONNECTING_AT_ONCE = 500;
-    private static final Pattern COUNT = Pattern.compile("\"subscribers\": (\\d+)");
     private static final byte[] REQUEST = "GET /activity?id=crowd HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String EXPECTED_BODY = "hello, ten thousand";
 
@@ -81,7 +78,8 @@ class TenThousandSubscribersIT {
                     }
                     selector.selectedKeys().clear();
                 }
-                awaitWaiting(server.port(), SUBSCRIBERS);
+                dev.pushrelay.testing.Subscribers.await(server.port(), "/publish?id=crowd", SUBSCRIBERS,
+                        java.time.Duration.ofSeconds(60));
 
                 RawResponse published = RawHttp.exchange(server.port(), RawHttp.post("/publish?id=crowd", EXPECTED_BODY));
                 assertEquals(201, published.status());
@@ -120,19 +118,5 @@ class TenThousandSubscribersIT {
                 for (SocketChannel ch : channels) ch.close();
             }
         }
-    }
-
-    /** Polls the channel info until {@code n} long-polls wait (no sleeping to synchronise). */
-    private static void awaitWaiting(int port, int n) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            RawResponse r = RawHttp.exchange(port, RawHttp.get("/publish?id=crowd", "Accept: text/json"));
-            last = r.text();
-            Matcher m = COUNT.matcher(last);
-            if (m.find() && Integer.parseInt(m.group(1)) == n) return;
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-        throw new AssertionError("never saw " + n + " waiting subscribers; last info: " + last);
     }
 }

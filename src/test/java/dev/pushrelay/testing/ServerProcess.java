@@ -22,12 +22,14 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
-    private final Path dir;
+    private final Path conf;
+    private final Path stderrLog;
 
-    private ServerProcess(Process process, int port, Path dir) {
+    private ServerProcess(Process process, int port, Path conf, Path stderrLog) {
         this.process = process;
         this.port = port;
-        this.dir = dir;
+        this.conf = conf;
+        this.stderrLog = stderrLog;
     }
 
     /** Starts the server on an ephemeral loopback port with {@code conf} as its configuration. */
@@ -42,14 +44,21 @@ public final class ServerProcess implements AutoCloseable {
      * so pid and state files of the previous run are where it left them.
      */
     public static ServerProcess startIn(Path dir, String... jvmArgs) throws IOException {
-        Path file = dir.resolve("pushrelay.conf");
-        Files.deleteIfExists(dir.resolve("stderr.log"));
+        return startFile(dir.resolve("pushrelay.conf"), dir.resolve("stderr.log"), jvmArgs);
+    }
+
+    /**
+     * Starts the server on the configuration file {@code conf} itself (its relative paths
+     * resolve against its directory), writing stderr to {@code stderrLog}.
+     */
+    public static ServerProcess startFile(Path conf, Path stderrLog, String... jvmArgs) throws IOException {
+        Files.deleteIfExists(stderrLog);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmArgs));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.pushrelay.Main",
-                "-c", file.toString(), "--listen", "127.0.0.1:0"));
-        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("stderr.log").toFile()).start();
+                "-c", conf.toAbsolutePath().toString(), "--listen", "127.0.0.1:0"));
+        Process p = new ProcessBuilder(cmd).redirectError(stderrLog.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {
@@ -64,11 +73,11 @@ public final class ServerProcess implements AutoCloseable {
                 }, "server-stdout");
                 drain.setDaemon(true);
                 drain.start();
-                return new ServerProcess(p, Integer.parseInt(m.group(2)), dir);
+                return new ServerProcess(p, Integer.parseInt(m.group(2)), conf, stderrLog);
             }
         }
         p.destroyForcibly();
-        throw new IOException("server did not start: " + Files.readString(dir.resolve("stderr.log")));
+        throw new IOException("server did not start: " + Files.readString(stderrLog));
     }
 
     public int port() {
@@ -83,14 +92,14 @@ public final class ServerProcess implements AutoCloseable {
         return process;
     }
 
-    /** The directory holding pushrelay.conf, stderr.log, and the default pid file. */
+    /** The directory holding the configuration file (and so the default pid file). */
     public Path dir() {
-        return dir;
+        return conf.toAbsolutePath().getParent();
     }
 
     /** Replaces the configuration file (for a reload). */
-    public void writeConf(String conf) throws IOException {
-        Files.writeString(dir.resolve("pushrelay.conf"), conf);
+    public void writeConf(String text) throws IOException {
+        Files.writeString(conf, text);
     }
 
     /** Sends a signal (HUP, TERM, INT) with kill(1), as an operator would. */
@@ -101,7 +110,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Everything the server wrote to stderr so far. */
     public String stderr() throws IOException {
-        return Files.readString(dir.resolve("stderr.log"));
+        return Files.readString(stderrLog);
     }
 
     /**

@@ -10,18 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A real pushrelay on an ephemeral loopback port, configured from a conf text, with a
  * clock the test moves by hand. Use in try-with-resources.
  */
 public final class TestServer implements AutoCloseable {
-
-    private static final Pattern SUBSCRIBERS = Pattern.compile("\"subscribers\": (\\d+)");
 
     private final PushServer server;
     private final MutableClock clock;
@@ -87,20 +81,7 @@ public final class TestServer implements AutoCloseable {
      * subscribers wait (protocol.md §3.4), so a test never sleeps to synchronise.
      */
     public void awaitSubscribers(String publisherTarget, int n) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            RawResponse r = send(RawHttp.get(publisherTarget, "Accept: text/json"));
-            last = r.toString();
-            if (r.status() == 200) {
-                Matcher m = SUBSCRIBERS.matcher(r.text());
-                if (m.find() && Integer.parseInt(m.group(1)) == n) return;
-            } else if (n == 0 && r.status() == 404) {
-                return;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        throw new AssertionError("never saw " + n + " subscribers on " + publisherTarget + "; last: " + last);
+        Subscribers.await(port(), publisherTarget, n, java.time.Duration.ofSeconds(15));
     }
 
     @Override

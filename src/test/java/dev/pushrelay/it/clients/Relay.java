@@ -2,17 +2,15 @@ package dev.pushrelay.it.clients;
 
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
+import dev.pushrelay.testing.ServerProcess;
+import dev.pushrelay.testing.Subscribers;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,16 +21,14 @@ import java.util.regex.Pattern;
  */
 final class Relay implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
-    private static final Pattern SUBSCRIBERS = Pattern.compile("\"subscribers\": (\\d+)");
     private static final Pattern MESSAGES = Pattern.compile("\"messages\": (\\d+)");
 
-    private final Process process;
+    private final ServerProcess server;
     private final int port;
 
-    private Relay(Process process, int port) {
-        this.process = process;
-        this.port = port;
+    private Relay(ServerProcess server) {
+        this.server = server;
+        this.port = server.port();
     }
 
     /** A server whose configuration file (under target/clients-it/) holds {@code conf}. */
@@ -71,29 +67,7 @@ final class Relay implements AutoCloseable {
     static Relay startFile(Path conf) {
         try {
             Files.createDirectories(ClientProcess.OUT);
-            Path stderr = Files.createTempFile(ClientProcess.OUT, "relay", ".err");
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.pushrelay.Main",
-                    "-c", conf.toAbsolutePath().toString(), "--listen", "127.0.0.1:0");
-            Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    Thread drain = new Thread(() -> {
-                        try {
-                            while (out.readLine() != null) { /* keep the pipe empty */ }
-                        } catch (IOException ignored) {
-                            // the process ended
-                        }
-                    }, "relay-stdout");
-                    drain.setDaemon(true);
-                    drain.start();
-                    return new Relay(p, Integer.parseInt(m.group(2)));
-                }
-            }
-            p.destroyForcibly();
-            throw new IOException("pushrelay did not start: " + Files.readString(stderr));
+            return new Relay(ServerProcess.startFile(conf, Files.createTempFile(ClientProcess.OUT, "relay", ".err")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -116,18 +90,7 @@ final class Relay implements AutoCloseable {
      * (protocol.md §3.4): the clients are then parked and a publish reaches them, no sleeping.
      */
     void awaitSubscribers(String publisherTarget, int n) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            RawResponse r = send(RawHttp.get(publisherTarget, "Accept: text/json"));
-            last = r.toString();
-            if (r.status() == 200) {
-                Matcher m = SUBSCRIBERS.matcher(r.text());
-                if (m.find() && Integer.parseInt(m.group(1)) == n) return;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
-        throw new AssertionError("never saw " + n + " subscribers on " + publisherTarget + "; last: " + last);
+        Subscribers.await(port, publisherTarget, n, Duration.ofSeconds(20));
     }
 
     /**
@@ -158,9 +121,8 @@ final class Relay implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            server.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
