@@ -12,6 +12,7 @@ import org.xnio.conduits.StreamSourceConduit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 
 /**
  * Notices a client that goes away while its long-poll waits, so the wait is released at
@@ -27,6 +28,13 @@ import java.nio.ByteBuffer;
  * behind them; only when that buffer is full do we stop reading (the client then waits like
  * any sender on a full socket). Undertow puts its own listener back when the exchange
  * completes. A request whose body is still unread is not watched: its bytes are the body's.
+ *
+ * <p>A client that leaves is released on the IO thread at once, but its socket is closed by
+ * the worker's task pool: XNIO closes a connection on its IO thread with a
+ * {@code selectNow()} that re-polls every ready socket, so when 10,000 parked clients left
+ * together (a proxy restart, the end of a load test) each close re-polled up to 1,024 of the
+ * others, still unread, and the IO thread spun for seconds. Closed from another thread the
+ * key is only cancelled, and the IO thread's next select drops it (protocol.md §9).
  */
 final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel> {
 
@@ -34,26 +42,27 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
 
     private final AbstractServerConnection connection;
     private final StreamSourceConduit socket;
-    private volatile Runnable onClose;
+    private volatile BooleanSupplier onClose;
 
     private DisconnectWatch(AbstractServerConnection connection) {
         this.connection = connection;
         this.socket = connection.getOriginalSourceConduit();
         connection.addCloseListener(c -> {
-            Runnable r = onClose;
+            BooleanSupplier r = onClose;
             onClose = null;
-            if (r != null) r.run();
+            if (r != null) r.getAsBoolean();
         });
     }
 
     /**
      * Runs {@code onClose} if the exchange's connection closes before {@link #clear}; must
-     * be called on the exchange's IO thread.
+     * be called on the exchange's IO thread. {@code onClose} answers whether it ended the
+     * wait (false: something else, a delivery, had already ended it).
      */
-    static void watch(HttpServerExchange exchange, Runnable onClose) {
+    static void watch(HttpServerExchange exchange, BooleanSupplier onClose) {
         ServerConnection c = exchange.getConnection();
         if (!(c instanceof AbstractServerConnection conn)) {
-            c.addCloseListener(x -> onClose.run());
+            c.addCloseListener(x -> onClose.getAsBoolean());
             return;
         }
         DisconnectWatch watch = conn.getAttachment(KEY);
@@ -65,7 +74,7 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
         if (!conn.isOpen()) {
             // Closed before we listened (a server stop): the close listener has already run.
             watch.onClose = null;
-            onClose.run();
+            onClose.getAsBoolean();
             return;
         }
         if (exchange.isRequestComplete()) {
@@ -85,12 +94,26 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
         PooledByteBuffer extra = connection.getExtraBytes();
         try {
             int n = extra == null ? readFresh() : append(extra.getBuffer());
-            if (n < 0) {
-                socket.suspendReads();
-                IoUtils.safeClose(connection);
-            }
+            if (n < 0) left();
         } catch (IOException e) {
-            socket.suspendReads();
+            left();
+        }
+    }
+
+    /** End of stream or a reset: release the wait now, close the socket off this thread. */
+    private void left() {
+        socket.suspendReads();
+        BooleanSupplier r = onClose;
+        onClose = null;
+        if (r == null || !r.getAsBoolean()) {
+            // The wait had already ended; a response may be on its way on this thread, so
+            // the close stays here, behind it.
+            IoUtils.safeClose(connection);
+            return;
+        }
+        try {
+            connection.getWorker().execute(() -> IoUtils.safeClose(connection));
+        } catch (RuntimeException rejected) { // the worker is stopping
             IoUtils.safeClose(connection);
         }
     }

@@ -99,14 +99,15 @@ final class WaitingSubscriber implements Subscriber {
         Responses.headerOnly(exchange, 304, null);
     }
 
-    /** The connection closed while waiting: release everything it held. */
-    private void gone() {
-        if (!done.compareAndSet(false, true)) return;
+    /** The connection closed while waiting: release everything it held. @return false if it had already ended */
+    private boolean gone() {
+        if (!done.compareAndSet(false, true)) return false;
         drain.leave(this);
         cancelTimer();
         release();
         metrics.subscriberEnded(Ending.DISCONNECT);
         RequestLog.clientGone(exchange);
+        return true;
     }
 
     /**

@@ -145,6 +145,19 @@ final class ChannelInfo implements Closeable {
      * the deadline passes. Returns the number of channels still short (0 = all ready).
      */
     int awaitSubscribers(int[] expected, long deadlineNanos) {
+        return await(expected, false, deadlineNanos);
+    }
+
+    /**
+     * Waits until every channel holds no subscriber (0, or no such channel), or the deadline
+     * passes: after the clients closed, how soon the server let them all go. Returns the
+     * number of channels that still report subscribers.
+     */
+    int awaitReleased(long deadlineNanos) {
+        return await(new int[lastSeen.length], true, deadlineNanos);
+    }
+
+    private int await(int[] expected, boolean atMost, long deadlineNanos) {
         List<Future<Integer>> fs = new ArrayList<>();
         for (int t = 0; t < clients.length; t++) {
             final int slot = t;
@@ -160,7 +173,7 @@ final class ChannelInfo implements Closeable {
                     for (int ch : todo) {
                         long n = cl.subscribers(ch);
                         lastSeen[ch] = n;
-                        if (n < expected[ch]) {
+                        if (atMost ? (n < 0 || n > expected[ch]) : n < expected[ch]) {
                             left.add(ch);
                         }
                     }

@@ -177,7 +177,17 @@ final class FanoutScenario {
             if (graceMillis > 0) {
                 Thread.sleep(graceMillis);
             }
-            engine.close();
+            engine.close(); // every subscriber connection is reset at once
+            if (idle && infoCheck) {
+                // A mass disconnect (a proxy restart, clients leaving together): how soon the
+                // server releases every waiting request, and that it still answers meanwhile.
+                long t = System.nanoTime();
+                int stuck = info.awaitReleased(Math.min(System.nanoTime() + settleTimeout, c.deadline));
+                rep.ms("release_ms", System.nanoTime() - t);
+                if (stuck > 0) {
+                    rep.problem(stuck + " channel(s) still report subscribers after every client closed");
+                }
+            }
             info.close();
             stats = engine.stats();
             stats.merge(info.stats);
