@@ -52,6 +52,11 @@ public final class AccessRules {
         this.rules = List.copyOf(rules);
     }
 
+    /** No allow/deny at all: every client is allowed without looking at its address. */
+    public boolean allowsAll() {
+        return rules.isEmpty();
+    }
+
     public List<Rule> rules() {
         return rules;
     }

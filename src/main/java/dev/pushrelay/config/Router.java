@@ -16,10 +16,24 @@ public final class Router {
 
     private final Settings settings;
     private final ServerSelector selector;
+    private final boolean accessLogged;
 
     public Router(Settings settings) {
         this.settings = settings;
         this.selector = new ServerSelector(settings.servers());
+        boolean any = false;
+        for (ServerSettings s : settings.servers()) {
+            if (s.serverLevel() != null && !s.serverLevel().accessLogs().isEmpty()) any = true;
+            for (LocationSettings l : s.locations()) {
+                if (!l.accessLogs().isEmpty()) any = true;
+            }
+        }
+        this.accessLogged = any;
+    }
+
+    /** Whether any server or location writes an access_log: if not, a request needs no log record. */
+    public boolean accessLogged() {
+        return accessLogged;
     }
 
     public Settings settings() {

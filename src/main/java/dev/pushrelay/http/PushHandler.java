@@ -50,7 +50,10 @@ public final class PushHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        RequestLog log = RequestLog.begin(exchange, obs);
+        Router routing = router.get();
+        // A record per request only when something reads it: an access_log, or the publish
+        // metrics (POST/PUT). A long-poll re-subscribe skips the attachment and listener.
+        RequestLog log = routing.accessLogged() || isPublishMethod(exchange) ? RequestLog.begin(exchange, obs) : null;
         try {
             CloseGuard.track(exchange);
             if (drain.isDraining()) {
@@ -58,10 +61,9 @@ public final class PushHandler implements HttpHandler {
                 exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
             }
             if (!RequestChecks.admit(exchange)) return; // protocol.md §9
-            Router routing = router.get();
             ExchangeRequestView request = new ExchangeRequestView(exchange);
             RouteMatch match = routing.route(request);
-            log.routed(match);
+            if (log != null) log.routed(match);
             LocationSettings location = match.location();
             if (location != null) {
                 // protocol.md §8.5: keepalive_timeout 0 answers with Connection: close.
@@ -78,7 +80,7 @@ public final class PushHandler implements HttpHandler {
                 return;
             }
             // §8.1: a denied client is refused before the endpoint sees anything.
-            if (!location.access().allows(request.remoteAddr())) {
+            if (!location.access().allowsAll() && !location.access().allows(request.remoteAddr())) {
                 Responses.errorPage(exchange, 403);
                 return;
             }
@@ -102,6 +104,11 @@ public final class PushHandler implements HttpHandler {
                 exchange.endExchange();
             }
         }
+    }
+
+    private static boolean isPublishMethod(HttpServerExchange exchange) {
+        var m = exchange.getRequestMethod();
+        return m.equals(io.undertow.util.Methods.POST) || m.equals(io.undertow.util.Methods.PUT);
     }
 
     /** Relative root/alias resolve against the main configuration file's directory (§8.6). */
