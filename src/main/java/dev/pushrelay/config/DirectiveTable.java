@@ -95,6 +95,9 @@ final class DirectiveTable {
         put(m, "client_max_body_size", HSL, 1, 1, false);
         put(m, "default_type", HSL, 1, 1, false);
         put(m, "keepalive_timeout", HSL, 1, 2, false);
+        put(m, "client_header_timeout", HTTP | SRV, 1, 1, false);
+        put(m, "client_body_timeout", HSL, 1, 1, false);
+        put(m, "large_client_header_buffers", HTTP | SRV, 2, 2, false);
         put(m, "gzip", HSL, 1, 1, false);
         put(m, "gzip_types", HSL, 1, MANY, false);
         put(m, "gzip_min_length", HSL, 1, 1, false);
@@ -145,7 +148,7 @@ final class DirectiveTable {
         }
         for (String n : List.of("sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay",
                 "server_tokens", "types_hash_max_size", "types_hash_bucket_size", "error_page",
-                "send_timeout", "reset_timedout_connection", "large_client_header_buffers",
+                "send_timeout", "reset_timedout_connection",
                 "resolver", "resolver_timeout", "aio", "directio", "output_buffers", "postpone_output",
                 "msie_padding", "msie_refresh", "port_in_redirect", "server_name_in_redirect",
                 "absolute_redirect", "underscores_in_headers", "ignore_invalid_headers", "limit_rate",

@@ -150,6 +150,24 @@ final class Directives {
                     throw n.error("invalid value \"" + n.arg(1) + "\"");
                 }
             }
+            case "client_header_timeout" -> {
+                check(c.clientHeaderTimeout, n);
+                c.clientHeaderTimeout = positiveMillis(n);
+            }
+            case "client_body_timeout" -> {
+                check(c.clientBodyTimeout, n);
+                c.clientBodyTimeout = positiveMillis(n);
+            }
+            case "large_client_header_buffers" -> {
+                check(c.headerBufferCount, n);
+                long count = Values.number(n.arg(0));
+                long size = Values.size(n.arg(1));
+                if (count <= 0 || count > 1024 || size <= 0 || size > Integer.MAX_VALUE / count) {
+                    throw n.error("invalid value \"" + n.arg(0) + " " + n.arg(1) + "\"");
+                }
+                c.headerBufferCount = (int) count;
+                c.headerBufferSize = size;
+            }
             case "gzip" -> {
                 check(c.gzip, n);
                 c.gzip = flag(n);
@@ -270,6 +288,15 @@ final class Directives {
     private static long seconds(ConfNode n) throws ConfException {
         long v = Values.seconds(n.arg(0));
         if (v < 0) {
+            throw n.error("invalid value \"" + n.arg(0) + "\"");
+        }
+        return v;
+    }
+
+    /** nginx's msec slot (client_*_timeout); 0 would mean "no time at all", so it is refused. */
+    private static long positiveMillis(ConfNode n) throws ConfException {
+        long v = Values.millis(n.arg(0));
+        if (v <= 0) {
             throw n.error("invalid value \"" + n.arg(0) + "\"");
         }
         return v;

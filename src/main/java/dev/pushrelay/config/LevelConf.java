@@ -43,6 +43,11 @@ final class LevelConf {
     Long clientMaxBodySize;
     String defaultType;
     Long keepaliveTimeout;
+    /** client_header_timeout, client_body_timeout in ms; large_client_header_buffers */
+    Long clientHeaderTimeout;
+    Long clientBodyTimeout;
+    Integer headerBufferCount;
+    Long headerBufferSize;
     Boolean gzip;
     List<String> gzipTypes;
     Long gzipMinLength;

@@ -37,6 +37,7 @@ import java.util.Locale;
  * @param minMessageRecipients historical push_min_message_recipients (protocol.md §2.5, §5.5),
  *        -1 when not configured (v0.731 behaviour)
  * @param accessLogs access_log files and formats in effect (empty: none, or access_log off)
+ * @param client client_header_timeout, client_body_timeout, large_client_header_buffers
  */
 public record LocationSettings(
         String name,
@@ -61,7 +62,8 @@ public record LocationSettings(
         String alias,
         List<String> index,
         int minMessageRecipients,
-        List<AccessLog> accessLogs) {
+        List<AccessLog> accessLogs,
+        ClientDirectives client) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -72,6 +74,7 @@ public record LocationSettings(
         gzipTypes = gzipTypes == null ? List.of("text/html") : List.copyOf(gzipTypes);
         index = index == null ? List.of("index.html") : List.copyOf(index);
         accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
+        client = client == null ? ClientDirectives.UNSET : client;
     }
 
     /** The original eleven components; nginx-directive components get nginx's defaults. */
@@ -82,7 +85,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of());
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET);
     }
 
     /**

@@ -77,7 +77,9 @@ final class Merge {
                 alias,
                 get(chain, c -> c.index, List.of("index.html")),
                 get(chain, c -> c.minMessageRecipients, -1),
-                LogDirectives.merge(chain));
+                LogDirectives.merge(chain),
+                new ClientDirectives(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
+                        get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)));
     }
 
     /**

@@ -63,6 +63,20 @@ final class Values {
      * Returns -1 when invalid.
      */
     static long seconds(String s) {
+        return time(s, true);
+    }
+
+    /**
+     * Milliseconds, as {@code ngx_parse_time(value, is_sec=0)} for nginx's msec slots
+     * (client_header_timeout, client_body_timeout): the units of {@link #seconds} plus
+     * {@code ms}; a bare number is still seconds ({@code 60} = 60,000 ms). -1 when invalid.
+     */
+    static long millis(String s) {
+        return time(s, false);
+    }
+
+    private static long time(String s, boolean isSec) {
+        final int msec = 8;
         final int start = 0, year = 1, month = 2, week = 3, day = 4, hour = 5, min = 6, sec = 7, last = 9;
         int step = start;
         boolean valid = false;
@@ -110,7 +124,11 @@ final class Values {
                 }
                 case 'm' -> {
                     if (i < s.length() && s.charAt(i) == 's') {
-                        return -1; // milliseconds are not allowed in a seconds slot
+                        if (isSec || step >= msec) return -1; // no milliseconds in a seconds slot
+                        i++;
+                        step = msec;
+                        scale = 1;
+                        break;
                     }
                     if (step >= min) return -1;
                     step = min;
@@ -130,6 +148,9 @@ final class Values {
                     return -1;
                 }
             }
+            if (!isSec && step != msec) {
+                scale *= 1000;
+            }
             if (value > Long.MAX_VALUE / scale) {
                 return -1;
             }
@@ -142,6 +163,12 @@ final class Values {
             while (i < s.length() && s.charAt(i) == ' ') {
                 i++;
             }
+        }
+        if (!isSec) {
+            if (value > Long.MAX_VALUE / 1000) {
+                return -1;
+            }
+            value *= 1000; // a trailing bare number is seconds, also in a msec slot
         }
         if (!valid || total > Long.MAX_VALUE - value) {
             return -1;

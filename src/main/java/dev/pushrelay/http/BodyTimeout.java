@@ -1,5 +1,6 @@
 package dev.pushrelay.http;
 
+import dev.pushrelay.config.LocationSettings;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
@@ -31,10 +32,14 @@ final class BodyTimeout implements Runnable {
         this.timeoutMs = timeoutMs;
     }
 
-    /** Watches the body about to be read; call before the request channel is taken. */
-    static void arm(HttpServerExchange exchange) {
+    /**
+     * Watches the body about to be read; call before the request channel is taken. The
+     * location's client_body_timeout applies, else the server's default.
+     */
+    static void arm(HttpServerExchange exchange, LocationSettings location) {
         if (exchange.isRequestComplete() || !exchange.isRequestChannelAvailable() || alreadyBuffered(exchange)) return;
-        BodyTimeout t = new BodyTimeout(exchange, ClientLimits.bodyTimeoutMs(exchange));
+        Long configured = location.client().bodyTimeoutMs();
+        BodyTimeout t = new BodyTimeout(exchange, configured != null ? configured : ClientLimits.bodyTimeoutMs(exchange));
         exchange.addRequestWrapper((factory, ex) -> new Counting(factory.create(), t));
         exchange.addExchangeCompleteListener((ex, next) -> {
             t.cancel();

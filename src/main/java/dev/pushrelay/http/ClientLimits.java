@@ -1,5 +1,6 @@
 package dev.pushrelay.http;
 
+import dev.pushrelay.config.ClientDirectives;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import org.xnio.Option;
@@ -57,6 +58,23 @@ public record ClientLimits(long headerTimeoutMs, long bodyTimeoutMs, int lineByt
                 (int) bytes(props.apply("pushrelay.large_client_header_buffer"), NGINX.lineBytes),
                 (int) bytes(props.apply("pushrelay.client_header_max"), NGINX.headerBytes),
                 (int) bytes(props.apply("pushrelay.client_max_headers"), NGINX.maxHeaders));
+    }
+
+    /**
+     * These limits with what the configuration sets (protocol.md §9): client_header_timeout,
+     * client_body_timeout, and large_client_header_buffers as the longest line (its size) and
+     * the longest head (number x size).
+     */
+    public ClientLimits with(ClientDirectives d) {
+        long header = d.headerTimeoutMs() != null ? d.headerTimeoutMs() : headerTimeoutMs;
+        long body = d.bodyTimeoutMs() != null ? d.bodyTimeoutMs() : bodyTimeoutMs;
+        int line = lineBytes;
+        int head = headerBytes;
+        if (d.headerBufferCount() != null && d.headerBufferBytes() != null) {
+            line = (int) Math.min(Integer.MAX_VALUE, d.headerBufferBytes());
+            head = (int) Math.min(Integer.MAX_VALUE, d.headerBufferBytes() * d.headerBufferCount());
+        }
+        return new ClientLimits(header, body, line, head, maxHeaders);
     }
 
     /** Sets the Undertow options that enforce these limits. */

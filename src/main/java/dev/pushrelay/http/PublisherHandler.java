@@ -33,7 +33,7 @@ final class PublisherHandler {
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
         if (!BodyLimit.admit(exchange, location)) return;
-        BodyTimeout.arm(exchange);
+        BodyTimeout.arm(exchange, location);
         exchange.getRequestReceiver().receiveFullBytes(
                 (ex, body) -> afterBody(ex, location, channelId, body),
                 (ex, error) -> {

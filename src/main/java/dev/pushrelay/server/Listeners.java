@@ -37,14 +37,15 @@ final class Listeners {
     private final XnioWorker worker;
     private final DefaultByteBufferPool buffers;
     private final ChannelListener<AcceptingChannel<StreamConnection>> accept;
+    private final HttpOpenListener open;
     private final OptionMap socketOptions;
     private final Map<Listen, AcceptingChannel<StreamConnection>> bound = new LinkedHashMap<>();
 
-    private Listeners(XnioWorker worker, DefaultByteBufferPool buffers,
-                      ChannelListener<AcceptingChannel<StreamConnection>> accept, OptionMap socketOptions) {
+    private Listeners(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions) {
         this.worker = worker;
         this.buffers = buffers;
-        this.accept = accept;
+        this.open = open;
+        this.accept = ChannelListeners.openListenerAdapter(open);
         this.socketOptions = socketOptions;
     }
 
@@ -84,7 +85,15 @@ final class Listeners {
                 .addAll(serverOptions)
                 .getMap());
         open.setRootHandler(root);
-        return new Listeners(worker, buffers, ChannelListeners.openListenerAdapter(open), socket);
+        return new Listeners(worker, buffers, open, socket);
+    }
+
+    /** Undertow's options for connections accepted from now on (a reload); open ones keep theirs. */
+    void serverOptions(OptionMap serverOptions) {
+        open.setUndertowOptions(OptionMap.builder()
+                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
+                .addAll(serverOptions)
+                .getMap());
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.pushrelay.config.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.http.Drain;
+import dev.pushrelay.config.ClientDirectives;
 import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
 import dev.pushrelay.store.ChannelStore;
@@ -61,12 +62,14 @@ public final class PushServer implements AutoCloseable {
     private final Clock clock;
     private final List<String> startNotes;
     private volatile Settings settings;
+    /** The defaults the configuration's client_* directives override (protocol.md §9). */
+    private final ClientLimits limits;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private PushServer(Listeners listeners, GracefulShutdownHandler requests, Drain drain, ChannelStore store,
                        ScheduledExecutorService sweeper, AtomicReference<Router> router, Operations operations,
-                       Clock clock, List<String> startNotes, Settings settings) {
+                       Clock clock, List<String> startNotes, Settings settings, ClientLimits limits) {
         this.listeners = listeners;
         this.requests = requests;
         this.drain = drain;
@@ -77,6 +80,7 @@ public final class PushServer implements AutoCloseable {
         this.clock = clock;
         this.startNotes = List.copyOf(startNotes);
         this.settings = settings;
+        this.limits = limits;
     }
 
     /**
@@ -101,13 +105,7 @@ public final class PushServer implements AutoCloseable {
         Drain drain = new Drain();
         GracefulShutdownHandler requests = new GracefulShutdownHandler(
                 new PushHandler(router::get, store, operations.observability(), drain));
-        int cores = Runtime.getRuntime().availableProcessors();
-        OptionMap.Builder serverOptionsBuilder = OptionMap.builder()
-                .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleKeepAliveMillis(settings))
-                .set(UndertowOptions.ENABLE_HTTP2, false);
-        limits.applyTo(serverOptionsBuilder);
-        OptionMap serverOptions = serverOptionsBuilder.getMap();
+        OptionMap serverOptions = serverOptions(settings, limits);
         OptionMap socketOptions = OptionMap.builder()
                 .set(Options.BACKLOG, 4096)
                 .set(Options.REUSE_ADDRESSES, true)
@@ -137,7 +135,33 @@ public final class PushServer implements AutoCloseable {
         });
         listeners.resume();
         sweeper.scheduleWithFixedDelay(() -> sweep(store), SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, TimeUnit.MILLISECONDS);
-        return new PushServer(listeners, requests, drain, store, sweeper, router, operations, clock, notes, settings);
+        return new PushServer(listeners, requests, drain, store, sweeper, router, operations, clock, notes, settings,
+                limits);
+    }
+
+    /**
+     * Undertow's options for every connection: keep-alive, and the limits on a request's head
+     * (protocol.md §9), the defaults ({@code limits}) with what the configuration sets.
+     */
+    static OptionMap serverOptions(Settings settings, ClientLimits limits) {
+        OptionMap.Builder b = OptionMap.builder()
+                .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleKeepAliveMillis(settings))
+                .set(UndertowOptions.ENABLE_HTTP2, false);
+        limits.with(headDirectives(settings)).applyTo(b);
+        return b.getMap();
+    }
+
+    /**
+     * client_header_timeout and large_client_header_buffers govern reading a request's head,
+     * before the Host header says which server it is for; nginx then uses the default server
+     * of the address. pushrelay reads every head the same way, with the values of the first
+     * server block (which inherits http's), protocol.md §12. client_body_timeout is applied
+     * per location.
+     */
+    static ClientDirectives headDirectives(Settings settings) {
+        if (settings.servers().isEmpty() || settings.servers().get(0).serverLevel() == null) return ClientDirectives.UNSET;
+        return settings.servers().get(0).serverLevel().client();
     }
 
     private static void sweep(ChannelStore store) {
@@ -212,6 +236,8 @@ public final class PushServer implements AutoCloseable {
             throw e;
         }
         router.set(new Router(next));
+        // New connections get the new keepalive_timeout and client_* limits; open ones keep theirs.
+        listeners.serverOptions(serverOptions(next, limits));
         listeners.resume();
         List<String> notes = new ArrayList<>();
         for (Listen l : added) notes.add("[notice] now listening on " + l);

@@ -50,6 +50,34 @@ class NginxDirectivesTest {
     }
 
     @Test
+    void client_limits_inherit_and_take_nginx_time_units() throws ConfException {
+        Settings s = parse("""
+                client_header_timeout 10s;
+                client_body_timeout 1m;
+                large_client_header_buffers 4 16k;
+                location /pub { client_body_timeout 500ms; }
+                location /sub { }
+                """);
+        ClientDirectives pub = loc(s, 0).client();
+        assertEquals(10_000L, pub.headerTimeoutMs());
+        assertEquals(500L, pub.bodyTimeoutMs());
+        assertEquals(4, pub.headerBufferCount());
+        assertEquals(16 * 1024L, pub.headerBufferBytes());
+        assertEquals(60_000L, loc(s, 1).client().bodyTimeoutMs());
+        assertEquals(ClientDirectives.UNSET, loc(parse("location /x { }"), 0).client());
+        assertEquals("conf/test.conf:2: client_header_timeout: \"client_header_timeout\" directive is not allowed here",
+                error("location /x {\n client_header_timeout 5s; }"));
+        assertEquals("conf/test.conf:1: large_client_header_buffers: \"large_client_header_buffers\" directive is not allowed here",
+                error("location /x { large_client_header_buffers 4 8k; }"));
+        assertEquals("conf/test.conf:1: client_body_timeout: invalid value \"soon\"", error("client_body_timeout soon;"));
+        assertEquals("conf/test.conf:1: client_header_timeout: invalid value \"0\"", error("client_header_timeout 0;"));
+        assertEquals("conf/test.conf:1: large_client_header_buffers: invalid value \"0 8k\"",
+                error("large_client_header_buffers 0 8k;"));
+        assertEquals("conf/test.conf:1: large_client_header_buffers: invalid number of arguments in \"large_client_header_buffers\" directive",
+                error("large_client_header_buffers 8k;"));
+    }
+
+    @Test
     void add_header_inherits_only_when_level_defines_none() throws ConfException {
         Settings s = parse("""
                 add_header X-A a;

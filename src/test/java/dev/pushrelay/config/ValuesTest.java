@@ -23,6 +23,21 @@ class ValuesTest {
     }
 
     @Test
+    void times_follow_ngx_parse_time_for_msec_slots() {
+        // client_*_timeout: a bare number is still seconds; "ms" is allowed, last
+        assertEquals(60_000, Values.millis("60"));
+        assertEquals(500, Values.millis("500ms"));
+        assertEquals(1_500, Values.millis("1s500ms"));
+        assertEquals(1_500, Values.millis("1s 500ms"));
+        assertEquals(90_000, Values.millis("1m30s"));
+        assertEquals(3_600_000, Values.millis("1h"));
+        assertEquals(0, Values.millis("0"));
+        assertEquals(-1, Values.millis("500ms1s"));
+        assertEquals(-1, Values.millis("5x"));
+        assertEquals(-1, Values.millis(""));
+    }
+
+    @Test
     void times_follow_ngx_parse_time_for_second_slots() {
         assertEquals(90, Values.seconds("90"));
         assertEquals(5, Values.seconds("5s"));

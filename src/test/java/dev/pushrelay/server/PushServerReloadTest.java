@@ -65,6 +65,24 @@ class PushServerReloadTest {
     }
 
     @Test
+    void reload_applies_new_head_limits_to_new_connections_and_keeps_open_ones_as_they_were() throws Exception {
+        Settings first = settings(LOC, new Listen("127.0.0.1", 0, false));
+        String longLine = RawHttp.get("/pub?id=" + "a".repeat(1100), "Accept: text/json");
+        try (PushServer server = PushServer.start(first, new MutableClock())) {
+            int port = server.port();
+            assertEquals(404, RawHttp.exchange(port, longLine).status(), "8k lines by default");
+            try (RawHttp kept = new RawHttp(port)) {
+                kept.send(RawHttp.get("/pub?id=a"));
+                assertEquals(404, kept.read().status());
+                server.reload(settings("large_client_header_buffers 2 1k;\n" + LOC, new Listen("127.0.0.1", 0, false)));
+                assertEquals(414, RawHttp.exchange(port, longLine).status(), "a new connection reads with 1k lines");
+                kept.send(longLine);
+                assertEquals(404, kept.read().status(), "an open connection keeps the limits it was opened with");
+            }
+        }
+    }
+
+    @Test
     void a_new_address_that_cannot_be_bound_fails_the_reload_and_changes_nothing() throws Exception {
         Settings first = settings(LOC, new Listen("127.0.0.1", 0, false));
         try (PushServer server = PushServer.start(first, new MutableClock());
