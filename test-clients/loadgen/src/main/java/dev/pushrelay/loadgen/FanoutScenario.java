@@ -28,6 +28,7 @@ final class FanoutScenario {
     private final int[] expected;
     private final boolean infoCheck;
     private final long localSettleMillis;
+    private final boolean releaseCheck;
 
     FanoutScenario(Common common, Options o, boolean idle) {
         this.common = common;
@@ -65,6 +66,11 @@ final class FanoutScenario {
         }
         this.infoCheck = check.equals("info");
         this.localSettleMillis = o.num("local-settle-ms", 200, 0, 600_000);
+        String release = o.str("release-check", "yes");
+        if (!release.equals("yes") && !release.equals("no")) {
+            throw new IllegalArgumentException("--release-check must be yes or no");
+        }
+        this.releaseCheck = release.equals("yes");
     }
 
     String shape() {
@@ -178,7 +184,7 @@ final class FanoutScenario {
                 Thread.sleep(graceMillis);
             }
             engine.close(); // every subscriber connection is reset at once
-            if (idle && infoCheck) {
+            if (idle && infoCheck && releaseCheck) {
                 // A mass disconnect (a proxy restart, clients leaving together): how soon the
                 // server releases every waiting request, and that it still answers meanwhile.
                 long t = System.nanoTime();

@@ -99,13 +99,27 @@ class ScenarioIT {
             assertTrue(out.contains("\"metric\":\"requests_per_s\""), out);
 
             bytes.reset();
-            code = Main.run(new String[] {"idle", "--url", s.url(), "--subscribers", "50", "--channels", "5",
+            code = Main.run(new String[] {"idle", "--url", s.url(), "--subscribers", "50", "--channels", "5", "--release-check", "no",
                 "--settle-ms", "100", "--threads", "2", "--server-pid", String.valueOf(ProcessHandle.current().pid())},
                     ps, ps);
             out = bytes.toString(StandardCharsets.UTF_8);
             assertEquals(0, code, out);
             assertTrue(out.contains("\"metric\":\"rss_per_subscriber_bytes\""), out);
             assertTrue(out.contains("\"metric\":\"deliveries\",\"value\":50,"), out);
+        }
+    }
+
+    @Test
+    void idleFailsWhenTheServerKeepsSubscribersOfClientsThatLeft() throws Exception {
+        // The fake server cannot see a client leave: its channel info keeps every subscriber.
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.NONE, 0)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+            int code = Main.run(new String[] {"idle", "--url", s.url(), "--subscribers", "10", "--channels", "2",
+                "--settle-ms", "0", "--resubscribe-timeout", "1", "--threads", "1"}, ps, ps);
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            assertEquals(1, code, out);
+            assertTrue(out.contains("2 channel(s) still report subscribers after every client closed"), out);
         }
     }
 
