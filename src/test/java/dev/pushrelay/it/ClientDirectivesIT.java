@@ -82,13 +82,6 @@ class ClientDirectivesIT {
     }
 
     private static RawSocket.Result sendAndRead(String request) throws IOException {
-        try (RawSocket s = new RawSocket(server.port())) {
-            try {
-                s.send(request.getBytes(StandardCharsets.US_ASCII));
-            } catch (IOException e) {
-                // the server may close before reading everything; what it answered still counts
-            }
-            return s.readToClose(10_000);
-        }
+        return RawSocket.sendAndRead(server.port(), request.getBytes(StandardCharsets.US_ASCII));
     }
 }

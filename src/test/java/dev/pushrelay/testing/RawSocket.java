@@ -33,6 +33,21 @@ public final class RawSocket implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends {@code request} on a new connection and reads until the server closes it (10 s
+     * at most); a server that closes before reading everything still has its answer counted.
+     */
+    public static Result sendAndRead(int port, byte[] request) throws IOException {
+        try (RawSocket s = new RawSocket(port)) {
+            try {
+                s.send(request);
+            } catch (IOException e) {
+                // closed before it read everything: what it answered still counts
+            }
+            return s.readToClose(10_000);
+        }
+    }
+
     /** FIN on our side only; we can still read. */
     public void halfClose() throws IOException {
         socket.shutdownOutput();
