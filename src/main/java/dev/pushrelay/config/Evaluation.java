@@ -36,6 +36,16 @@ final class Evaluation {
         user.putAll(c.named());
     }
 
+    /** Numbered groups of the last successful regex match ($0, $1...; null = did not participate). */
+    String[] positional() {
+        return captures.groups();
+    }
+
+    /** Restores the positional captures a routing ended with (add_header is evaluated later). */
+    void positional(String[] groups) {
+        captures = new PcreRegex.Captures(groups, java.util.Map.of());
+    }
+
     String value(VariableExpr.Part p) {
         switch (p.kind()) {
             case LITERAL:

@@ -7,7 +7,7 @@ import java.util.Map;
  * nginx variables in a value that is used after routing ({@code add_header NAME VALUE}):
  * built-ins ({@code $host}, {@code $arg_id}, {@code $remote_addr}, ...) read from the
  * request, user variables ({@code set}, named regex captures) from the {@link RouteMatch}.
- * Positional captures ({@code $1}) are not kept after routing and evaluate to "".
+ * Positional captures ({@code $1}) are those of the last regex match during routing.
  * A value without '$' is returned as it is, so literal headers cost nothing.
  */
 public final class Interpolation {
@@ -32,6 +32,7 @@ public final class Interpolation {
         for (Map.Entry<String, String> v : match.variables().entrySet()) {
             ev.set(v.getKey(), v.getValue());
         }
+        ev.positional(match.positional());
         return expr.evaluate(ev);
     }
 }

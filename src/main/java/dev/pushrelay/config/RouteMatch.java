@@ -11,16 +11,30 @@ import java.util.Map;
  * @param response non-null when a {@code return} ran (its text evaluated): answer with it
  *        instead of the location's handler. May come from the server level, before any
  *        location was chosen; then {@code location} is null.
+ * @param positional the numbered groups of the last regex match ($0, $1...; null = did not
+ *        participate), for values evaluated after routing (add_header, protocol.md §8.3)
  */
 public record RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables,
-                         Return response) {
+                         Return response, String[] positional) {
+
+    private static final String[] NONE = new String[0];
 
     public RouteMatch {
         variables = Map.copyOf(variables);
+        positional = positional == null ? NONE : positional.clone();
+    }
+
+    public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables, Return response) {
+        this(server, location, variables, response, null);
     }
 
     public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables) {
-        this(server, location, variables, null);
+        this(server, location, variables, null, null);
+    }
+
+    /** {@code $n} after routing: "" when absent, as nginx gives an empty value. */
+    public String group(int n) {
+        return n < positional.length && positional[n] != null ? positional[n] : "";
     }
 
     /** The evaluated $push_channel_id, or null when unset or empty (protocol.md §1). */

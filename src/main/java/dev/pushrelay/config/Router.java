@@ -55,7 +55,7 @@ public final class Router {
             return new RouteMatch(server, table.fallback, ev.userVariables(), null);
         }
         ret = run(found.loc().rewrite(), ev);
-        return new RouteMatch(server, found.loc().settings(), ev.userVariables(), ret);
+        return new RouteMatch(server, found.loc().settings(), ev.userVariables(), ret, ev.positional());
     }
 
     private static Return run(List<RewriteStep> steps, Evaluation ev) {

@@ -221,6 +221,29 @@ class NginxDirectivesIT {
     }
 
     @Test
+    void s8_3_add_header_values_see_the_location_regex_positional_captures() throws IOException {
+        try (TestServer server = TestServer.start("""
+                location /publish {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                }
+                location ~ ^/sub/(\\w+)/(\\w+)?$ {
+                    set $push_channel_id $1;
+                    push_subscriber;
+                    add_header X-Room "room $1" always;
+                    add_header X-Second "[$2]" always;
+                }
+                """)) {
+            assertEquals(202, server.send(post("/publish?id=lobby", "hi")).status());
+            RawResponse m = server.send(get("/sub/lobby/"));
+            assertEquals(200, m.status());
+            assertEquals("hi", m.text());
+            assertEquals("room lobby", m.header("X-Room"), "$1 of the location's regex");
+            assertEquals("[]", m.header("X-Second"), "a group that did not take part is empty, as in nginx");
+        }
+    }
+
+    @Test
     void s8_5_keepalive_timeout_zero_closes_after_the_response() throws IOException {
         try (TestServer server = TestServer.start("""
                 location /once { keepalive_timeout 0; return 200 "x"; }
