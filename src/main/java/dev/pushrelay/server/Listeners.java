@@ -80,20 +80,22 @@ final class Listeners {
                 .getMap();
         // Undertow's defaults for a heap above 128 MB: 16 KB direct buffers.
         DefaultByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
-        HttpOpenListener open = new HttpOpenListener(buffers, OptionMap.builder()
-                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
-                .addAll(serverOptions)
-                .getMap());
+        HttpOpenListener open = new HttpOpenListener(buffers, httpOptions(serverOptions));
         open.setRootHandler(root);
         return new Listeners(worker, buffers, open, socket);
     }
 
     /** Undertow's options for connections accepted from now on (a reload); open ones keep theirs. */
     void serverOptions(OptionMap serverOptions) {
-        open.setUndertowOptions(OptionMap.builder()
+        open.setUndertowOptions(httpOptions(serverOptions));
+    }
+
+    /** Undertow's builder defaults that matter here, then ours (which may override them). */
+    private static OptionMap httpOptions(OptionMap serverOptions) {
+        return OptionMap.builder()
                 .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
                 .addAll(serverOptions)
-                .getMap());
+                .getMap();
     }
 
     /**
