@@ -21,6 +21,8 @@ public final class Message {
     private volatile Object encoded;
     /** Subscribers this message was handed to; guarded by the owning channel's lock (§5.5). */
     private int received;
+    /** Memory held for this message beyond its payload (a cached gzip form); channel lock. */
+    private long extraBytes;
 
     /**
      * @param expires epoch second after which the message is expired, 0 for never (§5.6)
@@ -54,6 +56,11 @@ public final class Message {
 
     /** Counts {@code n} more recipients; call under the channel lock. */
     public void addReceived(int n) { received += n; }
+
+    /** Bytes charged for this message beyond its payload (protocol.md §6.3); channel lock. */
+    public long extraBytes() { return extraBytes; }
+
+    void addExtraBytes(long n) { extraBytes += n; }
 
     /** §5.6: expired when the expiry is set and the clock is strictly past it. */
     public boolean isExpired(long nowSeconds) {

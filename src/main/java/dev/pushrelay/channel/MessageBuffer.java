@@ -40,7 +40,32 @@ public final class MessageBuffer {
      */
     public static long payloadBytes(Message m) {
         String ct = m.contentType();
-        return m.length() + (ct == null ? 0 : stringBytes(ct));
+        return m.length() + (ct == null ? 0 : stringBytes(ct)) + m.extraBytes();
+    }
+
+    /**
+     * Counts {@code extra} more bytes for {@code m} while it stays stored (a cached encoding,
+     * protocol.md §6.3); they leave {@link #bytes()} with it.
+     *
+     * @return false if {@code m} is not stored here (then nothing is counted)
+     */
+    public boolean charge(Message m, long extra) {
+        if (!contains(m)) {
+            return false;
+        }
+        m.addExtraBytes(extra);
+        bytes += extra;
+        return true;
+    }
+
+    /** Whether this very message is stored here; O(length), for the rare caller. */
+    public boolean contains(Message m) {
+        for (int i = 0; i < size; i++) {
+            if (items[(head + i) % items.length] == m) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The bytes a String's characters occupy in memory (compact strings: Latin-1 = 1 byte/char). */

@@ -2,6 +2,7 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.channel.Message;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
@@ -12,15 +13,21 @@ import java.nio.ByteBuffer;
  * A 200 carrying a message (protocol.md §4.4): the publisher's Content-Type verbatim (none
  * if it sent none), exact Content-Length, Last-Modified and Etag naming the message, and
  * Vary. The header values are formatted once per message and shared by every subscriber;
- * so is the gzip form (protocol.md §8.4), built on the first subscriber that wants it.
+ * so is the gzip form (protocol.md §8.4), built on the first subscriber that wants it and
+ * charged to push_max_reserved_memory while the message is stored (§6.3). When the budget
+ * cannot hold it, subscribers get the message uncompressed.
  */
 final class MessageResponse {
+
+    /** A byte[]'s own header, charged with the gzip form. */
+    private static final long ARRAY_OVERHEAD = 16;
 
     /** What is formatted once per message. */
     private static final class Encoded {
         final String lastModified;
         final String etag;
         private volatile byte[] gzipped;
+        private volatile boolean noRoom;
 
         private Encoded(String lastModified, String etag) {
             this.lastModified = lastModified;
@@ -31,24 +38,36 @@ final class MessageResponse {
             return new Encoded(HttpDates.format(m.id().time()), Long.toString(m.id().tag()));
         }
 
-        /** Two subscribers may both compress once; the results are equal, so the race is harmless. */
-        byte[] gzipped(Message m) {
+        /**
+         * The gzip form, compressed and charged once (a lock, so two IO threads never charge it
+         * twice); null when the budget cannot hold it.
+         */
+        byte[] gzipped(Message m, ChannelStore store, String key) {
             byte[] g = gzipped;
-            if (g == null) {
+            if (g != null || noRoom) return g;
+            synchronized (this) {
+                if (gzipped != null || noRoom) return gzipped;
                 ByteBuffer b = m.body();
                 byte[] raw = new byte[b.remaining()];
                 b.get(raw);
                 g = Gzip.compress(raw);
+                // Not stored (push_message_buffer_length 0, or already trimmed): the form lives
+                // only as long as the deliveries that hold this message, so it needs no charge.
+                if (store.chargeEncoding(key, m, g.length + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
+                    noRoom = true;
+                    return null;
+                }
                 gzipped = g;
+                return g;
             }
-            return g;
         }
     }
 
     private MessageResponse() {
     }
 
-    static void send(HttpServerExchange exchange, Message message) {
+    /** @param store and {@code key}: where the gzip form of a stored message is charged */
+    static void send(HttpServerExchange exchange, Message message, ChannelStore store, String key) {
         Encoded e = message.encoded(Encoded::of);
         exchange.setStatusCode(200);
         HeaderMap h = exchange.getResponseHeaders();
@@ -57,8 +76,9 @@ final class MessageResponse {
         h.put(Responses.ETAG, e.etag);
         h.put(Responses.VARY, Responses.VARY_VALUE);
         LocationSettings gzipLocation = exchange.getAttachment(Gzip.LOCATION);
-        if (Gzip.decide(exchange, gzipLocation, message.contentType(), message.length())) {
-            byte[] g = e.gzipped(message);
+        byte[] g = Gzip.decide(exchange, gzipLocation, message.contentType(), message.length())
+                ? e.gzipped(message, store, key) : null;
+        if (g != null) {
             h.put(Headers.CONTENT_ENCODING, "gzip");
             h.put(Headers.CONTENT_LENGTH, g.length);
             exchange.getResponseSender().send(ByteBuffer.wrap(g));

@@ -60,11 +60,11 @@ final class SubscriberHandler {
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
-        WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes);
+        WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes, store, key);
         Fetch fetch = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter);
         if (fetch instanceof Fetch.Found found) {
             metrics.delivered();
-            MessageResponse.send(exchange, found.message());
+            MessageResponse.send(exchange, found.message(), store, key);
         } else if (fetch instanceof Fetch.Waiting waiting) {
             waiter.park(waiting.subscription(), location.subscriberTimeoutSeconds());
         } else if (fetch instanceof Fetch.Refused refused) {
@@ -79,7 +79,7 @@ final class SubscriberHandler {
         Fetch fetch = store.poll(key, after, location.subscribe().channelTimeoutSeconds());
         if (fetch instanceof Fetch.Found found) {
             metrics.delivered();
-            MessageResponse.send(exchange, found.message());
+            MessageResponse.send(exchange, found.message(), store, key);
         } else if (fetch instanceof Fetch.Refused refused) {
             Responses.refusal(exchange, refused.why());
         } else {

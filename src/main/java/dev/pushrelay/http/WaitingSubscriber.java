@@ -6,6 +6,7 @@ import dev.pushrelay.channel.Subscriber;
 import dev.pushrelay.channel.Subscription;
 import dev.pushrelay.metrics.Ending;
 import dev.pushrelay.metrics.PushMetrics;
+import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.XnioExecutor;
@@ -28,12 +29,18 @@ final class WaitingSubscriber implements Subscriber {
     private final PushMetrics metrics;
     private final Drain drain;
     private final IoMailboxes mailboxes;
+    /** Where a delivered message's gzip form is charged (protocol.md §6.3). */
+    private final ChannelStore store;
+    private final String key;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
-    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain, IoMailboxes mailboxes) {
+    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain, IoMailboxes mailboxes,
+                      ChannelStore store, String key) {
         this.exchange = exchange;
+        this.store = store;
+        this.key = key;
         this.metrics = metrics;
         this.drain = drain;
         this.mailboxes = mailboxes;
@@ -71,7 +78,7 @@ final class WaitingSubscriber implements Subscriber {
         metrics.subscriberEnded(Ending.MESSAGE);
         onIoThread(() -> {
             DisconnectWatch.clear(exchange);
-            MessageResponse.send(exchange, message);
+            MessageResponse.send(exchange, message, store, key);
         });
         return true;
     }

@@ -4,6 +4,7 @@ import dev.pushrelay.channel.BufferPolicy;
 import dev.pushrelay.channel.ChannelInfo;
 import dev.pushrelay.channel.Cursor;
 import dev.pushrelay.channel.Fetch;
+import dev.pushrelay.channel.Message;
 import dev.pushrelay.channel.MessageDraft;
 import dev.pushrelay.channel.PublishResult;
 import dev.pushrelay.channel.SubscribePolicy;
@@ -45,6 +46,23 @@ public interface ChannelStore extends AutoCloseable {
      * memory budget cannot hold a new channel).
      */
     Fetch poll(String key, Cursor after, long channelTimeoutSeconds);
+
+    /** What {@link #chargeEncoding} did. */
+    enum Charge {
+        /** Counted against push_max_reserved_memory until the message leaves the store. */
+        CHARGED,
+        /** The message is not (or no longer) stored: it lives only as long as its deliveries. */
+        NOT_STORED,
+        /** The budget cannot hold it: do not keep the encoding. */
+        NO_ROOM
+    }
+
+    /**
+     * Charges {@code bytes} held for stored message {@code m} of channel {@code key} beyond
+     * its payload (the HTTP layer's cached gzip form, protocol.md §6.3) to the memory budget,
+     * for as long as the message stays stored.
+     */
+    Charge chargeEncoding(String key, Message m, long bytes);
 
     /** Publisher GET (§3.1): the channel's numbers, refreshing its idle timer, or empty. */
     Optional<ChannelInfo> info(String key, long channelTimeoutSeconds);

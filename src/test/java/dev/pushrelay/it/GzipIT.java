@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * protocol.md §8.4: gzip on subscriber locations keeps the cursor headers (the module's 0.73
@@ -100,6 +101,57 @@ class GzipIT {
             assertNull(server.send(get("/sub?id=a", "Accept-Encoding: gzip;q=0")).header("Content-Encoding"));
             assertNull(server.send(get("/sub?id=a", GZIP, "Via: 1.1 proxy")).header("Content-Encoding"),
                     "gzip_proxied off");
+        }
+    }
+
+    /** Text that gzip cannot shrink much (base64 of seeded random bytes). */
+    static String incompressible(int bytes, long seed) {
+        byte[] raw = new byte[bytes * 3 / 4];
+        new java.util.Random(seed).nextBytes(raw);
+        return java.util.Base64.getEncoder().encodeToString(raw);
+    }
+
+    static long reserved(TestServer server) {
+        return server.server().store().stats().reservedBytes();
+    }
+
+    @Test
+    void s6_3_the_gzip_form_is_charged_once_to_the_budget_while_the_message_is_stored() throws IOException {
+        try (TestServer server = TestServer.start(CONF)) {
+            server.send(post("/pub?id=a", incompressible(3000, 1), "Content-Type: text/plain"));
+            long before = reserved(server);
+            RawResponse first = server.send(get("/sub?id=a", GZIP));
+            assertEquals("gzip", first.header("Content-Encoding"));
+            long charged = reserved(server) - before;
+            assertTrue(charged >= first.body().length && charged <= first.body().length + 64,
+                    "the gzip form (" + first.body().length + " bytes) is charged: " + charged);
+            assertEquals("gzip", server.send(get("/sub?id=a", GZIP)).header("Content-Encoding"));
+            assertEquals(before + charged, reserved(server), "compressed and charged once per message");
+            assertEquals(200, server.send(RawHttp.request("DELETE", "/pub?id=a", new byte[0])).status());
+            assertEquals(0, reserved(server), "given back with the message");
+        }
+    }
+
+    @Test
+    void s6_3_when_the_budget_cannot_hold_the_gzip_form_the_message_goes_out_uncompressed() throws IOException {
+        try (TestServer server = TestServer.start("push_max_reserved_memory 64k;\n" + CONF)) {
+            String message = incompressible(3000, 2);
+            server.send(post("/pub?id=a", message, "Content-Type: text/plain"));
+            long one = reserved(server);
+            server.send(post("/pub?id=a", "p"));
+            long perMessage = reserved(server) - one - 1; // a message's overhead beyond its body
+            long free = server.server().store().stats().budgetBytes() - reserved(server);
+            assertEquals(202, server.send(post("/pub?id=a", "f".repeat((int) (free - perMessage - 200)))).status());
+            long full = reserved(server);
+            assertTrue(server.server().store().stats().budgetBytes() - full < 1000, "less room left than the gzip form needs");
+
+            RawResponse r = server.send(get("/sub?id=a", GZIP));
+            assertEquals(200, r.status());
+            assertNull(r.header("Content-Encoding"), "no room for the gzip form: sent as it is");
+            assertEquals(message, r.text());
+            assertEquals("If-None-Match, If-Modified-Since, Accept-Encoding", r.header("Vary"));
+            assertEquals(full, reserved(server), "nothing charged, nothing collected");
+            assertNull(server.send(get("/sub?id=a", GZIP)).header("Content-Encoding"), "the same for every subscriber");
         }
     }
 

@@ -312,6 +312,27 @@ public final class InMemoryChannelStore implements ChannelStore {
     }
 
     @Override
+    public Charge chargeEncoding(String key, Message m, long bytes) {
+        Channel c = acquire(key, false, now(), 0);
+        if (c == null) {
+            return Charge.NOT_STORED;
+        }
+        try {
+            if (!c.buffer().contains(m)) {
+                return Charge.NOT_STORED;
+            }
+            if (!reserve(c, costOf(c) + bytes)) {
+                return Charge.NO_ROOM;
+            }
+            c.buffer().charge(m, bytes);
+            settle(c);
+            return Charge.CHARGED;
+        } finally {
+            c.unlock();
+        }
+    }
+
+    @Override
     public Optional<ChannelInfo> delete(String key) {
         long now = now();
         Channel c = acquire(key, false, now, 0);

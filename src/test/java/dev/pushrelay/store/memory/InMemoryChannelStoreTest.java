@@ -11,6 +11,7 @@ import dev.pushrelay.channel.PublishResult;
 import dev.pushrelay.channel.Refusal;
 import dev.pushrelay.channel.SubscribePolicy;
 import dev.pushrelay.channel.Subscription;
+import dev.pushrelay.store.ChannelStore;
 import dev.pushrelay.store.StoreStats;
 import dev.pushrelay.testing.MutableClock;
 import dev.pushrelay.testing.RecordingSubscriber;
@@ -710,6 +711,27 @@ class InMemoryChannelStoreTest {
 
             store.delete(BUSY);
             assertEquals(new StoreStats(0, 0, 0, 0, before.budgetBytes()), store.stats());
+        }
+
+        @Test
+        void an_encoding_is_charged_while_its_message_is_stored_and_refused_past_the_budget() { // §6.3
+            Message m = publish(BUSY, "aaaa", buffer(0, 1, 0, false, 5)).message();
+            long stored = store.stats().reservedBytes();
+            assertEquals(ChannelStore.Charge.CHARGED, store.chargeEncoding(BUSY, m, 300));
+            assertEquals(stored + 300, store.stats().reservedBytes());
+            assertEquals(ChannelStore.Charge.NOT_STORED, store.chargeEncoding("/other", m, 300), "no such channel");
+            Message next = publish(BUSY, "bbbb", buffer(0, 1, 0, false, 5)).message(); // length 1: m is trimmed
+            assertEquals(stored, store.stats().reservedBytes(), "the charge left with the message");
+            assertEquals(ChannelStore.Charge.NOT_STORED, store.chargeEncoding(BUSY, m, 300), "no longer stored");
+            assertEquals(stored, store.stats().reservedBytes());
+
+            long free = store.stats().budgetBytes() - store.stats().reservedBytes();
+            StoreStats before = store.stats();
+            assertEquals(ChannelStore.Charge.NO_ROOM, store.chargeEncoding(BUSY, next, free + 1));
+            assertEquals(before, store.stats(), "a refused charge changes nothing");
+            assertEquals(ChannelStore.Charge.CHARGED, store.chargeEncoding(BUSY, next, free));
+            store.delete(BUSY);
+            assertEquals(0, store.stats().reservedBytes(), "deleting the channel gives the charge back");
         }
 
         @Test
