@@ -21,7 +21,7 @@ public record RouteMatch(ServerSettings server, LocationSettings location, Map<S
 
     public RouteMatch {
         variables = Map.copyOf(variables);
-        positional = positional == null ? NONE : positional.clone();
+        positional = positional == null ? NONE : positional; // a fresh array per regex match, never changed
     }
 
     public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables, Return response) {
