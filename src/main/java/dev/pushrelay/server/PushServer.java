@@ -156,12 +156,14 @@ public final class PushServer implements AutoCloseable {
      * client_header_timeout and large_client_header_buffers govern reading a request's head,
      * before the Host header says which server it is for; nginx then uses the default server
      * of the address. pushrelay reads every head the same way, with the values of the first
-     * server block (which inherits http's), protocol.md §12. client_body_timeout is applied
-     * per location.
+     * server block (which inherits http's), protocol.md §12. client_body_timeout is not taken
+     * from there: each location applies its own, so another server's locations keep theirs
+     * (or the default) instead of the first server's.
      */
     static ClientDirectives headDirectives(Settings settings) {
         if (settings.servers().isEmpty() || settings.servers().get(0).serverLevel() == null) return ClientDirectives.UNSET;
-        return settings.servers().get(0).serverLevel().client();
+        ClientDirectives first = settings.servers().get(0).serverLevel().client();
+        return new ClientDirectives(first.headerTimeoutMs(), null, first.headerBufferCount(), first.headerBufferBytes());
     }
 
     private static void sweep(ChannelStore store) {
