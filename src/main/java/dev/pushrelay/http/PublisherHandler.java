@@ -34,7 +34,7 @@ final class PublisherHandler {
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
         if (!BodyLimit.admit(exchange, location)) return;
         BodyTimeout.arm(exchange, location);
-        exchange.getRequestReceiver().receiveFullBytes(
+        BodyReader.read(exchange,
                 (ex, body) -> afterBody(ex, location, channelId, body),
                 (ex, error) -> {
                     if (error instanceof RequestTooBigException) {
