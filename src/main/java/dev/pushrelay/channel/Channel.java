@@ -138,6 +138,12 @@ public final class Channel {
         return true;
     }
 
+    /** Appends the waiting subscribers, in the order they started waiting, to {@code out}. */
+    public void copyWaitersTo(java.util.List<Subscriber> out) {
+        assert lock.isHeldByCurrentThread();
+        for (Waiter w = waiters.head; w != null; w = w.next) out.add(w.subscriber);
+    }
+
     /**
      * Takes every waiting subscriber in O(1), leaving none. The result may be iterated after
      * unlocking: nothing changes the taken nodes any more.

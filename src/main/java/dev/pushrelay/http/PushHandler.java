@@ -32,7 +32,7 @@ public final class PushHandler implements HttpHandler {
 
     /** @param router the current routing; a supplier so a reload can swap it atomically */
     public PushHandler(Supplier<Router> router, ChannelStore store) {
-        this(router, store, Observability.none(java.time.Clock.systemUTC()), new Drain());
+        this(router, store, Observability.none(java.time.Clock.systemUTC()), new Drain(store::waiting));
     }
 
     /**

@@ -53,13 +53,16 @@ final class WaitingSubscriber implements Subscriber {
     void park(Subscription subscription, long timeoutSeconds) {
         this.subscription = subscription;
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
-        // Registered before done is checked: whoever ends it later also leaves the registry.
-        boolean accepted = drain.register(this);
         if (done.get()) {
-            drain.leave(this);
+            // Ended before it parked: a delivery that raced ahead, or a graceful stop that
+            // found it in the store before its subscription was known here. Leaving the
+            // store is a no-op after a delivery, and needed after the stop's interrupt.
+            release();
             return;
         }
-        if (!accepted) { // graceful stop under way: do not wait (README "Operating pushrelay")
+        // The store registered us before this check, and Drain sets the flag before it copies
+        // the store's waiters: either it answers us, or we see the flag here.
+        if (drain.isDraining()) { // graceful stop under way: do not wait (README "Operating pushrelay")
             exchange.getIoThread().execute(() -> interrupt(304)); // after the handler returned
             return;
         }
@@ -73,7 +76,6 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public boolean deliver(Message message) {
         if (!done.compareAndSet(false, true)) return false;
-        drain.leave(this);
         cancelTimer();
         metrics.subscriberEnded(Ending.MESSAGE);
         onIoThread(() -> {
@@ -86,7 +88,6 @@ final class WaitingSubscriber implements Subscriber {
     @Override
     public void end(Refusal why) {
         if (!done.compareAndSet(false, true)) return;
-        drain.leave(this);
         cancelTimer();
         // the store ends a wait only with CONFLICT (§7) or GONE (§3.3)
         metrics.subscriberEnded(why == Refusal.CONFLICT ? Ending.CONFLICT : Ending.GONE);
@@ -99,7 +100,6 @@ final class WaitingSubscriber implements Subscriber {
     /** push_subscriber_timeout: 304, header-only, no cursor headers (protocol.md §4.3). */
     private void timeout() {
         if (!done.compareAndSet(false, true)) return;
-        drain.leave(this);
         release();
         metrics.subscriberEnded(Ending.TIMEOUT);
         DisconnectWatch.clear(exchange);
@@ -109,7 +109,6 @@ final class WaitingSubscriber implements Subscriber {
     /** The connection closed while waiting: release everything it held. @return false if it had already ended */
     private boolean gone() {
         if (!done.compareAndSet(false, true)) return false;
-        drain.leave(this);
         cancelTimer();
         release();
         metrics.subscriberEnded(Ending.DISCONNECT);
@@ -126,7 +125,6 @@ final class WaitingSubscriber implements Subscriber {
      */
     boolean interrupt(int status) {
         if (!done.compareAndSet(false, true)) return false;
-        drain.leave(this);
         cancelTimer();
         release();
         metrics.subscriberEnded(Ending.TIMEOUT); // graceful stop answers as a timeout would

@@ -102,7 +102,7 @@ public final class PushServer implements AutoCloseable {
             store.close();
             throw e;
         }
-        Drain drain = new Drain();
+        Drain drain = new Drain(store::waiting);
         GracefulShutdownHandler requests = new GracefulShutdownHandler(
                 new PushHandler(router::get, store, operations.observability(), drain));
         OptionMap serverOptions = serverOptions(settings, limits);

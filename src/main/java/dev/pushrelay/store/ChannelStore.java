@@ -80,6 +80,13 @@ public interface ChannelStore extends AutoCloseable {
     StoreStats stats();
 
     /**
+     * Every subscriber waiting now, copied channel by channel under each channel's lock: for
+     * a graceful stop, which answers them all (protocol.md §10). The store is where waiters
+     * already live, so the server keeps no second registry of them.
+     */
+    List<Subscriber> waiting();
+
+    /**
      * Every channel that holds messages or an id counter, for a restart without loss
      * (README "Operating pushrelay"). Each channel is copied under its own lock; messages
      * already expired are left out.

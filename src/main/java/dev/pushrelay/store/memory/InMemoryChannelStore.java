@@ -400,6 +400,20 @@ public final class InMemoryChannelStore implements ChannelStore {
                 reservedBytes.get(), budgetBytes);
     }
 
+    @Override
+    public List<Subscriber> waiting() {
+        List<Subscriber> out = new ArrayList<>();
+        for (Channel c : channels.values()) {
+            c.lock();
+            try {
+                c.copyWaitersTo(out);
+            } finally {
+                c.unlock();
+            }
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------- snapshot, restore
 
     @Override

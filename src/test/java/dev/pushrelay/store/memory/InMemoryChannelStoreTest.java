@@ -618,6 +618,26 @@ class InMemoryChannelStoreTest {
     }
 
     @Test
+    void waiting_lists_every_waiter_in_order_and_nothing_that_left() { // for a graceful stop, §10
+        RecordingSubscriber a = new RecordingSubscriber();
+        RecordingSubscriber b = new RecordingSubscriber();
+        RecordingSubscriber c = new RecordingSubscriber();
+        RecordingSubscriber d = new RecordingSubscriber();
+        waiting(subscribe(K, Cursor.OLDEST, a));
+        Subscription sb = waiting(subscribe(K, Cursor.OLDEST, b));
+        waiting(subscribe(K, Cursor.OLDEST, c));
+        waiting(subscribe("other", Cursor.OLDEST, d));
+        assertEquals(List.of(a, b, c), store.waiting().stream().filter(s -> s != d).toList());
+        assertTrue(store.waiting().contains(d));
+        sb.cancel();
+        assertEquals(List.of(a, c, d), store.waiting().stream().sorted(java.util.Comparator.comparing(s -> s == d)).toList());
+        publish(K, "x", BufferPolicy.DEFAULT); // delivered: no longer waiting
+        assertEquals(List.of(d), store.waiting());
+        store.delete("other");
+        assertEquals(List.of(), store.waiting());
+    }
+
+    @Test
     void ten_thousand_waiters_register_cancel_and_broadcast_cheaply() {
         List<Subscription> subs = new ArrayList<>();
         List<RecordingSubscriber> recs = new ArrayList<>();
