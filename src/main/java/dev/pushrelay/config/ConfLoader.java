@@ -169,6 +169,7 @@ public final class ConfLoader {
                     case "location" -> location(n, server, loc);
                     case "listen" -> listen(n, server);
                     case "server_name" -> serverName(n, server);
+                    case "types" -> Directives.types(n, target, ignored);
                     case "access_log" -> LogDirectives.accessLog(n, target, baseDir());
                     case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);

@@ -108,7 +108,8 @@ final class ConfParser {
         if (!glob) {
             if (!Files.exists(target) && target.getFileName() != null
                     && target.getFileName().toString().equals("mime.types")) {
-                // mime.types only feeds the types{} map, which cannot change push behaviour.
+                // Tolerated (nginx would refuse to start): mime.types only holds a types {}
+                // block, so without it the level keeps the inherited or built-in map (§8.6).
                 ignored.add(node.where() + ": include " + spec + " (file not found)");
                 return;
             }

@@ -20,7 +20,7 @@ final class DirectiveTable {
     /**
      * @param block true for a block directive ({@code name ... { }})
      * @param ignored accepted, reported in {@link Settings#ignored()}, otherwise without effect
-     * @param skipBody for ignored blocks: the body is not interpreted (types, map, upstream...)
+     * @param skipBody for ignored blocks: the body is not interpreted (map, upstream...)
      */
     record Spec(String name, int contexts, int minArgs, int maxArgs, boolean block, boolean ignored,
                 boolean skipBody) {
@@ -108,6 +108,7 @@ final class DirectiveTable {
         put(m, "root", HSL, 1, 1, false);
         put(m, "alias", LOC, 1, 1, false);
         put(m, "index", HSL, 1, MANY, false);
+        put(m, "types", HSL, 0, 0, true);
         // observability (issue 5): metrics and status endpoints, logs
         put(m, "pushrelay_metrics", SRV | LOC, 0, 0, false);
         put(m, "pushrelay_status", SRV | LOC, 0, 0, false);
@@ -136,7 +137,6 @@ final class DirectiveTable {
             ignore(m, n, EVENTS, false, false);
         }
         // http-level blocks whose content cannot change push behaviour
-        ignore(m, "types", HSL, true, true);
         for (String n : List.of("upstream", "map", "geo", "split_clients", "perl_modules")) {
             ignore(m, n, HTTP, true, true);
         }

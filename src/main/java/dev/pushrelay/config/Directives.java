@@ -228,6 +228,40 @@ final class Directives {
         }
     }
 
+    /**
+     * nginx's {@code types { type ext...; }} (ngx_http_core_types / ngx_http_core_type):
+     * every types block of one level adds to the same map; extensions are lowercased; an
+     * extension listed again takes the later type, as nginx does, and the replaced one is
+     * reported in {@code notes} with nginx's "duplicate extension" warning. Includes inside
+     * the block were already expanded by {@link ConfParser}.
+     *
+     * <p><em>Stricter than nginx:</em> an entry without an extension (nginx accepts it and
+     * does nothing) is an error, since it is almost always a missing word or semicolon.
+     */
+    static void types(ConfNode n, LevelConf c, List<String> notes) throws ConfException {
+        if (c.types == null) {
+            c.types = new java.util.LinkedHashMap<>();
+        }
+        for (ConfNode entry : n.children()) {
+            if (entry.isBlock()) {
+                throw new ConfException(entry.where() + ": types: unexpected \"{\"");
+            }
+            if (entry.args().isEmpty()) {
+                throw new ConfException(entry.where() + ": types: invalid number of arguments in \""
+                        + entry.name() + "\" type, it needs at least one extension");
+            }
+            String type = entry.name();
+            for (String a : entry.args()) {
+                String ext = a.toLowerCase(Locale.ROOT);
+                String old = c.types.put(ext, type);
+                if (old != null) {
+                    notes.add(entry.where() + ": types: duplicate extension \"" + ext + "\", content type: \""
+                            + type + "\", previous content type: \"" + old + "\"");
+                }
+            }
+        }
+    }
+
     private static void storeMessages(ConfNode n, LevelConf c, String value) {
         if (value.equalsIgnoreCase("off")) {
             c.minMessages = 0;

@@ -56,6 +56,12 @@ final class LevelConf {
     String root;
     boolean rootIsAlias;
     List<String> index;
+    /**
+     * types {}: extension (lowercased) → MIME type, every types block of this level merged
+     * in file order; null when the level has none (it then inherits the enclosing map whole)
+     */
+    java.util.Map<String, String> types;
+    private MimeMap mimeMap;
 
     // logs (issue 5): null = unset; access_log off wins over same-level access_logs
     List<LogDirectives.AccessLogDraft> accessLogs;
@@ -69,5 +75,17 @@ final class LevelConf {
     LevelConf(ConfNode node, LevelConf parent) {
         this.node = node;
         this.parent = parent;
+    }
+
+    /**
+     * This level's types as one value, built on first use (after the whole file is read),
+     * so that every location inheriting it shares the instance; null when the level has no
+     * types block.
+     */
+    MimeMap mimeMap() {
+        if (mimeMap == null && types != null) {
+            mimeMap = new MimeMap(types);
+        }
+        return mimeMap;
     }
 }

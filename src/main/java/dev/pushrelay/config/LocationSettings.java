@@ -38,6 +38,8 @@ import java.util.Locale;
  *        -1 when not configured (v0.731 behaviour)
  * @param accessLogs access_log files and formats in effect (empty: none, or access_log off)
  * @param client client_header_timeout, client_body_timeout, large_client_header_buffers
+ * @param types the types {} map in effect (the innermost level that has one, shared with the
+ *        other locations inheriting it), {@link MimeMap#BUILTIN} when no level has one
  */
 public record LocationSettings(
         String name,
@@ -63,7 +65,8 @@ public record LocationSettings(
         List<String> index,
         int minMessageRecipients,
         List<AccessLog> accessLogs,
-        ClientDirectives client) {
+        ClientDirectives client,
+        MimeMap types) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -75,6 +78,7 @@ public record LocationSettings(
         index = index == null ? List.of("index.html") : List.copyOf(index);
         accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
         client = client == null ? ClientDirectives.UNSET : client;
+        types = types == null ? MimeMap.BUILTIN : types;
     }
 
     /** The original eleven components; nginx-directive components get nginx's defaults. */
@@ -85,7 +89,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET);
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN);
     }
 
     /**

@@ -11,8 +11,9 @@ import java.util.function.Function;
 /**
  * nginx's merge of http → server → location (→ nested location): a value unset at a
  * level is taken from the enclosing level, finally from the default
- * ({@code ngx_conf_merge_*_value}). Lists (add_header, allow/deny, index) are inherited
- * only when the level defines none, as nginx does. The endpoint is not inherited
+ * ({@code ngx_conf_merge_*_value}). Lists (add_header, allow/deny, index) and the types
+ * map are inherited only when the level defines none, as nginx does (a level's types {}
+ * replaces the inherited map; the inherited map is shared, not copied). The endpoint is not inherited
  * (nginx does not merge the content handler), nor are set/return (rewrite module).
  */
 final class Merge {
@@ -79,7 +80,8 @@ final class Merge {
                 get(chain, c -> c.minMessageRecipients, -1),
                 LogDirectives.merge(chain),
                 new ClientDirectives(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
-                        get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)));
+                        get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)),
+                get(chain, LevelConf::mimeMap, MimeMap.BUILTIN));
     }
 
     /**

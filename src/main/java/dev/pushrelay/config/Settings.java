@@ -12,7 +12,8 @@ import java.util.List;
  * @param maxReservedMemory push_max_reserved_memory in bytes (http level, default 32M)
  * @param servers the server blocks (at least one; bare locations form one default server)
  * @param ignored one line per accepted directive that cannot change push behaviour,
- *        as {@code "file:line: name"}, listed once at start-up and by -t
+ *        as {@code "file:line: name"}, listed once at start-up and by -t; also a missing
+ *        mime.types and nginx's types "duplicate extension" warnings (protocol.md §8.6)
  * @param errorLogs main- and http-level error_log targets (empty: the console, as before)
  * @param process pid file, state file and shutdown window (README "Operating pushrelay")
  */

@@ -140,7 +140,7 @@ final class StaticFiles {
             Responses.headerOnly(exchange, 304, null);
             return;
         }
-        String type = MimeTypes.of(f.getFileName().toString(), location.defaultType());
+        String type = MimeTypes.of(f.getFileName().toString(), location.types(), location.defaultType());
         boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
         boolean gzip = Gzip.decide(exchange, location, type, attrs.size()) && !head && attrs.size() <= MAX_GZIP_BYTES;
         exchange.setStatusCode(200);

@@ -10,6 +10,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,14 @@ class FullNginxConfTest {
         assertTrue(locs.get(6).subscribe().authorizedOnly());
         assertEquals("other", locs.get(7).channelGroup());
         assertEquals(Endpoint.NONE, locs.get(8).endpoint());
+        // include mime.types in http: its types {} is the map of every location of every server
+        assertEquals(java.util.Map.of("html", "text/html", "htm", "text/html", "shtml", "text/html",
+                "txt", "text/plain", "json", "application/json"), locs.get(8).types().types());
+        for (ServerSettings srv : s.servers()) {
+            for (LocationSettings l : srv.locations()) {
+                assertSame(locs.get(8).types(), l.types(), l.name());
+            }
+        }
 
         LocationSettings admin = s.servers().get(1).locations().get(0);
         assertFalse(admin.access().allows("192.0.2.1"));
@@ -69,7 +78,6 @@ class FullNginxConfTest {
         assertEquals(2, s.process().ioThreads(), "worker_processes 2: two IO threads");
         assertEquals(List.of(c + "2: user",
                 c + "8: worker_connections", c + "9: multi_accept", c + "10: use",
-                DIR + "mime.types:1: types",
                 c + "16: sendfile", c + "17: tcp_nopush"), s.ignored());
     }
 

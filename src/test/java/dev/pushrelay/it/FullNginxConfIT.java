@@ -185,6 +185,18 @@ class FullNginxConfIT {
         assertEquals(404, send(push, get("/missing.html")).status());
     }
 
+    /** protocol.md §8.6: http's include mime.types decides static types; others get default_type. */
+    @Test
+    void included_mime_types_gives_the_content_type() throws IOException {
+        Files.writeString(dir.resolve("html/page.shtml"), "<p>ssi page</p>");
+        Files.writeString(dir.resolve("html/style.css"), "body { }");
+        RawResponse shtml = send(push, get("/page.shtml"));
+        assertEquals(200, shtml.status());
+        assertEquals("text/html", shtml.header("Content-Type"), "listed in the fixture mime.types");
+        assertEquals("application/octet-stream", send(push, get("/style.css")).header("Content-Type"),
+                "css is not in the fixture mime.types: http's default_type");
+    }
+
     /** The ignored directives are listed once on stderr when the server starts (as by -t, MainTest). */
     @Test
     void startup_lists_ignored_directives_once() throws Exception {

@@ -161,4 +161,36 @@ class StaticFilesIT {
             assertNull(server.send(get("/z/style.css")).header("Content-Encoding"));
         }
     }
+
+    @Test
+    void s8_6_types_block_decides_content_type_else_default_type() throws IOException {
+        try (TestServer server = TestServer.start("""
+                default_type application/octet-stream;
+                types {
+                    text/html              html;
+                    application/x-longpoll poll LP;
+                }
+                location / { root www; }
+                location /plain/ { root www; types { text/plain html; } }
+                """)) {
+            Path d = server.dir();
+            write(d, "www/page.html", "<p>page</p>");
+            write(d, "www/PAGE.HTML", "<p>upper</p>");
+            write(d, "www/feed.lp", "lp");
+            write(d, "www/style.css", "body { }");
+            write(d, "www/plain/page.html", "<p>as text</p>");
+            RawResponse page = server.send(get("/page.html"));
+            assertEquals(200, page.status());
+            assertEquals("text/html", page.header("Content-Type"));
+            assertEquals("text/html", server.send(get("/PAGE.HTML")).header("Content-Type"), "extensions ignore case");
+            assertEquals("application/x-longpoll", server.send(get("/feed.lp")).header("Content-Type"));
+            RawResponse css = server.send(get("/style.css"));
+            assertEquals(200, css.status());
+            assertEquals("application/octet-stream", css.header("Content-Type"),
+                    "not in the types block (which replaces the built-in map): default_type");
+            RawResponse plain = server.send(get("/plain/page.html"));
+            assertEquals("<p>as text</p>", plain.text());
+            assertEquals("text/plain", plain.header("Content-Type"), "the location's own types replaces the server's");
+        }
+    }
 }
