@@ -1,7 +1,10 @@
 package dev.pushrelay.http;
 
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpContinue;
 import org.xnio.channels.StreamSourceChannel;
 
 import java.io.IOException;
@@ -65,6 +68,26 @@ final class BodyReader {
             failed.failed(exchange, new io.undertow.server.RequestTooBigException());
             return;
         }
+        if (HttpContinue.requiresContinueResponse(exchange)) {
+            // As nginx does before it reads a body (ngx_http_test_expect): a client that sent
+            // "Expect: 100-continue" waits for this before sending the body (curl: one second).
+            HttpContinue.sendContinueResponse(exchange, new IoCallback() {
+                @Override
+                public void onComplete(HttpServerExchange ex, Sender sender) {
+                    start(ex, length, done, failed);
+                }
+
+                @Override
+                public void onException(HttpServerExchange ex, Sender sender, IOException e) {
+                    failed.failed(ex, e != null ? e : new IOException("100 Continue could not be sent"));
+                }
+            });
+            return;
+        }
+        start(exchange, length, done, failed);
+    }
+
+    private static void start(HttpServerExchange exchange, long length, Done done, Failed failed) {
         StreamSourceChannel channel = exchange.getRequestChannel();
         if (channel == null) { // taken already: nothing left to read
             done.body(exchange, EMPTY);

@@ -123,6 +123,31 @@ class BodyReadingIT {
     }
 
     @Test
+    void expect100ContinueIsAnsweredBeforeTheBodyIsSent() throws IOException {
+        // nginx sends "100 Continue" before reading a body (ngx_http_test_expect); curl waits
+        // a second for it when it sent "Expect: 100-continue".
+        String ch = channel();
+        try (RawHttp c = new RawHttp(server.port())) {
+            c.send(head(ch, "Content-Length: 5\r\nExpect: 100-continue\r\n"));
+            RawResponse cont = c.readHead();
+            assertEquals("HTTP/1.1 100 Continue", cont.statusLine());
+            c.send("hello".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(202, c.read().status());
+        }
+        assertEquals("hello", new String(stored(ch), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aDeclaredBodyOverTheLimitGets413InsteadOf100Continue() throws IOException {
+        String ch = channel();
+        try (RawHttp c = new RawHttp(server.port())) {
+            c.send(head(ch, "Content-Length: 70000\r\nExpect: 100-continue\r\n"));
+            assertEquals(413, c.read().status());
+        }
+        assertEquals(404, server.send(RawHttp.get("/pub?id=" + ch)).status(), "nothing published");
+    }
+
+    @Test
     void anEmptyBodyPublishesAnEmptyMessage() throws IOException {
         String ch = channel();
         assertEquals(202, server.send(RawHttp.request("POST", "/pub?id=" + ch, new byte[0])).status());
