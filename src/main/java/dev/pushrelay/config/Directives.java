@@ -235,8 +235,9 @@ final class Directives {
      * reported in {@code notes} with nginx's "duplicate extension" warning. Includes inside
      * the block were already expanded by {@link ConfParser}.
      *
-     * <p><em>Stricter than nginx:</em> an entry without an extension (nginx accepts it and
-     * does nothing) is an error, since it is almost always a missing word or semicolon.
+     * <p>An entry without an extension maps nothing, as in nginx, which accepts it silently
+     * (a drop-in replacement must start on every config nginx starts on); it is reported in
+     * {@code notes}, since it is almost always a missing word or semicolon.
      */
     static void types(ConfNode n, LevelConf c, List<String> notes) throws ConfException {
         if (c.types == null) {
@@ -247,8 +248,8 @@ final class Directives {
                 throw new ConfException(entry.where() + ": types: unexpected \"{\"");
             }
             if (entry.args().isEmpty()) {
-                throw new ConfException(entry.where() + ": types: invalid number of arguments in \""
-                        + entry.name() + "\" type, it needs at least one extension");
+                notes.add(entry.where() + ": types: \"" + entry.name() + "\" lists no extension (maps nothing)");
+                continue;
             }
             String type = entry.name();
             for (String a : entry.args()) {
