@@ -37,12 +37,20 @@ final class BodyReader {
     private static final byte[] EMPTY = new byte[0];
     /** First array for a body of unknown length (chunked). */
     private static final int FIRST_CHUNKED = 1024;
+    /**
+     * The most allocated before the bytes arrive: a declared length is a promise, and a
+     * client that declares a large body and sends nothing must not make the server hold
+     * it (protocol.md §9). Larger bodies grow by doubling, up to exactly their length. Bodies
+     * up to this size (all that fit in the read buffer with the head) take one copy.
+     */
+    private static final int FIRST_DECLARED_MAX = 16 * 1024;
     /** Arrays are indexed by int; longer declared bodies are refused like Undertow does. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final HttpServerExchange exchange;
     private final StreamSourceChannel channel;
     private final boolean exact;
+    private final long length;
     private final Done done;
     private final Failed failed;
     private ByteBuffer buf;
@@ -52,7 +60,8 @@ final class BodyReader {
         this.exchange = exchange;
         this.channel = channel;
         this.exact = length >= 0;
-        this.buf = ByteBuffer.wrap(new byte[exact ? (int) length : FIRST_CHUNKED]);
+        this.length = length;
+        this.buf = ByteBuffer.wrap(new byte[exact ? (int) Math.min(length, FIRST_DECLARED_MAX) : FIRST_CHUNKED]);
         this.done = done;
         this.failed = failed;
     }
@@ -112,12 +121,18 @@ final class BodyReader {
     private boolean pump(boolean later) {
         try {
             while (true) {
-                if (exact && !buf.hasRemaining()) {
-                    // Every declared byte is in: the conduit has already marked the request complete.
-                    finish(later, buf.array(), null);
-                    return true;
+                if (!buf.hasRemaining()) {
+                    if (exact && buf.position() == length) {
+                        // Every declared byte is in (the array is exactly that long); the
+                        // conduit has already marked the request complete.
+                        finish(later, buf.array(), null);
+                        return true;
+                    }
+                    if (!grow()) {
+                        finish(later, null, new io.undertow.server.RequestTooBigException());
+                        return true;
+                    }
                 }
-                if (!exact && !buf.hasRemaining()) grow();
                 int n = channel.read(buf);
                 if (n == -1) {
                     if (exact) {
@@ -136,12 +151,15 @@ final class BodyReader {
         }
     }
 
-    private void grow() {
+    /** Doubles the array, up to the declared length or the largest array. @return false at the largest */
+    private boolean grow() {
         byte[] a = buf.array();
-        long bigger = Math.min(MAX_ARRAY, (long) a.length * 2);
+        long bigger = Math.min(exact ? length : MAX_ARRAY, Math.max(1L, (long) a.length * 2));
+        if (bigger <= a.length) return false;
         ByteBuffer b = ByteBuffer.wrap(Arrays.copyOf(a, (int) bigger));
         b.position(buf.position());
         buf = b;
+        return true;
     }
 
     private void finish(boolean later, byte[] body, IOException error) {
