@@ -51,30 +51,71 @@ final class BodyReader {
     private final StreamSourceChannel channel;
     private final boolean exact;
     private final long length;
+    /** False: the bytes are read and dropped (a body nobody will use). */
+    private final boolean keep;
+    /** The most bytes kept; a longer body fails. */
+    private final long cap;
     private final Done done;
     private final Failed failed;
     private ByteBuffer buf;
+    private long seen;
     private boolean finished;
 
-    private BodyReader(HttpServerExchange exchange, StreamSourceChannel channel, long length, Done done, Failed failed) {
+    private BodyReader(HttpServerExchange exchange, StreamSourceChannel channel, long length, boolean keep, long cap,
+                       Done done, Failed failed) {
         this.exchange = exchange;
         this.channel = channel;
         this.exact = length >= 0;
         this.length = length;
-        this.buf = ByteBuffer.wrap(new byte[exact ? (int) Math.min(length, FIRST_DECLARED_MAX) : FIRST_CHUNKED]);
+        this.keep = keep;
+        this.cap = cap;
+        this.buf = ByteBuffer.wrap(new byte[exact ? (int) Math.min(length, FIRST_DECLARED_MAX)
+                : keep ? FIRST_CHUNKED : FIRST_DECLARED_MAX]);
         this.done = done;
         this.failed = failed;
     }
 
-    /** Reads the body, then calls {@code done} (or {@code failed}) exactly once, on the IO thread. */
-    static void read(HttpServerExchange exchange, Done done, Failed failed) {
+    /**
+     * The body is larger than the caller will keep: a message longer than
+     * push_max_reserved_memory could never be stored, so it is not read into the heap either
+     * (protocol.md §9; with {@code client_max_body_size 0} nothing else bounds it).
+     */
+    static final class TooLargeToKeep extends IOException {
+        final long limit;
+
+        TooLargeToKeep(long limit) {
+            super("request body longer than " + limit + " bytes");
+            this.limit = limit;
+        }
+    }
+
+    /**
+     * Reads the body whole, then calls {@code done} (or {@code failed}) exactly once, on the
+     * IO thread. A body longer than {@code keepAtMost} bytes fails with {@link TooLargeToKeep}:
+     * before anything is read (and before 100 Continue) when its length is declared, where it
+     * crosses the limit when chunked.
+     */
+    static void read(HttpServerExchange exchange, long keepAtMost, Done done, Failed failed) {
+        begin(exchange, true, Math.min(keepAtMost, MAX_ARRAY), done, failed);
+    }
+
+    /**
+     * Reads the body to its end and drops it; {@code done} gets an empty body. For methods
+     * that do not use one (the module still reads it first, protocol.md §3.1): it holds one
+     * small buffer however long the body is.
+     */
+    static void drain(HttpServerExchange exchange, Done done, Failed failed) {
+        begin(exchange, false, Long.MAX_VALUE, done, failed);
+    }
+
+    private static void begin(HttpServerExchange exchange, boolean keep, long cap, Done done, Failed failed) {
         if (exchange.isRequestComplete()) {
             done.body(exchange, EMPTY);
             return;
         }
         long length = exchange.getRequestContentLength();
-        if (length > MAX_ARRAY) {
-            failed.failed(exchange, new io.undertow.server.RequestTooBigException());
+        if (keep && length > cap) {
+            failed.failed(exchange, tooLarge(cap));
             return;
         }
         if (HttpContinue.requiresContinueResponse(exchange)) {
@@ -83,7 +124,7 @@ final class BodyReader {
             HttpContinue.sendContinueResponse(exchange, new IoCallback() {
                 @Override
                 public void onComplete(HttpServerExchange ex, Sender sender) {
-                    start(ex, length, done, failed);
+                    start(ex, length, keep, cap, done, failed);
                 }
 
                 @Override
@@ -93,16 +134,22 @@ final class BodyReader {
             });
             return;
         }
-        start(exchange, length, done, failed);
+        start(exchange, length, keep, cap, done, failed);
     }
 
-    private static void start(HttpServerExchange exchange, long length, Done done, Failed failed) {
+    /** Arrays are limited by int: past that Undertow's own refusal (413); below it, the caller's limit. */
+    private static IOException tooLarge(long cap) {
+        return cap >= MAX_ARRAY ? new io.undertow.server.RequestTooBigException() : new TooLargeToKeep(cap);
+    }
+
+    private static void start(HttpServerExchange exchange, long length, boolean keep, long cap, Done done,
+                              Failed failed) {
         StreamSourceChannel channel = exchange.getRequestChannel();
         if (channel == null) { // taken already: nothing left to read
             done.body(exchange, EMPTY);
             return;
         }
-        BodyReader r = new BodyReader(exchange, channel, length, done, failed);
+        BodyReader r = new BodyReader(exchange, channel, length, keep, cap, done, failed);
         if (!r.pump(false)) {
             // Waits for more bytes: resumed by Undertow once the handler returns.
             channel.getReadSetter().set(ch -> {
@@ -121,15 +168,17 @@ final class BodyReader {
     private boolean pump(boolean later) {
         try {
             while (true) {
+                if (exact && seen == length) {
+                    // Every declared byte is in (a kept array is exactly that long by then);
+                    // the conduit has already marked the request complete.
+                    finish(later, keep ? buf.array() : EMPTY, null);
+                    return true;
+                }
                 if (!buf.hasRemaining()) {
-                    if (exact && buf.position() == length) {
-                        // Every declared byte is in (the array is exactly that long); the
-                        // conduit has already marked the request complete.
-                        finish(later, buf.array(), null);
-                        return true;
-                    }
-                    if (!grow()) {
-                        finish(later, null, new io.undertow.server.RequestTooBigException());
+                    if (!keep) {
+                        buf.clear();
+                    } else if (!grow()) {
+                        finish(later, null, tooLarge(cap));
                         return true;
                     }
                 }
@@ -139,11 +188,12 @@ final class BodyReader {
                         // the fixed-length conduit reports a short body as an error, not EOF; be safe
                         finish(later, null, new IOException("request body ended before its Content-Length"));
                     } else {
-                        finish(later, Arrays.copyOf(buf.array(), buf.position()), null);
+                        finish(later, keep ? Arrays.copyOf(buf.array(), buf.position()) : EMPTY, null);
                     }
                     return true;
                 }
                 if (n == 0) return false;
+                seen += n;
             }
         } catch (IOException e) {
             finish(later, null, e);
@@ -151,10 +201,10 @@ final class BodyReader {
         }
     }
 
-    /** Doubles the array, up to the declared length or the largest array. @return false at the largest */
+    /** Doubles the array, up to the declared length or the cap. @return false at the cap */
     private boolean grow() {
         byte[] a = buf.array();
-        long bigger = Math.min(exact ? length : MAX_ARRAY, Math.max(1L, (long) a.length * 2));
+        long bigger = Math.min(exact ? length : cap, Math.max(1L, (long) a.length * 2));
         if (bigger <= a.length) return false;
         ByteBuffer b = ByteBuffer.wrap(Arrays.copyOf(a, (int) bigger));
         b.position(buf.position());

@@ -34,20 +34,38 @@ final class PublisherHandler {
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
         if (!BodyLimit.admit(exchange, location)) return;
         BodyTimeout.arm(exchange, location);
-        BodyReader.read(exchange,
-                (ex, body) -> afterBody(ex, location, channelId, body),
-                (ex, error) -> {
-                    if (error instanceof RequestTooBigException) {
-                        BodyLimit.tooLarge(ex);
-                    } else {
-                        RequestLog.clientGone(ex); // logged 499, as nginx logs a client that left mid-body
-                        // A body cut short or garbled (protocol.md §9): nothing is published, and a
-                        // client still listening must not read success.
-                        ex.setPersistent(false);
-                        if (!ex.isResponseStarted()) ex.setStatusCode(400);
-                        ex.endExchange();
-                    }
-                });
+        BodyReader.Done done = (ex, body) -> afterBody(ex, location, channelId, body);
+        var method = exchange.getRequestMethod();
+        if (channelId != null && (method.equals(Methods.POST) || method.equals(Methods.PUT))) {
+            BodyReader.read(exchange, store.budget(), done, PublisherHandler::bodyFailed);
+        } else {
+            // The module reads every body first (§3.1); only a publish keeps it.
+            BodyReader.drain(exchange, done, PublisherHandler::bodyFailed);
+        }
+    }
+
+    private static void bodyFailed(HttpServerExchange ex, java.io.IOException error) {
+        if (error instanceof RequestTooBigException) {
+            BodyLimit.tooLarge(ex);
+        } else if (error instanceof BodyReader.TooLargeToKeep over) {
+            // What the module answers once shared memory cannot hold the message (500,
+            // protocol.md §6.3), said before the body is read (§9). The unread rest makes the
+            // connection unusable.
+            ex.setPersistent(false);
+            if (ex.isResponseStarted()) {
+                ex.endExchange();
+            } else {
+                Responses.text(ex, 500, "message longer than push_max_reserved_memory (" + over.limit
+                        + " bytes): nothing was stored\n");
+            }
+        } else {
+            RequestLog.clientGone(ex); // logged 499, as nginx logs a client that left mid-body
+            // A body cut short or garbled (protocol.md §9): nothing is published, and a
+            // client still listening must not read success.
+            ex.setPersistent(false);
+            if (!ex.isResponseStarted()) ex.setStatusCode(400);
+            ex.endExchange();
+        }
     }
 
     private void afterBody(HttpServerExchange exchange, LocationSettings location, String channelId, byte[] body) {

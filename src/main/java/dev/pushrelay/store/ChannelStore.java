@@ -105,6 +105,9 @@ public interface ChannelStore extends AutoCloseable {
      */
     void budget(long bytes);
 
+    /** push_max_reserved_memory as it is now: no message of this size or more can be stored (§6.3). */
+    long budget();
+
     @Override
     void close();
 }

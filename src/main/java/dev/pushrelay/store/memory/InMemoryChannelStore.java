@@ -93,6 +93,11 @@ public final class InMemoryChannelStore implements ChannelStore {
         this.budgetBytes = bytes;
     }
 
+    @Override
+    public long budget() {
+        return budgetBytes;
+    }
+
     // ------------------------------------------------------------------ publish
 
     @Override
