@@ -16,13 +16,15 @@ import java.util.Arrays;
  * the whole body before it looks at the method). Same contract as Undertow's
  * {@code Receiver.receiveFullBytes}, which copies the body byte by byte through a
  * synchronized {@code ByteArrayOutputStream} from a freshly taken pool buffer: 6% of the IO
- * thread in the publish benchmark (issue 4). Here a declared length is read straight into
- * an array of that size, usually in one copy from the bytes that came with the request head;
- * a chunked body grows an array by doubling.
+ * thread in the publish benchmark (issue 4). Here a small declared body is read straight into
+ * an array of its size, usually in one copy from the bytes that came with the request head;
+ * larger and chunked bodies grow an array by doubling as their bytes arrive.
  *
- * <p>The limits stay Undertow's: client_max_body_size is the exchange's max entity size, so
- * the request conduit itself refuses a chunked body that crosses it ({@code
- * RequestTooBigException}, handed to {@code failed} unwrapped on either path).
+ * <p>client_max_body_size stays Undertow's: it is the exchange's max entity size, so the
+ * request conduit itself refuses a chunked body that crosses it ({@code
+ * RequestTooBigException}, handed to {@code failed} unwrapped on either path). The caller's
+ * own limit on what is kept (the memory budget) is {@link TooLargeToKeep}; a body nobody
+ * keeps is {@link #drain drained} through one buffer.
  */
 final class BodyReader {
 

@@ -11,6 +11,7 @@ import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -44,7 +45,7 @@ final class PublisherHandler {
         }
     }
 
-    private static void bodyFailed(HttpServerExchange ex, java.io.IOException error) {
+    private static void bodyFailed(HttpServerExchange ex, IOException error) {
         if (error instanceof RequestTooBigException) {
             BodyLimit.tooLarge(ex);
         } else if (error instanceof BodyReader.TooLargeToKeep over) {
