@@ -105,7 +105,11 @@ public interface ChannelStore extends AutoCloseable {
      */
     void budget(long bytes);
 
-    /** push_max_reserved_memory as it is now: no message of this size or more can be stored (§6.3). */
+    /**
+     * push_max_reserved_memory as it is now: no message of this size or more can be stored
+     * (§6.3). The same figure as {@code stats().budgetBytes()}, without counting the channels:
+     * it is read on every publish, before the body.
+     */
     long budget();
 
     @Override
