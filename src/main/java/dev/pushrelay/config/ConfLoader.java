@@ -136,15 +136,7 @@ public final class ConfLoader {
                         throw n.error("\"" + n.name() + "\" directive is not allowed here");
                     }
                 }
-                if (spec.block() && !n.isBlock()) {
-                    throw n.error("directive \"" + n.name() + "\" has no opening \"{\"");
-                }
-                if (!spec.block() && n.isBlock()) {
-                    throw n.error("directive \"" + n.name() + "\" is not terminated by \";\"");
-                }
-                if (n.args().size() < spec.minArgs() || n.args().size() > spec.maxArgs()) {
-                    throw n.error("invalid number of arguments in \"" + n.name() + "\" directive");
-                }
+                DirectiveTable.check(n, spec);
                 if (spec.ignored()) {
                     ignored.add(n.where() + ": " + n.name());
                     if (n.isBlock() && !spec.skipBody()) {
@@ -174,13 +166,12 @@ public final class ConfLoader {
                     case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);
                     case "pid", "pushrelay_state_path", "pushrelay_shutdown_window", "worker_processes" -> process.apply(n);
+                    case "set", "return", "rewrite", "break", "if" ->
+                            RewriteDirectives.apply(n, target.rewrite, definedVariables, ignored);
                     default -> {
                         Directives.apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
                             needChannelId.add(n);
-                        }
-                        if (n.name().equals("set")) {
-                            definedVariables.add(n.arg(0).substring(1).toLowerCase(java.util.Locale.ROOT));
                         }
                     }
                 }
@@ -328,15 +319,12 @@ public final class ConfLoader {
                 collect(s.locations, levels);
             }
             for (LevelConf c : levels) {
-                for (RewriteStep step : c.rewrite) {
-                    VariableExpr e = step instanceof RewriteStep.Set s ? s.value() : ((RewriteStep.Ret) step).text();
-                    ConfNode at = step instanceof RewriteStep.Set s ? s.node() : ((RewriteStep.Ret) step).node();
-                    if (e == null) {
-                        continue;
-                    }
-                    for (String v : e.userVariables()) {
+                List<java.util.Map.Entry<ConfNode, VariableExpr>> reads = new ArrayList<>();
+                RewriteDirectives.reads(c.rewrite, reads);
+                for (java.util.Map.Entry<ConfNode, VariableExpr> r : reads) {
+                    for (String v : r.getValue().userVariables()) {
                         if (!definedVariables.contains(v)) {
-                            throw at.error("unknown \"" + v + "\" variable");
+                            throw r.getKey().error("unknown \"" + v + "\" variable");
                         }
                     }
                 }

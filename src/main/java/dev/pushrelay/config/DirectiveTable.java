@@ -30,8 +30,8 @@ final class DirectiveTable {
      * nginx directives that would change request handling in ways pushrelay does not
      * implement; silently ignoring them would serve something else than nginx did.
      */
-    static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("if", "rewrite", "try_files", "limit_except",
-            "auth_basic", "auth_basic_user_file", "auth_request", "break", "perl", "js_content",
+    static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("try_files", "limit_except",
+            "auth_basic", "auth_basic_user_file", "auth_request", "perl", "js_content",
             "content_by_lua", "content_by_lua_block", "content_by_lua_file", "push_stream_publisher",
             "nchan_publisher", "nchan_subscriber");
 
@@ -59,6 +59,19 @@ final class DirectiveTable {
         return null;
     }
 
+    /** nginx's block and argument-count checks of one directive, with nginx's messages. */
+    static void check(ConfNode n, Spec spec) throws ConfException {
+        if (spec.block() && !n.isBlock()) {
+            throw n.error("directive \"" + n.name() + "\" has no opening \"{\"");
+        }
+        if (!spec.block() && n.isBlock()) {
+            throw n.error("directive \"" + n.name() + "\" is not terminated by \";\"");
+        }
+        if (n.args().size() < spec.minArgs() || n.args().size() > spec.maxArgs()) {
+            throw n.error("invalid number of arguments in \"" + n.name() + "\" directive");
+        }
+    }
+
     private static Map<String, Spec> build() {
         Map<String, Spec> m = new HashMap<>();
         // structure
@@ -68,7 +81,11 @@ final class DirectiveTable {
         put(m, "location", SRV | LOC, 1, 2, true);
         put(m, "listen", SRV, 1, MANY, false);
         put(m, "server_name", SRV, 1, MANY, false);
+        // rewrite module, protocol.md §8.9
         put(m, "set", SRV | LOC, 2, 2, false);
+        put(m, "rewrite", SRV | LOC, 2, 3, false);
+        put(m, "break", SRV | LOC, 0, 0, false);
+        put(m, "if", SRV | LOC, 1, MANY, true);
         // push module, protocol.md §2 (contexts and argument counts from ngx_http_push_commands)
         put(m, "push_publisher", SRV | LOC, 0, 0, false);
         put(m, "push_subscriber", SRV | LOC, 0, 1, false);

@@ -222,8 +222,6 @@ final class Directives {
                     c.index.add(a);
                 }
             }
-            case "set" -> set(n, c);
-            case "return" -> ret(n, c);
             default -> throw new IllegalStateException("no handler for " + n.name());
         }
     }
@@ -270,36 +268,6 @@ final class Directives {
             c.minNode = n;
             c.maxNode = n;
         }
-    }
-
-    /** nginx's {@code set $name value}: the value is compiled once; protocol.md §1. */
-    private static void set(ConfNode n, LevelConf c) throws ConfException {
-        String var = n.arg(0);
-        if (var.length() < 2 || var.charAt(0) != '$') {
-            throw n.error("invalid variable name \"" + var + "\"");
-        }
-        String name = var.substring(1).toLowerCase(Locale.ROOT);
-        if (VariableExpr.isBuiltin(name)) {
-            throw n.error("the duplicate \"" + name + "\" variable");
-        }
-        c.rewrite.add(new RewriteStep.Set(name, VariableExpr.compile(n.arg(1), n), n));
-    }
-
-    /** nginx's {@code return}: a URL alone means 302; codes above 999 are invalid. */
-    private static void ret(ConfNode n, LevelConf c) throws ConfException {
-        String first = n.arg(0);
-        long code = Values.number(first);
-        if (n.args().size() == 1 && code < 0) {
-            if (first.startsWith("http://") || first.startsWith("https://") || first.startsWith("$scheme")) {
-                c.rewrite.add(new RewriteStep.Ret(302, VariableExpr.compile(first, n), n));
-                return;
-            }
-        }
-        if (code < 0 || code > 999) {
-            throw n.error("invalid return code \"" + first + "\"");
-        }
-        VariableExpr text = n.args().size() == 2 ? VariableExpr.compile(n.arg(1), n) : null;
-        c.rewrite.add(new RewriteStep.Ret((int) code, text, n));
     }
 
     static ConfException duplicate(ConfNode n) {

@@ -1,6 +1,7 @@
 package dev.pushrelay.config;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,12 +15,44 @@ final class Evaluation {
 
     private final RequestView request;
     private final ServerSettings server;
+    private final Path confDir;
     private final Map<String, String> user = new HashMap<>();
     private PcreRegex.Captures captures = PcreRegex.Captures.NONE;
+    /** $uri and $args: the request's until a rewrite changes them (protocol.md §8.9) */
+    private String uri;
+    private String args;
+    /** the location whose root/alias $request_filename and $document_root use; null = none yet */
+    private LocationSettings location;
 
     Evaluation(RequestView request, ServerSettings server) {
+        this(request, server, null);
+    }
+
+    /** @param confDir the main configuration file's directory, against which a relative root resolves */
+    Evaluation(RequestView request, ServerSettings server, Path confDir) {
         this.request = request;
         this.server = server;
+        this.confDir = confDir;
+        this.uri = nz(request.uri());
+        this.args = nz(request.args());
+    }
+
+    String uri() {
+        return uri;
+    }
+
+    String args() {
+        return args;
+    }
+
+    /** A rewrite's new $uri and $args. */
+    void rewritten(String newUri, String newArgs) {
+        uri = newUri;
+        args = newArgs;
+    }
+
+    void location(LocationSettings l) {
+        location = l;
     }
 
     Map<String, String> userVariables() {
@@ -57,7 +90,7 @@ final class Evaluation {
                 return v == null ? "" : v;
             }
             case ARG:
-                return arg(request.args(), p.text());
+                return arg(args, p.text());
             case HTTP: {
                 String v = request.header(p.text());
                 return v == null ? "" : v;
@@ -65,13 +98,27 @@ final class Evaluation {
             case COOKIE:
                 return cookie(request.header("Cookie"), p.text());
             case URI:
-                return nz(request.uri());
+                return uri;
             case REQUEST_URI:
                 return nz(request.requestUri());
             case ARGS:
-                return nz(request.args());
+                return args;
             case IS_ARGS:
-                return nz(request.args()).isEmpty() ? "" : "?";
+                return args.isEmpty() ? "" : "?";
+            case REQUEST_METHOD:
+                return nz(request.method());
+            case SCHEME:
+                return "http";
+            case SERVER_PROTOCOL:
+                return nz(request.protocol());
+            case REMOTE_USER: {
+                BasicCredentials c = BasicCredentials.parse(request.header("Authorization"));
+                return c == null ? "" : c.user();
+            }
+            case DOCUMENT_ROOT:
+                return documentRoot();
+            case REQUEST_FILENAME:
+                return requestFilename();
             case HOST:
                 return host(request.header("Host"), server);
             case REMOTE_ADDR:
@@ -97,6 +144,59 @@ final class Evaluation {
             default:
                 return "";
         }
+    }
+
+    /** $document_root: the root (or alias) in effect, resolved against the configuration's directory. */
+    private String documentRoot() {
+        if (location == null) {
+            return "";
+        }
+        String r = location.alias() != null ? location.alias() : location.root() == null ? "html" : location.root();
+        return resolve(r);
+    }
+
+    /**
+     * $request_filename: root + $uri, or with alias the alias replacing the location's
+     * prefix (a regex location's alias names the file itself), as nginx's ngx_http_map_uri_to_path.
+     */
+    private String requestFilename() {
+        if (location == null) {
+            return "";
+        }
+        if (location.alias() == null) {
+            return documentRoot() + uri;
+        }
+        String prefix = aliasPrefix(location.name());
+        if (prefix == null) {
+            return documentRoot();
+        }
+        return documentRoot() + (uri.length() >= prefix.length() ? uri.substring(prefix.length()) : "");
+    }
+
+    private String resolve(String path) {
+        if (confDir == null || path.startsWith("/")) {
+            return path;
+        }
+        return confDir.resolve(path).normalize().toString();
+    }
+
+    /** The prefix of a prefix or exact location from its name ({@code "location ^~ /a/ (f:1)"}); null otherwise. */
+    static String aliasPrefix(String locationName) {
+        if (!locationName.startsWith("location ")) {
+            return null;
+        }
+        int where = locationName.lastIndexOf(" (");
+        String s = locationName.substring("location ".length(), where < 0 ? locationName.length() : where);
+        if (s.startsWith("~") || s.startsWith("@")) {
+            return null;
+        }
+        if (s.startsWith("^~")) {
+            return s.substring(2).strip();
+        }
+        if (s.startsWith("=")) {
+            return s.substring(1).strip();
+        }
+        return s;
     }
 
     private static String nz(String s) {

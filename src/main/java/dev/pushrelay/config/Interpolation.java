@@ -33,6 +33,10 @@ public final class Interpolation {
             ev.set(v.getKey(), v.getValue());
         }
         ev.positional(match.positional());
+        if (match.uri() != null) {
+            ev.rewritten(match.uri(), match.args());
+        }
+        ev.location(match.location());
         return expr.evaluate(ev);
     }
 }

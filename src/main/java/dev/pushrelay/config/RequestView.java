@@ -25,4 +25,10 @@ public interface RequestView {
 
     /** The client's address ($remote_addr), as text. */
     String remoteAddr();
+
+    /** The request method as sent ($request_method), e.g. "GET". */
+    String method();
+
+    /** The protocol of the request line ($server_protocol), e.g. "HTTP/1.1". */
+    String protocol();
 }

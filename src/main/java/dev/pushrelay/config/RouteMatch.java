@@ -13,15 +13,22 @@ import java.util.Map;
  *        location was chosen; then {@code location} is null.
  * @param positional the numbered groups of the last regex match ($0, $1...; null = did not
  *        participate), for values evaluated after routing (add_header, protocol.md §8.3)
+ * @param uri the URI a {@code rewrite} left (protocol.md §8.9), null when no rewrite changed it
+ * @param args the query a {@code rewrite} left, without '?'; null when {@code uri} is null
  */
 public record RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables,
-                         Return response, String[] positional) {
+                         Return response, String[] positional, String uri, String args) {
 
     private static final String[] NONE = new String[0];
 
     public RouteMatch {
         variables = Map.copyOf(variables);
         positional = positional == null ? NONE : positional; // a fresh array per regex match, never changed
+    }
+
+    public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables,
+                      Return response, String[] positional) {
+        this(server, location, variables, response, positional, null, null);
     }
 
     public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables, Return response) {

@@ -132,13 +132,16 @@ final class Tokenizer {
         }
     }
 
-    /** After a closing quote nginx requires a space, ';' or '{'. */
+    /**
+     * After a closing quote nginx requires a space, ';' or '{', or a ')' (which then starts
+     * a word of its own: {@code if ($a ~ "x")} ends with the argument ")").
+     */
     private void needSpace() throws ConfException {
         if (pos >= text.length()) {
             return;
         }
         char ch = text.charAt(pos);
-        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == ';' || ch == '{') {
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == ';' || ch == '{' || ch == ')') {
             return;
         }
         throw error("unexpected \"" + ch + "\"");

@@ -15,11 +15,13 @@ final class VariableExpr {
 
     /** Built-in variables (not settable); {@code arg_}, {@code http_}, {@code cookie_} are prefixes. */
     enum Kind { LITERAL, CAPTURE, USER, ARG, HTTP, COOKIE, URI, REQUEST_URI, ARGS, IS_ARGS, HOST, REMOTE_ADDR,
-        SERVER_ADDR, SERVER_PORT, SERVER_NAME, CONTENT_TYPE, CONTENT_LENGTH }
+        SERVER_ADDR, SERVER_PORT, SERVER_NAME, CONTENT_TYPE, CONTENT_LENGTH, REQUEST_METHOD, SCHEME,
+        REQUEST_FILENAME, DOCUMENT_ROOT, SERVER_PROTOCOL, REMOTE_USER, HTTPS }
 
     static final Set<String> BUILTIN = Set.of("uri", "document_uri", "request_uri", "args", "query_string",
             "is_args", "host", "remote_addr", "server_addr", "server_port", "server_name", "content_type",
-            "content_length");
+            "content_length", "request_method", "scheme", "request_filename", "document_root",
+            "server_protocol", "remote_user", "https");
 
     /** @param text literal text, capture number as text, or the variable's lookup key */
     record Part(Kind kind, String text, int capture) {
@@ -159,6 +161,27 @@ final class VariableExpr {
             }
             case "content_length" -> {
                 return new Part(Kind.CONTENT_LENGTH, n, 0);
+            }
+            case "request_method" -> {
+                return new Part(Kind.REQUEST_METHOD, n, 0);
+            }
+            case "scheme" -> {
+                return new Part(Kind.SCHEME, n, 0);
+            }
+            case "request_filename" -> {
+                return new Part(Kind.REQUEST_FILENAME, n, 0);
+            }
+            case "document_root" -> {
+                return new Part(Kind.DOCUMENT_ROOT, n, 0);
+            }
+            case "server_protocol" -> {
+                return new Part(Kind.SERVER_PROTOCOL, n, 0);
+            }
+            case "remote_user" -> {
+                return new Part(Kind.REMOTE_USER, n, 0);
+            }
+            case "https" -> {
+                return new Part(Kind.HTTPS, n, 0);
             }
             default -> {
                 return new Part(Kind.USER, n, 0);

@@ -46,4 +46,14 @@ final class ExchangeRequestView implements RequestView {
         InetSocketAddress a = exchange.getSourceAddress();
         return a == null ? "" : a.getAddress().getHostAddress();
     }
+
+    @Override
+    public String method() {
+        return exchange.getRequestMethod().toString();
+    }
+
+    @Override
+    public String protocol() {
+        return exchange.getProtocol().toString();
+    }
 }

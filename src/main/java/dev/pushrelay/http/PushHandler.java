@@ -63,6 +63,12 @@ public final class PushHandler implements HttpHandler {
             if (!RequestChecks.admit(exchange)) return; // protocol.md §9
             ExchangeRequestView request = new ExchangeRequestView(exchange);
             RouteMatch match = routing.route(request);
+            if (match.uri() != null) {
+                // protocol.md §8.9: a rewrite's URI and args are what static files and $uri see
+                exchange.setRequestPath(match.uri());
+                exchange.setRelativePath(match.uri());
+                exchange.setQueryString(match.args());
+            }
             if (log != null) log.routed(match);
             LocationSettings location = match.location();
             if (location != null) {

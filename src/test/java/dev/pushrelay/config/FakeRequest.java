@@ -13,6 +13,7 @@ final class FakeRequest implements RequestView {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8080);
     private String remote = "127.0.0.1";
+    private String method = "GET";
 
     private FakeRequest(String target) {
         requestUri = target;
@@ -32,6 +33,11 @@ final class FakeRequest implements RequestView {
 
     FakeRequest local(String host, int port) {
         local = new InetSocketAddress(host, port);
+        return this;
+    }
+
+    FakeRequest method(String m) {
+        method = m;
         return this;
     }
 
@@ -68,5 +74,15 @@ final class FakeRequest implements RequestView {
     @Override
     public String remoteAddr() {
         return remote;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String protocol() {
+        return "HTTP/1.1";
     }
 }

@@ -1,0 +1,77 @@
+package dev.pushrelay.config;
+
+import java.util.List;
+
+/**
+ * Runs the rewrite directives of one server or location for a request, as nginx's
+ * ngx_http_rewrite_handler runs its compiled script (protocol.md §8.9): {@code set}
+ * assigns, {@code return} answers, {@code break} stops and stays, {@code if} runs its body
+ * when its condition holds, and {@code rewrite} replaces $uri/$args when its regex matches
+ * $uri (its captures become $1...), then goes on (no flag), stops and asks for a new
+ * location search ({@code last}), stops and stays ({@code break}), or answers with a redirect.
+ */
+final class RewritePhase {
+
+    /**
+     * @param response non-null when a {@code return} or a redirecting {@code rewrite} answered
+     * @param stopped a {@code break}, {@code last} or answer ended the directives early
+     * @param research the URI changed and the locations must be searched again
+     */
+    record Outcome(Return response, boolean stopped, boolean research) {
+        static final Outcome NOTHING = new Outcome(null, false, false);
+    }
+
+    private RewritePhase() {
+    }
+
+    static Outcome run(List<RewriteStep> steps, Evaluation ev) {
+        boolean changed = false;
+        for (RewriteStep step : steps) {
+            if (step instanceof RewriteStep.Set set) {
+                ev.set(set.name(), set.value().evaluate(ev));
+            } else if (step instanceof RewriteStep.Ret r) {
+                return new Outcome(new Return(r.code(), r.text() == null ? null : r.text().evaluate(ev)), true, false);
+            } else if (step instanceof RewriteStep.Break) {
+                return new Outcome(null, true, false); // nginx's break code also clears uri_changed
+            } else if (step instanceof RewriteStep.If i) {
+                if (i.condition().test(ev)) {
+                    Outcome o = run(i.body(), ev);
+                    if (o.response() != null) {
+                        return o;
+                    }
+                    if (o.stopped()) {
+                        return new Outcome(null, true, o.research());
+                    }
+                    changed |= o.research();
+                }
+            } else if (step instanceof RewriteStep.Rewrite r) {
+                PcreRegex.Captures c = r.regex().match(ev.uri());
+                if (c == null) {
+                    continue;
+                }
+                ev.captured(c);
+                String uri = r.uri().evaluate(ev);
+                String args = r.args() == null ? null : r.args().evaluate(ev);
+                String old = ev.args();
+                if (r.addArgs() && !old.isEmpty()) {
+                    args = args == null ? old : args + "&" + old;
+                }
+                if (r.redirect() != 0) {
+                    String location = args == null ? uri : uri + "?" + args;
+                    return new Outcome(new Return(r.redirect(), location), true, false);
+                }
+                ev.rewritten(uri, args == null ? "" : args);
+                switch (r.flag()) {
+                    case BREAK -> {
+                        return new Outcome(null, true, false);
+                    }
+                    case LAST -> {
+                        return new Outcome(null, true, true);
+                    }
+                    default -> changed = true;
+                }
+            }
+        }
+        return changed ? new Outcome(null, false, true) : Outcome.NOTHING;
+    }
+}
