@@ -19,6 +19,10 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class ConfLoader {
 
+    /** The methods limit_except knows (nginx's ngx_methods_names). */
+    static final java.util.Set<String> LIMIT_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+            "MKCOL", "COPY", "MOVE", "OPTIONS", "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK", "PATCH");
+
     private ConfLoader() {
     }
 
@@ -67,6 +71,7 @@ public final class ConfLoader {
         private final List<ServerDraft> servers = new ArrayList<>();
         private final Set<String> definedVariables = new HashSet<>();
         private final java.util.Map<String, ServerDraft> defaultServers = new java.util.HashMap<>();
+        private final java.util.Map<java.nio.file.Path, Htpasswd> userFiles = new java.util.HashMap<>();
         private final List<ConfNode> needChannelId = new ArrayList<>();
         private final List<dev.pushrelay.logging.ErrorLogTarget> errorLogs = new ArrayList<>();
         private LevelConf http;
@@ -166,6 +171,8 @@ public final class ConfLoader {
                     case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);
                     case "pid", "pushrelay_state_path", "pushrelay_shutdown_window", "worker_processes" -> process.apply(n);
+                    case "auth_basic_user_file" -> authUserFile(n, target);
+                    case "limit_except" -> limitExcept(n, level, server, loc);
                     case "set", "return", "rewrite", "break", "if" ->
                             RewriteDirectives.apply(n, target.rewrite, definedVariables, ignored);
                     default -> {
@@ -176,6 +183,42 @@ public final class ConfLoader {
                     }
                 }
             }
+        }
+
+        /**
+         * The file is read now (start, reload), once per path per load; a relative path is
+         * resolved against the main configuration file's directory (protocol.md §8.10).
+         */
+        private void authUserFile(ConfNode n, LevelConf level) throws ConfException {
+            if (level.authUserFile != null) {
+                throw Directives.duplicate(n);
+            }
+            if (n.arg(0).indexOf('$') >= 0) {
+                throw n.error("variables in \"auth_basic_user_file\" are not supported by pushrelay");
+            }
+            java.nio.file.Path p = baseDir().resolve(n.arg(0)).normalize();
+            level.authUserFile = userFiles.computeIfAbsent(p, Htpasswd::load);
+        }
+
+        /** nginx's ngx_http_core_limit_except: the listed methods (GET adds HEAD) pass; others get the block's access rules. */
+        private void limitExcept(ConfNode n, LevelConf level, ServerDraft server, LocDraft loc) throws ConfException {
+            if (level.limitExcept != null) {
+                throw Directives.duplicate(n);
+            }
+            java.util.Set<String> methods = new java.util.HashSet<>();
+            for (String m : n.args()) {
+                if (!LIMIT_METHODS.contains(m.toUpperCase(java.util.Locale.ROOT))) {
+                    throw n.error("invalid method \"" + m + "\"");
+                }
+                methods.add(m.toUpperCase(java.util.Locale.ROOT));
+            }
+            if (methods.contains("GET")) {
+                methods.add("HEAD");
+            }
+            LevelConf inner = new LevelConf(n, level);
+            walk(n.children(), DirectiveTable.LMT, inner, server, loc);
+            level.limitExceptMethods = methods;
+            level.limitExcept = inner;
         }
 
         private java.nio.file.Path baseDir() {

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 final class DirectiveTable {
 
-    static final int MAIN = 1, EVENTS = 2, HTTP = 4, SRV = 8, LOC = 16;
+    static final int MAIN = 1, EVENTS = 2, HTTP = 4, SRV = 8, LOC = 16, LMT = 32;
     static final int HSL = HTTP | SRV | LOC;
     static final int ANY = MAIN | EVENTS | HTTP | SRV | LOC;
     static final int MANY = Integer.MAX_VALUE;
@@ -30,8 +30,8 @@ final class DirectiveTable {
      * nginx directives that would change request handling in ways pushrelay does not
      * implement; silently ignoring them would serve something else than nginx did.
      */
-    static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("try_files", "limit_except",
-            "auth_basic", "auth_basic_user_file", "auth_request", "perl", "js_content",
+    static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("try_files",
+            "auth_request", "perl", "js_content",
             "content_by_lua", "content_by_lua_block", "content_by_lua_file", "push_stream_publisher",
             "nchan_publisher", "nchan_subscriber");
 
@@ -53,7 +53,7 @@ final class DirectiveTable {
                 "log_", "lingering_", "keepalive_", "gzip_", "gunzip", "charset", "ssi", "sub_filter",
                 "autoindex", "userid", "open_log_file_cache", "http2", "brotli")) {
             if (name.startsWith(prefix)) {
-                return new Spec(name, HSL, 0, MANY, false, true, false);
+                return new Spec(name, HSL | LMT, 0, MANY, false, true, false);
             }
         }
         return null;
@@ -119,8 +119,13 @@ final class DirectiveTable {
         put(m, "gzip_types", HSL, 1, MANY, false);
         put(m, "gzip_min_length", HSL, 1, 1, false);
         put(m, "add_header", HSL, 2, 3, false);
-        put(m, "allow", HSL, 1, 1, false);
-        put(m, "deny", HSL, 1, 1, false);
+        put(m, "allow", HSL | LMT, 1, 1, false);
+        put(m, "deny", HSL | LMT, 1, 1, false);
+        // access phase, protocol.md §8.10
+        put(m, "auth_basic", HSL | LMT, 1, 1, false);
+        put(m, "auth_basic_user_file", HSL | LMT, 1, 1, false);
+        put(m, "satisfy", HSL, 1, 1, false);
+        put(m, "limit_except", LOC, 1, MANY, true);
         put(m, "return", SRV | LOC, 1, 2, false);
         put(m, "root", HSL, 1, 1, false);
         put(m, "alias", LOC, 1, 1, false);
@@ -171,7 +176,7 @@ final class DirectiveTable {
                 "absolute_redirect", "underscores_in_headers", "ignore_invalid_headers", "limit_rate",
                 "limit_rate_after", "chunked_transfer_encoding", "source_charset", "override_charset",
                 "etag", "expires", "if_modified_since", "recursive_error_pages", "merge_slashes",
-                "satisfy", "internal", "log_not_found", "log_subrequest", "uninitialized_variable_warn",
+                "internal", "log_not_found", "log_subrequest", "uninitialized_variable_warn",
                 "rewrite_log", "set_real_ip_from", "more_set_headers", "more_clear_headers", "listen_backlog",
                 "send_lowat", "max_ranges", "request_pool_size", "connection_pool_size", "disable_symlinks",
                 "read_ahead", "open_file_cache", "add_trailer", "stub_status")) {

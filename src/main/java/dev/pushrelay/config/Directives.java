@@ -203,6 +203,17 @@ final class Directives {
                 }
                 c.access.add(r);
             }
+            case "auth_basic" -> {
+                check(c.authBasic, n);
+                c.authBasic = n.arg(0);
+            }
+            case "satisfy" -> {
+                check(c.satisfyAny, n);
+                if (!n.arg(0).equals("all") && !n.arg(0).equals("any")) {
+                    throw n.error("invalid value \"" + n.arg(0) + "\" in \"satisfy\" directive, it must be \"all\" or \"any\"");
+                }
+                c.satisfyAny = n.arg(0).equals("any");
+            }
             case "root", "alias" -> {
                 if (c.root != null) {
                     throw n.error("\"" + n.name() + "\" directive is duplicate, \""

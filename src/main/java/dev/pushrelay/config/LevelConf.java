@@ -53,6 +53,13 @@ final class LevelConf {
     Long gzipMinLength;
     List<AddHeader> addHeaders;
     List<AccessRules.Rule> access;
+    /** auth_basic as written ("off" included), auth_basic_user_file read at load, satisfy any */
+    String authBasic;
+    Htpasswd authUserFile;
+    Boolean satisfyAny;
+    /** limit_except: the methods it lists (GET adds HEAD) and its own level, child of this one */
+    java.util.Set<String> limitExceptMethods;
+    LevelConf limitExcept;
     String root;
     boolean rootIsAlias;
     List<String> index;

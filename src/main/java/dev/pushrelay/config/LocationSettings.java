@@ -40,6 +40,8 @@ import java.util.Locale;
  * @param client client_header_timeout, client_body_timeout, large_client_header_buffers
  * @param types the types {} map in effect (the innermost level that has one, shared with the
  *        other locations inheriting it), {@link MimeMap#BUILTIN} when no level has one
+ * @param accessPolicy allow/deny, auth_basic, satisfy and limit_except together: nginx's access
+ *        phase (protocol.md §8.10); its rules are {@code access}
  */
 public record LocationSettings(
         String name,
@@ -66,7 +68,8 @@ public record LocationSettings(
         int minMessageRecipients,
         List<AccessLog> accessLogs,
         ClientDirectives client,
-        MimeMap types) {
+        MimeMap types,
+        AccessPolicy accessPolicy) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -79,6 +82,9 @@ public record LocationSettings(
         accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
         client = client == null ? ClientDirectives.UNSET : client;
         types = types == null ? MimeMap.BUILTIN : types;
+        accessPolicy = accessPolicy == null
+                ? (access.allowsAll() ? AccessPolicy.NONE : new AccessPolicy(access, null, null, false, null))
+                : accessPolicy;
     }
 
     /** The original eleven components; nginx-directive components get nginx's defaults. */
@@ -89,7 +95,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN);
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE);
     }
 
     /**

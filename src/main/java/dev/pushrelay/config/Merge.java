@@ -55,6 +55,14 @@ final class Merge {
             }
         }
         List<AccessRules.Rule> access = get(chain, c -> c.access, List.of());
+        AccessPolicy policy = policy(chain, access);
+        if (own.limitExcept != null) {
+            List<LevelConf> inner = new ArrayList<>(chain);
+            inner.add(own.limitExcept);
+            AccessPolicy limited = policy(inner, get(inner, c -> c.access, List.of()));
+            policy = new AccessPolicy(policy.rules(), policy.realm(), policy.users(), policy.satisfyAny(),
+                    new AccessPolicy.LimitExcept(own.limitExceptMethods, limited));
+        }
         return new LocationSettings(
                 name,
                 own.endpoint == null ? Endpoint.NONE : own.endpoint,
@@ -81,7 +89,23 @@ final class Merge {
                 LogDirectives.merge(chain),
                 new ClientDirectives(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
                         get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)),
-                get(chain, LevelConf::mimeMap, MimeMap.BUILTIN));
+                get(chain, LevelConf::mimeMap, MimeMap.BUILTIN),
+                policy);
+    }
+
+    /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */
+    private static AccessPolicy policy(List<LevelConf> chain, List<AccessRules.Rule> access) {
+        String realm = get(chain, c -> c.authBasic, null);
+        Htpasswd users = get(chain, c -> c.authUserFile, null);
+        if ("off".equals(realm)) {
+            realm = null;
+        }
+        boolean any = get(chain, c -> c.satisfyAny, false);
+        AccessRules rules = access.isEmpty() ? AccessRules.NONE : new AccessRules(access);
+        if (rules.allowsAll() && (realm == null || users == null)) {
+            return AccessPolicy.NONE;
+        }
+        return new AccessPolicy(rules, realm, users, any, null);
     }
 
     /**

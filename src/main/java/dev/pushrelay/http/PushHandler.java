@@ -85,11 +85,8 @@ public final class PushHandler implements HttpHandler {
                 Responses.errorPage(exchange, 404);
                 return;
             }
-            // §8.1: a denied client is refused before the endpoint sees anything.
-            if (!location.access().allowsAll() && !location.access().allows(request.remoteAddr())) {
-                Responses.errorPage(exchange, 403);
-                return;
-            }
+            // §8.1, §8.10: allow/deny, auth_basic, limit_except refuse before the endpoint sees anything.
+            if (!AccessPhase.admit(exchange, location, match, request)) return;
             switch (location.endpoint()) {
                 case PUBLISHER -> publisher.handle(exchange, location, match.channelId());
                 case SUBSCRIBER -> {
