@@ -30,8 +30,7 @@ final class DirectiveTable {
      * nginx directives that would change request handling in ways pushrelay does not
      * implement; silently ignoring them would serve something else than nginx did.
      */
-    static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("try_files",
-            "auth_request", "perl", "js_content",
+    static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("auth_request", "perl", "js_content",
             "content_by_lua", "content_by_lua_block", "content_by_lua_file", "push_stream_publisher",
             "nchan_publisher", "nchan_subscriber");
 
@@ -126,6 +125,9 @@ final class DirectiveTable {
         put(m, "auth_basic_user_file", HSL | LMT, 1, 1, false);
         put(m, "satisfy", HSL, 1, 1, false);
         put(m, "limit_except", LOC, 1, MANY, true);
+        // internal redirects, protocol.md §8.11
+        put(m, "error_page", HSL, 2, MANY, false);
+        put(m, "try_files", SRV | LOC, 2, MANY, false);
         put(m, "return", SRV | LOC, 1, 2, false);
         put(m, "root", HSL, 1, 1, false);
         put(m, "alias", LOC, 1, 1, false);
@@ -169,7 +171,7 @@ final class DirectiveTable {
             ignore(m, n, HTTP, false, false);
         }
         for (String n : List.of("sendfile", "sendfile_max_chunk", "tcp_nopush", "tcp_nodelay",
-                "server_tokens", "types_hash_max_size", "types_hash_bucket_size", "error_page",
+                "server_tokens", "types_hash_max_size", "types_hash_bucket_size",
                 "send_timeout", "reset_timedout_connection",
                 "resolver", "resolver_timeout", "aio", "directio", "output_buffers", "postpone_output",
                 "msie_padding", "msie_refresh", "port_in_redirect", "server_name_in_redirect",

@@ -203,6 +203,8 @@ final class Directives {
                 }
                 c.access.add(r);
             }
+            case "error_page" -> PageDirectives.errorPage(n, c);
+            case "try_files" -> PageDirectives.tryFiles(n, c);
             case "auth_basic" -> {
                 check(c.authBasic, n);
                 c.authBasic = n.arg(0);

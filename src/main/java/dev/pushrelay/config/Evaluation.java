@@ -155,6 +155,17 @@ final class Evaluation {
         return resolve(r);
     }
 
+    /** The file {@code uri} names under the current location's root or alias (try_files). */
+    String filename(String forUri) {
+        String saved = uri;
+        uri = forUri;
+        try {
+            return requestFilename();
+        } finally {
+            uri = saved;
+        }
+    }
+
     /**
      * $request_filename: root + $uri, or with alias the alias replacing the location's
      * prefix (a regex location's alias names the file itself), as nginx's ngx_http_map_uri_to_path.

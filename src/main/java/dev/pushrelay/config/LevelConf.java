@@ -59,6 +59,9 @@ final class LevelConf {
     Boolean satisfyAny;
     /** limit_except: the methods it lists (GET adds HEAD) and its own level, child of this one */
     java.util.Set<String> limitExceptMethods;
+    /** error_page by code (inherited only when this level has none); try_files (not inherited) */
+    java.util.Map<Integer, ErrorPage> errorPages;
+    TryFiles tryFiles;
     LevelConf limitExcept;
     String root;
     boolean rootIsAlias;

@@ -31,6 +31,8 @@ final class LocationMatcher {
     }
 
     private final Map<String, Loc> exact = new HashMap<>();
+    /** {@code location @name}: reached only by error_page and try_files (protocol.md §8.11) */
+    private final Map<String, Loc> named = new HashMap<>();
     private final List<Loc> prefixes;
     private final List<Loc> regexes = new ArrayList<>();
 
@@ -41,14 +43,17 @@ final class LocationMatcher {
                 case EXACT -> exact.put(l.name(), l);
                 case PREFIX, PREFIX_NOREGEX -> p.add(l);
                 case REGEX -> regexes.add(l);
-                case NAMED -> {
-                    // only reachable through error_page/try_files, which pushrelay does not run
-                }
+                case NAMED -> named.put(l.name(), l);
             }
         }
         // longest first, so the first prefix of the URI is the longest one
         p.sort(Comparator.comparingInt((Loc l) -> l.name().length()).reversed());
         prefixes = List.copyOf(p);
+    }
+
+    /** The named location {@code @name} of this level, or null. */
+    Loc named(String name) {
+        return named.get(name);
     }
 
     Found find(String uri, Evaluation ev) {

@@ -42,6 +42,8 @@ import java.util.Locale;
  *        other locations inheriting it), {@link MimeMap#BUILTIN} when no level has one
  * @param accessPolicy allow/deny, auth_basic, satisfy and limit_except together: nginx's access
  *        phase (protocol.md §8.10); its rules are {@code access}
+ * @param errorPages error_page by status code (protocol.md §8.11), inherited only when a level has none
+ * @param tryFiles the location's own try_files, or null
  */
 public record LocationSettings(
         String name,
@@ -69,7 +71,9 @@ public record LocationSettings(
         List<AccessLog> accessLogs,
         ClientDirectives client,
         MimeMap types,
-        AccessPolicy accessPolicy) {
+        AccessPolicy accessPolicy,
+        java.util.Map<Integer, ErrorPage> errorPages,
+        TryFiles tryFiles) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -85,6 +89,7 @@ public record LocationSettings(
         accessPolicy = accessPolicy == null
                 ? (access.allowsAll() ? AccessPolicy.NONE : new AccessPolicy(access, null, null, false, null))
                 : accessPolicy;
+        errorPages = errorPages == null ? java.util.Map.of() : java.util.Map.copyOf(errorPages);
     }
 
     /** The original eleven components; nginx-directive components get nginx's defaults. */
@@ -95,7 +100,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE);
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE, null, null);
     }
 
     /**

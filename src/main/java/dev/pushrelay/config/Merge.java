@@ -90,7 +90,9 @@ final class Merge {
                 new ClientDirectives(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
                         get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)),
                 get(chain, LevelConf::mimeMap, MimeMap.BUILTIN),
-                policy);
+                policy,
+                get(chain, c -> c.errorPages, java.util.Map.of()),
+                own.tryFiles);
     }
 
     /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */

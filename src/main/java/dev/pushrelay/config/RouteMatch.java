@@ -15,9 +15,11 @@ import java.util.Map;
  *        participate), for values evaluated after routing (add_header, protocol.md §8.3)
  * @param uri the URI a {@code rewrite} left (protocol.md §8.9), null when no rewrite changed it
  * @param args the query a {@code rewrite} left, without '?'; null when {@code uri} is null
+ * @param changesLeft how many more new location searches and internal redirects nginx allows
+ *        this request (its uri_changes: 11 at first, 0 means a 500)
  */
 public record RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables,
-                         Return response, String[] positional, String uri, String args) {
+                         Return response, String[] positional, String uri, String args, int changesLeft) {
 
     private static final String[] NONE = new String[0];
 
@@ -28,7 +30,7 @@ public record RouteMatch(ServerSettings server, LocationSettings location, Map<S
 
     public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables,
                       Return response, String[] positional) {
-        this(server, location, variables, response, positional, null, null);
+        this(server, location, variables, response, positional, null, null, Router.MAX_URI_CHANGES + 1);
     }
 
     public RouteMatch(ServerSettings server, LocationSettings location, Map<String, String> variables, Return response) {

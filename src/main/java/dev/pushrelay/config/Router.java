@@ -1,6 +1,9 @@
 package dev.pushrelay.config;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -52,37 +55,158 @@ public final class Router {
     /** Never null; {@link RouteMatch#location()} is null when nothing matches. */
     public RouteMatch route(RequestView request) {
         ServerSettings server = selector.select(request.localAddress(), request.header("Host"));
-        RoutingTable table = server.routing();
         Evaluation ev = new Evaluation(request, server, confDir);
-        ev.location(table.serverLevel);
-        RewritePhase.Outcome o = RewritePhase.run(table.serverRewrite, ev);
-        if (o.response() != null) {
-            return match(server, null, ev, o.response(), request);
+        return fromServerRewrite(server, ev, MAX_URI_CHANGES + 1, request, false);
+    }
+
+    /**
+     * nginx's internal redirect (error_page, try_files): the request starts again at the
+     * server-rewrite phase with {@code uri} and {@code args}, its variables kept; it costs
+     * one of the request's URI changes (protocol.md §8.11).
+     */
+    public RouteMatch redirect(RouteMatch from, RequestView request, String uri, String args) {
+        Evaluation ev = resume(from, request);
+        ev.rewritten(uri, args);
+        if (from.changesLeft() - 1 <= 0) {
+            return cycle(from.server(), from.location(), ev, request);
         }
-        // nginx's uri_changes: NGX_HTTP_MAX_URI_CHANGES (10) new searches, the 11th is a 500
-        for (int left = MAX_URI_CHANGES + 1; ; ) {
-            LocationMatcher.Found found = table.locations.find(ev.uri(), ev);
-            if (found.loc() == null) {
-                return match(server, table.fallback, ev, null, request);
+        return fromServerRewrite(from.server(), ev, from.changesLeft() - 1, request, true);
+    }
+
+    /** The request goes on in the server's location {@code @name}, from its rewrite phase. */
+    public RouteMatch named(RouteMatch from, RequestView request, String name) {
+        Evaluation ev = resume(from, request);
+        LocationMatcher.Loc loc = from.server().routing().locations.named(name);
+        if (loc == null) {
+            LOG.severe("could not find named location \"" + name + "\"");
+            return match(from.server(), from.location(), ev, new Return(500, null), request, true, from.changesLeft());
+        }
+        if (from.changesLeft() - 1 <= 0) {
+            return cycle(from.server(), from.location(), ev, request);
+        }
+        return search(from.server(), ev, from.changesLeft() - 1, request, true, loc);
+    }
+
+    /** The internal redirect of {@code error_page} for {@code page}: a URI or a named location. */
+    public RouteMatch errorPage(RouteMatch from, RequestView request, ErrorPage page) {
+        if (page.named()) {
+            return named(from, request, page.target());
+        }
+        String target = page.compiled().evaluate(resume(from, request));
+        int q = target.indexOf('?');
+        return redirect(from, request, q < 0 ? target : target.substring(0, q), q < 0 ? "" : target.substring(q + 1));
+    }
+
+    /**
+     * The location's try_files, if any (protocol.md §8.11): null when it has none; else the
+     * match to serve, the redirect to the last argument, or its code.
+     */
+    public TryOutcome tryFiles(RouteMatch from, RequestView request) {
+        LocationSettings location = from.location();
+        TryFiles tf = location == null ? null : location.tryFiles();
+        if (tf == null) {
+            return null;
+        }
+        Evaluation ev = resume(from, request);
+        for (VariableExpr f : tf.files()) {
+            // as nginx: a written trailing '/' asks for a directory and is not part of the name
+            boolean dir = f.source().endsWith("/");
+            String value = f.evaluate(ev);
+            if (dir) {
+                value = value.substring(0, value.length() - 1);
             }
-            LocationSettings location = found.loc().settings();
-            ev.location(location);
-            o = RewritePhase.run(found.loc().rewrite(), ev);
-            if (o.response() != null || !o.research()) {
-                return match(server, location, ev, o.response(), request);
+            if (exists(ev.filename(value), dir)) {
+                ev.rewritten(value, ev.args());
+                return new TryOutcome(match(from.server(), location, ev, null, request, true, from.changesLeft()), false, 0);
             }
-            if (--left == 0) {
-                LOG.severe("rewrite or internal redirection cycle while processing \"" + ev.uri() + "\"");
-                return match(server, location, ev, new Return(500, null), request);
-            }
+        }
+        if (tf.code() > 0) {
+            return new TryOutcome(from, false, tf.code());
+        }
+        String last = tf.fallback().evaluate(ev);
+        if (last.startsWith("@")) {
+            return new TryOutcome(named(from, request, last), true, 0);
+        }
+        int q = last.indexOf('?');
+        String args = q < 0 ? ev.args() : last.substring(q + 1);
+        return new TryOutcome(redirect(from, request, q < 0 ? last : last.substring(0, q), args), true, 0);
+    }
+
+    private static boolean exists(String file, boolean dir) {
+        try {
+            Path p = Path.of(file);
+            return dir ? Files.isDirectory(p) : Files.isRegularFile(p);
+        } catch (InvalidPathException e) {
+            return false;
         }
     }
 
+    /** An Evaluation holding what routing left in {@code from}: variables, captures, URI, location. */
+    private Evaluation resume(RouteMatch from, RequestView request) {
+        Evaluation ev = new Evaluation(request, from.server(), confDir);
+        for (Map.Entry<String, String> v : from.variables().entrySet()) {
+            ev.set(v.getKey(), v.getValue());
+        }
+        ev.positional(from.positional());
+        if (from.uri() != null) {
+            ev.rewritten(from.uri(), from.args());
+        }
+        ev.location(from.location());
+        return ev;
+    }
+
+    private RouteMatch fromServerRewrite(ServerSettings server, Evaluation ev, int left, RequestView request,
+                                         boolean forceUri) {
+        RoutingTable table = server.routing();
+        ev.location(table.serverLevel);
+        RewritePhase.Outcome o = RewritePhase.run(table.serverRewrite, ev);
+        if (o.response() != null) {
+            return match(server, null, ev, o.response(), request, forceUri, left);
+        }
+        return search(server, ev, left, request, forceUri, null);
+    }
+
+    /**
+     * Location search and the location's rewrite phase, again while a rewrite changes the URI;
+     * nginx's uri_changes allows 10 new searches, the 11th is a 500.
+     *
+     * @param start a named location to begin with (its rewrite phase), or null to search
+     */
+    private RouteMatch search(ServerSettings server, Evaluation ev, int left, RequestView request, boolean forceUri,
+                              LocationMatcher.Loc start) {
+        RoutingTable table = server.routing();
+        LocationMatcher.Loc loc = start;
+        while (true) {
+            if (loc == null) {
+                LocationMatcher.Found found = table.locations.find(ev.uri(), ev);
+                if (found.loc() == null) {
+                    return match(server, table.fallback, ev, null, request, forceUri, left);
+                }
+                loc = found.loc();
+            }
+            LocationSettings location = loc.settings();
+            ev.location(location);
+            RewritePhase.Outcome o = RewritePhase.run(loc.rewrite(), ev);
+            if (o.response() != null || !o.research()) {
+                return match(server, location, ev, o.response(), request, forceUri, left);
+            }
+            if (--left == 0) {
+                return cycle(server, location, ev, request);
+            }
+            loc = null;
+        }
+    }
+
+    private static RouteMatch cycle(ServerSettings server, LocationSettings location, Evaluation ev, RequestView request) {
+        LOG.severe("rewrite or internal redirection cycle while processing \"" + ev.uri() + "\"");
+        return match(server, location, ev, new Return(500, null), request, true, 0);
+    }
+
     private static RouteMatch match(ServerSettings server, LocationSettings location, Evaluation ev, Return response,
-                                    RequestView request) {
-        boolean rewritten = !ev.uri().equals(nz(request.uri())) || !ev.args().equals(nz(request.args()));
+                                    RequestView request, boolean forceUri, int left) {
+        boolean rewritten = forceUri || !ev.uri().equals(nz(request.uri())) || !ev.args().equals(nz(request.args()));
         return new RouteMatch(server, location, ev.userVariables(), response, ev.positional(),
-                rewritten ? ev.uri() : null, rewritten ? ev.args() : null);
+                rewritten ? ev.uri() : null, rewritten ? ev.args() : null, left);
     }
 
     private static String nz(String s) {

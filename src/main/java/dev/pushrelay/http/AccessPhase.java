@@ -26,7 +26,8 @@ final class AccessPhase {
     }
 
     /** False (and the answer sent) when the request is refused. */
-    static boolean admit(HttpServerExchange exchange, LocationSettings location, RouteMatch match, RequestView request) {
+    static boolean admit(HttpServerExchange exchange, LocationSettings location, RouteMatch match, RequestView request,
+                         ErrorAnswer fail) {
         AccessPolicy policy = location.accessPolicy();
         if (policy.open()) return true;
         String method = exchange.getRequestMethod().toString();
@@ -39,10 +40,8 @@ final class AccessPhase {
         if (d.status() == 401) {
             String realm = Interpolation.evaluate(d.realm(), request, match);
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
-            Responses.errorPage(exchange, 401, "401 Authorization Required");
-        } else {
-            Responses.errorPage(exchange, d.status());
         }
+        fail.send(exchange, d.status());
         return false;
     }
 }

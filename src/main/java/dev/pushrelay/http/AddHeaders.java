@@ -8,7 +8,6 @@ import dev.pushrelay.config.RouteMatch;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 
-import java.util.List;
 
 /**
  * nginx's {@code add_header} (protocol.md §8.3), applied when the response is committed, so
@@ -25,16 +24,18 @@ final class AddHeaders {
     }
 
     static void install(HttpServerExchange exchange, LocationSettings location, RouteMatch match, RequestView request) {
-        List<AddHeader> headers = location.addHeaders();
-        if (headers.isEmpty()) return;
-        exchange.addResponseCommitListener(ex -> {
-            int status = ex.getStatusCode();
-            for (AddHeader h : headers) {
-                if (!h.appliesTo(status)) continue;
-                String value = Interpolation.evaluate(h.value(), request, match);
-                if (value.isEmpty()) continue; // nginx skips headers whose value evaluates to ""
-                ex.getResponseHeaders().add(new HttpString(h.name()), value);
-            }
-        });
+        if (location.addHeaders().isEmpty()) return;
+        exchange.addResponseCommitListener(ex -> apply(ex, location, match, request));
+    }
+
+    /** Adds the location's headers that apply to the response's status (from a commit listener). */
+    static void apply(HttpServerExchange ex, LocationSettings location, RouteMatch match, RequestView request) {
+        int status = ex.getStatusCode();
+        for (AddHeader h : location.addHeaders()) {
+            if (!h.appliesTo(status)) continue;
+            String value = Interpolation.evaluate(h.value(), request, match);
+            if (value.isEmpty()) continue; // nginx skips headers whose value evaluates to ""
+            ex.getResponseHeaders().add(new HttpString(h.name()), value);
+        }
     }
 }

@@ -1,8 +1,12 @@
 package dev.pushrelay.http;
 
+import dev.pushrelay.config.ErrorPage;
+import dev.pushrelay.config.Interpolation;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.Return;
 import dev.pushrelay.config.RouteMatch;
 import dev.pushrelay.config.Router;
+import dev.pushrelay.config.TryOutcome;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -62,41 +66,7 @@ public final class PushHandler implements HttpHandler {
             }
             if (!RequestChecks.admit(exchange)) return; // protocol.md §9
             ExchangeRequestView request = new ExchangeRequestView(exchange);
-            RouteMatch match = routing.route(request);
-            if (match.uri() != null) {
-                // protocol.md §8.9: a rewrite's URI and args are what static files and $uri see
-                exchange.setRequestPath(match.uri());
-                exchange.setRelativePath(match.uri());
-                exchange.setQueryString(match.args());
-            }
-            if (log != null) log.routed(match);
-            LocationSettings location = match.location();
-            if (location != null) {
-                // protocol.md §8.5: keepalive_timeout 0 answers with Connection: close.
-                if (location.keepaliveTimeoutSeconds() == 0) exchange.setPersistent(false);
-                AddHeaders.install(exchange, location, match, request);
-            }
-            // nginx's phases: return (rewrite) runs before allow/deny (access), §8.1, §8.2.
-            if (match.response() != null) {
-                ReturnResponse.send(exchange, match.response(), location == null ? "text/plain" : location.defaultType());
-                return;
-            }
-            if (location == null) {
-                Responses.errorPage(exchange, 404);
-                return;
-            }
-            // §8.1, §8.10: allow/deny, auth_basic, limit_except refuse before the endpoint sees anything.
-            if (!AccessPhase.admit(exchange, location, match, request)) return;
-            switch (location.endpoint()) {
-                case PUBLISHER -> publisher.handle(exchange, location, match.channelId());
-                case SUBSCRIBER -> {
-                    Gzip.attach(exchange, location);
-                    subscriber.handle(exchange, location, match.channelId());
-                }
-                case METRICS -> operations.metrics(exchange);
-                case STATUS -> operations.status(exchange);
-                case NONE -> StaticFiles.handle(exchange, location, confDir(routing));
-            }
+            serve(exchange, routing, request, routing.route(request), log, new Redirects(request));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed", e);
             if (!exchange.isResponseStarted()) {
@@ -107,6 +77,96 @@ public final class PushHandler implements HttpHandler {
                 exchange.endExchange();
             }
         }
+    }
+
+    /**
+     * nginx's phases after routing, for the first routing and again after each internal
+     * redirect: return (rewrite phase) before allow/deny and auth_basic (access, §8.1,
+     * §8.2, §8.10), then try_files, then the endpoint (§8.11).
+     */
+    private void serve(HttpServerExchange exchange, Router routing, ExchangeRequestView request, RouteMatch match,
+                       RequestLog log, Redirects redirects) {
+        useUri(exchange, match);
+        if (log != null) log.routed(match);
+        redirects.current(exchange, match);
+        LocationSettings location = match.location();
+        // protocol.md §8.5: keepalive_timeout 0 answers with Connection: close.
+        if (location != null && location.keepaliveTimeoutSeconds() == 0) exchange.setPersistent(false);
+        ErrorAnswer fail = (ex, status) -> errorPage(ex, routing, request, match, log, redirects, status);
+        Return ret = match.response();
+        if (ret != null) {
+            if (ret.text() == null && ret.code() >= 400 && ret.code() != 444) {
+                fail.send(exchange, ret.code());
+            } else {
+                ReturnResponse.send(exchange, ret, location == null ? "text/plain" : location.defaultType());
+            }
+            return;
+        }
+        if (location == null) {
+            fail.send(exchange, 404);
+            return;
+        }
+        if (!AccessPhase.admit(exchange, location, match, request, fail)) return;
+        TryOutcome tried = routing.tryFiles(match, request);
+        if (tried != null) {
+            if (tried.code() > 0) {
+                fail.send(exchange, tried.code());
+                return;
+            }
+            if (tried.redirected()) {
+                serve(exchange, routing, request, tried.match(), log, redirects);
+                return;
+            }
+            useUri(exchange, tried.match());
+        }
+        RouteMatch m = tried == null ? match : tried.match();
+        switch (location.endpoint()) {
+            case PUBLISHER -> publisher.handle(exchange, location, m.channelId());
+            case SUBSCRIBER -> {
+                Gzip.attach(exchange, location);
+                subscriber.handle(exchange, location, m.channelId());
+            }
+            case METRICS -> operations.metrics(exchange);
+            case STATUS -> operations.status(exchange);
+            case NONE -> StaticFiles.handle(exchange, location, confDir(routing), fail);
+        }
+    }
+
+    /** protocol.md §8.9, §8.11: a rewritten or redirected URI and args are what static files and $uri see. */
+    private static void useUri(HttpServerExchange exchange, RouteMatch match) {
+        if (match.uri() == null) return;
+        exchange.setRequestPath(match.uri());
+        exchange.setRelativePath(match.uri());
+        exchange.setQueryString(match.args());
+    }
+
+    /**
+     * nginx's ngx_http_send_error_page: the location's error_page for {@code status} (the
+     * server level's when no location matched) redirects internally, to a named location
+     * (method kept) or a URI (method GET, HEAD kept), or answers with a redirect to a URL;
+     * without one, or when an error_page already ran, nginx's own answer.
+     */
+    private void errorPage(HttpServerExchange exchange, Router routing, ExchangeRequestView request, RouteMatch match,
+                           RequestLog log, Redirects redirects, int status) {
+        LocationSettings at = match.location() != null ? match.location() : match.server().serverLevel();
+        ErrorPage page = at == null || redirects.errorPageDone() ? null : at.errorPages().get(status);
+        if (page == null) {
+            ErrorAnswer.plain(exchange, status);
+            return;
+        }
+        if (page.redirect()) {
+            redirects.errorPage(exchange, 0);
+            String url = Interpolation.evaluate(page.target(), request, match);
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.LOCATION, url);
+            Responses.errorPage(exchange, page.redirectStatus());
+            return;
+        }
+        redirects.errorPage(exchange, page.override() < 0 ? status : page.override());
+        if (!page.named() && !exchange.getRequestMethod().equals(io.undertow.util.Methods.HEAD)) {
+            exchange.setRequestMethod(io.undertow.util.Methods.GET);
+        }
+        exchange.getResponseHeaders().remove(io.undertow.util.Headers.CONTENT_LENGTH);
+        serve(exchange, routing, request, routing.errorPage(match, request, page), log, redirects);
     }
 
     private static boolean isPublishMethod(HttpServerExchange exchange) {

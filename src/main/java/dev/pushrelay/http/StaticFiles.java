@@ -48,15 +48,20 @@ final class StaticFiles {
     }
 
     static void handle(HttpServerExchange exchange, LocationSettings location, Path confDir) {
+        handle(exchange, location, confDir, ErrorAnswer.PLAIN);
+    }
+
+    /** @param fail answers 400/403/404/405/500: nginx's page, or the location's error_page (protocol.md §8.11) */
+    static void handle(HttpServerExchange exchange, LocationSettings location, Path confDir, ErrorAnswer fail) {
         var method = exchange.getRequestMethod();
         if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD)) {
-            Responses.errorPage(exchange, 405);
+            fail.send(exchange, 405);
             return;
         }
         String uri = exchange.getRequestPath();
         List<String> segments = normalise(uri);
         if (segments == null) {
-            Responses.errorPage(exchange, 400);
+            fail.send(exchange, 400);
             return;
         }
         boolean wantsDirectory = uri.endsWith("/") || uri.endsWith("/.") || uri.endsWith("/..");
@@ -72,7 +77,7 @@ final class StaticFiles {
                 } else if (clean.startsWith(prefix) || (clean + "/").equals(prefix)) {
                     target = Path.of(base + "/" + clean.substring(Math.min(prefix.length(), clean.length()))).normalize();
                 } else {
-                    Responses.errorPage(exchange, 404);
+                    fail.send(exchange, 404);
                     return;
                 }
             } else {
@@ -80,21 +85,21 @@ final class StaticFiles {
                 target = base.resolve(clean.substring(1)).normalize();
             }
         } catch (InvalidPathException e) {
-            Responses.errorPage(exchange, 404);
+            fail.send(exchange, 404);
             return;
         }
         if (!target.startsWith(base)) {
-            Responses.errorPage(exchange, 404);
+            fail.send(exchange, 404);
             return;
         }
         Path file = target;
         Path root = base;
-        exchange.dispatch(() -> serve(exchange, location, root, file, wantsDirectory));
+        exchange.dispatch(() -> serve(exchange, location, root, file, wantsDirectory, fail));
     }
 
     /** On a worker thread: directory handling, conditional requests, then the body. */
     private static void serve(HttpServerExchange exchange, LocationSettings location, Path base, Path target,
-                              boolean wantsDirectory) {
+                              boolean wantsDirectory, ErrorAnswer fail) {
         try {
             if (Files.isDirectory(target)) {
                 if (!wantsDirectory) {
@@ -111,20 +116,20 @@ final class StaticFiles {
                         return;
                     }
                 }
-                Responses.errorPage(exchange, 403); // autoindex off
+                fail.send(exchange, 403); // autoindex off
                 return;
             }
             if (wantsDirectory || !Files.isRegularFile(target)) {
-                Responses.errorPage(exchange, 404);
+                fail.send(exchange, 404);
                 return;
             }
             file(exchange, location, target);
         } catch (AccessDeniedException e) {
-            Responses.errorPage(exchange, 403);
+            fail.send(exchange, 403);
         } catch (NoSuchFileException e) {
-            Responses.errorPage(exchange, 404);
+            fail.send(exchange, 404);
         } catch (IOException e) {
-            Responses.errorPage(exchange, 500);
+            fail.send(exchange, 500);
         }
     }
 
