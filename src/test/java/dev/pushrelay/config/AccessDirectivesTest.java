@@ -51,4 +51,28 @@ class AccessDirectivesTest {
         assertTrue(policy("auth_basic x; auth_basic_user_file f; location / { auth_basic off; }").open());
         assertEquals(401, policy("auth_basic x; auth_basic_user_file f; location / { }").decide("GET", "::1", null).status());
     }
+
+    /** The README's example loads (its user file missing: the start does not fail, as in nginx). */
+    @Test
+    void readme_example_loads() throws ConfException {
+        Settings s = ConfLoader.parse("""
+                location /publish {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    limit_except GET {
+                        auth_basic "publishers";
+                        auth_basic_user_file htpasswd;
+                    }
+                }
+                location /old/listen/ {
+                    rewrite ^/old/listen/(\\w+)$ /activity?id=$1? last;
+                }
+                location /activity { set $push_channel_id $arg_id; push_subscriber; }
+                """, Path.of("readme.conf"));
+        AccessPolicy p = s.servers().get(0).locations().get(0).accessPolicy();
+        assertTrue(p.decide("GET", "127.0.0.1", null).allowed());
+        assertEquals(401, p.decide("POST", "127.0.0.1", null).status());
+        assertEquals(Endpoint.SUBSCRIBER, new Router(s).route(FakeRequest.get("/old/listen/x")).location().endpoint());
+        assertEquals("x", new Router(s).route(FakeRequest.get("/old/listen/x?y=1")).channelId());
+    }
 }
