@@ -401,8 +401,8 @@ public final class ConfLoader {
             LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain);
             List<LocationSettings> all = new ArrayList<>();
             LocationMatcher matcher = compile(locations, chain, all);
-            boolean serves = level.endpoint != null || level.root != null || level.rewrite.stream()
-                    .anyMatch(s -> s instanceof RewriteStep.Ret);
+            boolean serves = level.endpoint != null || level.root != null || level.tryFiles != null
+                    || level.rewrite.stream().anyMatch(s -> s instanceof RewriteStep.Ret);
             RoutingTable table = new RoutingTable(level.rewrite, matcher, serves ? serverLevel : null, all, serverLevel);
             List<Listen> ls = listens.isEmpty() ? List.of(Listen.DEFAULT) : listens;
             List<String> ns = names.isEmpty() ? List.of("") : names;

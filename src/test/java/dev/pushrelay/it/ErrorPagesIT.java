@@ -160,4 +160,18 @@ class ErrorPagesIT {
             assertEquals("denied 127.0.0.1\n", d.text());
         }
     }
+
+    /** A server-level try_files answers requests no location takes, as nginx's server "null location". */
+    @Test
+    void s8_11_server_level_try_files() throws IOException {
+        try (TestServer server = TestServer.start("""
+                try_files $uri /page.html;
+                location /api/ { return 200 "api\n"; }
+                """)) {
+            html(server);
+            assertEquals("api\n", server.send(get("/api/x")).text());
+            assertEquals("IDX\n", server.send(get("/dd/index.html")).text());
+            assertEquals("PAGE\n", server.send(get("/elsewhere")).text());
+        }
+    }
 }
