@@ -1,5 +1,7 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.syntax.ConfNode;
+
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;

@@ -1,5 +1,8 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.syntax.ConfNode;
+import dev.pushrelay.config.syntax.ConfParser;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

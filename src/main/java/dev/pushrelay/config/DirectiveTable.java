@@ -1,5 +1,7 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.syntax.ConfNode;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.pushrelay.config;
 
 import dev.pushrelay.channel.ConcurrencyMode;
+import dev.pushrelay.config.syntax.ConfNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -244,7 +245,7 @@ final class Directives {
      * every types block of one level adds to the same map; extensions are lowercased; an
      * extension listed again takes the later type, as nginx does, and the replaced one is
      * reported in {@code notes} with nginx's "duplicate extension" warning. Includes inside
-     * the block were already expanded by {@link ConfParser}.
+     * the block were already expanded by {@link dev.pushrelay.config.syntax.ConfParser}.
      *
      * <p>An entry without an extension maps nothing, as in nginx, which accepts it silently
      * (a drop-in replacement must start on every config nginx starts on); it is reported in

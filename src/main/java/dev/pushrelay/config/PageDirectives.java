@@ -1,5 +1,7 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.syntax.ConfNode;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

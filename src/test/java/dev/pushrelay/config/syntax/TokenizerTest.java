@@ -1,5 +1,6 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.syntax;
 
+import dev.pushrelay.config.ConfException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

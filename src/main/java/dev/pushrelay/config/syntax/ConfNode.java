@@ -1,4 +1,6 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.syntax;
+
+import dev.pushrelay.config.ConfException;
 
 import java.util.List;
 
@@ -26,12 +28,12 @@ public record ConfNode(String name, List<String> args, List<ConfNode> children, 
     }
 
     /** An error about this directive, formatted {@code file:line: name: reason}. */
-    ConfException error(String reason) {
+    public ConfException error(String reason) {
         return new ConfException(where() + ": " + name + ": " + reason);
     }
 
     /** The argument at {@code i} (0 = first argument after the name). */
-    String arg(int i) {
+    public String arg(int i) {
         return args.get(i);
     }
 }

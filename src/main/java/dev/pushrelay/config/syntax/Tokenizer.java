@@ -1,4 +1,6 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.syntax;
+
+import dev.pushrelay.config.ConfException;
 
 import java.util.ArrayList;
 import java.util.List;

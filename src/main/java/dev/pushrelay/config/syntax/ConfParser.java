@@ -1,4 +1,6 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.syntax;
+
+import dev.pushrelay.config.ConfException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +16,7 @@ import java.util.List;
  * nginx does while parsing (an included file's directives belong to the block that
  * holds the {@code include}). Knows nothing about what directives mean.
  */
-final class ConfParser {
+public final class ConfParser {
 
     /** Guards against include loops; nginx itself would recurse until it runs out of files. */
     private static final int MAX_INCLUDE_DEPTH = 32;
@@ -22,15 +24,15 @@ final class ConfParser {
     private final List<String> ignored;
 
     /** @param ignored receives {@code file:line: include} for a missing mime.types */
-    ConfParser(List<String> ignored) {
+    public ConfParser(List<String> ignored) {
         this.ignored = ignored;
     }
 
-    List<ConfNode> parseFile(Path file) throws ConfException {
+    public List<ConfNode> parseFile(Path file) throws ConfException {
         return parseFile(file, file.toString(), 0);
     }
 
-    List<ConfNode> parseText(String text, Path file) throws ConfException {
+    public List<ConfNode> parseText(String text, Path file) throws ConfException {
         return parse(text, file, file.toString(), 0);
     }
 
