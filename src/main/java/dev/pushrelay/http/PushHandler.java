@@ -17,11 +17,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The root handler: routes each request to its server and location as nginx would, applies
- * the location's nginx directives (return, allow/deny, add_header, keepalive_timeout, gzip;
- * protocol.md §8), then hands it to the publisher or subscriber endpoint, or to the static
- * files of root/alias. Never lets a client's request kill the server:
- * an unexpected exception becomes a 500 and a log line.
+ * The root handler: routes each request to its server and location as nginx would (with
+ * the rewrite phases, protocol.md §8.9), applies the location's nginx directives (return,
+ * the access phase of allow/deny, auth_basic and limit_except, try_files, add_header,
+ * keepalive_timeout, gzip; §8), then hands it to the publisher or subscriber endpoint, or
+ * to the static files of root/alias. nginx's own error answers may become error_page
+ * internal redirects (§8.11). Never lets a client's request kill the server: an
+ * unexpected exception becomes a 500 and a log line.
  */
 public final class PushHandler implements HttpHandler {
 
