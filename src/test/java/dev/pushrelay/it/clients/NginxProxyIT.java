@@ -1,10 +1,13 @@
 package dev.pushrelay.it.clients;
 
+import dev.pushrelay.testing.ExternalPrograms;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pushrelay: publishes and long-polls go through the proxy, and nothing is lost, duplicated,
  * reordered, buffered or turned into a 304 on the way.
  */
+@Tag(ExternalPrograms.NGINX)
+@Tag(ExternalPrograms.CURL)
+@ExtendWith(ExternalPrograms.class)
 class NginxProxyIT {
 
     private static Relay relay;
@@ -41,7 +47,8 @@ class NginxProxyIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Deps.install("nginx", "curl");
+        String binary = ExternalPrograms.nginx().toString();
+        ExternalPrograms.curl();
         relay = Relay.startTenDeep(); // several messages are walked through the proxy
         port = freePort();
         String shipped = Files.readString(ClientProcess.ROOT.resolve("conf/nginx-proxy.conf"));
@@ -51,7 +58,6 @@ class NginxProxyIT {
         Files.createDirectories(prefix.resolve("logs"));
         Path file = prefix.resolve("nginx.conf");
         Files.writeString(file, conf);
-        String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
         // in the foreground, as our child: ended by its pid afterwards
         nginx = ClientProcess.start("nginx", binary, "-c", file.toString(), "-p", prefix + "/", "-e", "stderr",
                 "-g", "daemon off;");
