@@ -35,7 +35,7 @@ class SubscribeDisconnectLeakIT {
     static final long TIME_BOUND_NS = TimeUnit.SECONDS.toNanos(90);
 
     @Test
-    void hundredThousandSubscribeDisconnectCyclesLeaveNothingBehind() throws IOException {
+    void s9_hundred_thousand_subscribe_disconnect_cycles_leave_nothing_behind() throws IOException {
         try (TestServer server = TestServer.start(Confs.pubSub("", ""), ClientLimits.NGINX)) {
             long start = System.nanoTime();
             int warmUp = 10;

@@ -5,11 +5,16 @@ import dev.pushrelay.config.Listen;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.server.ListenOverride;
 import dev.pushrelay.server.PushServer;
+import dev.pushrelay.store.StoreStats;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * A real pushrelay on an ephemeral loopback port, configured from a conf text, with a
@@ -82,6 +87,33 @@ public final class TestServer implements AutoCloseable {
      */
     public void awaitSubscribers(String publisherTarget, int n) throws IOException {
         Subscribers.await(port(), publisherTarget, n, java.time.Duration.ofSeconds(15));
+    }
+
+    /** What the store holds right now: channels, messages, waiting subscribers. */
+    public StoreStats stats() {
+        return server.store().stats();
+    }
+
+    /**
+     * Polls the store's counts until {@code condition} holds (15 s at most, then the test fails
+     * naming {@code what}): for states the wire cannot show, such as "nothing held".
+     */
+    public void awaitStats(Predicate<StoreStats> condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.test(stats())) {
+            if (System.nanoTime() > deadline) throw new AssertionError("never " + what + ": " + stats());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    /** {@link RawSocket#sendAndRead} on this server: any bytes, read until the server closes. */
+    public RawSocket.Result sendAndRead(byte[] request) throws IOException {
+        return RawSocket.sendAndRead(port(), request);
+    }
+
+    /** {@link #sendAndRead(byte[])} of a request written as text (ISO-8859-1, byte for char). */
+    public RawSocket.Result sendAndRead(String request) throws IOException {
+        return sendAndRead(request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     @Override

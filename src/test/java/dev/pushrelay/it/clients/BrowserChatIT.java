@@ -2,8 +2,8 @@ package dev.pushrelay.it.clients;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.ExternalPrograms;
+import dev.pushrelay.testing.RawResponse;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,6 +1,7 @@
 package dev.pushrelay.it.clients;
 
 import dev.pushrelay.testing.ExternalPrograms;
+import dev.pushrelay.testing.Ports;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ class NginxProxyIT {
         String binary = ExternalPrograms.nginx().toString();
         ExternalPrograms.curl();
         relay = Relay.startTenDeep(); // several messages are walked through the proxy
-        port = freePort();
+        port = Ports.free();
         String shipped = Files.readString(ClientProcess.ROOT.resolve("conf/nginx-proxy.conf"));
         String conf = replaceOnce(replaceOnce(shipped, "server 127.0.0.1:8080;", "server 127.0.0.1:" + relay.port() + ";"),
                 "listen 127.0.0.1:8081;", "listen 127.0.0.1:" + port + ";");
@@ -106,13 +105,13 @@ class NginxProxyIT {
                 assertEquals(200, r.status(), "after " + got + ": " + r);
                 got.add(r.text());
                 if (got.size() == sent.size()) break;
-                c.send(next("/activity?id=walk", r));
+                c.send(RawHttp.next("/activity?id=walk", r));
                 r = c.read();
             }
             assertEquals(sent, got);
 
             // caught up: the next request waits, and a new message ends it
-            c.send(next("/activity?id=walk", r));
+            c.send(RawHttp.next("/activity?id=walk", r));
             relay.awaitSubscribers("/publish?id=walk", 1);
             assertEquals(201, RawHttp.exchange(port, post("/publish?id=walk", "m9")).status());
             RawResponse last = c.read();
@@ -167,20 +166,9 @@ class NginxProxyIT {
         relay.awaitSubscribers("/publish?id=away", 0);
     }
 
-    /** The request for the message after {@code r} (protocol.md §4.2). */
-    private static String next(String target, RawResponse r) {
-        return get(target, "If-Modified-Since: " + r.header("Last-Modified"), "If-None-Match: " + r.header("Etag"));
-    }
-
     private static String replaceOnce(String text, String what, String with) {
         assertTrue(text.contains(what), "conf/nginx-proxy.conf lost its '" + what + "'");
         return text.replace(what, with);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static void awaitListening() {
