@@ -1,15 +1,12 @@
 package dev.pushrelay.it;
 
-import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.Settings;
-import dev.pushrelay.server.PushServer;
 import dev.pushrelay.testing.Gzip;
-import dev.pushrelay.testing.MutableClock;
 import dev.pushrelay.testing.Ports;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.ServerProcess;
 import dev.pushrelay.testing.Subscribers;
+import dev.pushrelay.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,9 +16,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static dev.pushrelay.testing.RawHttp.get;
 import static dev.pushrelay.testing.RawHttp.post;
@@ -42,7 +36,7 @@ class FullNginxConfIT {
 
     @TempDir
     Path dir;
-    private PushServer server;
+    private TestServer server;
     private int push;
     private int admin;
 
@@ -62,8 +56,7 @@ class FullNginxConfIT {
         Files.createDirectories(dir.resolve("html"));
         Files.createDirectories(dir.resolve("logs")); // error_log/access_log/pid live there, as in nginx
         Files.writeString(dir.resolve("html/index.html"), "<script>longPoll()</script>");
-        Settings settings = ConfLoader.load(dir.resolve("nginx.conf"));
-        server = PushServer.start(settings, new MutableClock(Instant.ofEpochSecond(1_790_000_000L)));
+        server = TestServer.startFile(dir.resolve("nginx.conf"));
     }
 
     @AfterEach
@@ -82,7 +75,7 @@ class FullNginxConfIT {
 
     @Test
     void binds_both_servers_and_routes_by_listen_address() throws IOException {
-        assertEquals(2, server.addresses().size());
+        assertEquals(2, server.server().addresses().size());
         // On the admin server /pub/admin is the allow-listed publisher taking ?id=.
         assertEquals(202, send(admin, post("/pub/admin?id=z", "admin message")).status());
         assertEquals(200, send(admin, get("/pub/admin?id=z")).status());
@@ -148,13 +141,9 @@ class FullNginxConfIT {
         // long-poll waits instead of taking the group-test message, and is not woken by it.
         try (RawHttp other = new RawHttp(push)) {
             other.send(get("/sub/other/g1"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (server.store().info("other/g1", 5).map(i -> i.subscribers()).orElse(0) != 1) {
-                assertTrue(System.nanoTime() < deadline, "the other-group subscriber never waited");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
+            server.awaitStats(s -> s.subscribers() == 1, "the other-group subscriber waiting");
             assertEquals(202, send(push, post("/pub/g1", "still group test")).status(), "nobody waits on test/g1");
-            assertEquals(1, server.store().info("other/g1", 5).orElseThrow().subscribers());
+            assertEquals(1, server.server().store().info("other/g1", 5).orElseThrow().subscribers());
         }
     }
 

@@ -25,11 +25,28 @@ public final class TestServer implements AutoCloseable {
     private final PushServer server;
     private final MutableClock clock;
     private final Path dir;
+    private final boolean ownsDir;
 
-    private TestServer(PushServer server, MutableClock clock, Path dir) {
+    private TestServer(PushServer server, MutableClock clock, Path dir, boolean ownsDir) {
         this.server = server;
         this.clock = clock;
         this.dir = dir;
+        this.ownsDir = ownsDir;
+    }
+
+    /**
+     * Starts a server on the configuration file {@code conf} as it stands, its own
+     * {@code listen} addresses included (a test that needs several picks them with
+     * {@link Ports#free()}); its relative paths resolve against its directory, which the
+     * caller owns: {@link #close()} leaves it.
+     */
+    public static TestServer startFile(Path conf) {
+        try {
+            MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
+            return new TestServer(PushServer.start(ConfLoader.load(conf), clock), clock, conf.toAbsolutePath().getParent(), false);
+        } catch (dev.pushrelay.config.ConfException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** Starts a server whose configuration file holds {@code conf}. */
@@ -45,7 +62,7 @@ public final class TestServer implements AutoCloseable {
             Files.writeString(file, conf);
             Settings settings = ListenOverride.apply(ConfLoader.load(file), new Listen("127.0.0.1", 0, false));
             MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
-            return new TestServer(PushServer.start(settings, clock, limits), clock, dir);
+            return new TestServer(PushServer.start(settings, clock, limits), clock, dir, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (dev.pushrelay.config.ConfException e) {
@@ -65,6 +82,7 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    /** The directory of the configuration file. */
     public Path dir() {
         return dir;
     }
@@ -119,6 +137,7 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (!ownsDir) return;
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -11,15 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 import static dev.pushrelay.testing.RawHttp.get;
@@ -60,7 +57,7 @@ class NginxProxyIT {
         // in the foreground, as our child: ended by its pid afterwards
         nginx = ClientProcess.start("nginx", binary, "-c", file.toString(), "-p", prefix + "/", "-e", "stderr",
                 "-g", "daemon off;");
-        awaitListening();
+        Ports.awaitListening(port, Duration.ofSeconds(20), nginx::isAlive, nginx::describe);
     }
 
     @AfterAll
@@ -169,18 +166,5 @@ class NginxProxyIT {
     private static String replaceOnce(String text, String what, String with) {
         assertTrue(text.contains(what), "conf/nginx-proxy.conf lost its '" + what + "'");
         return text.replace(what, with);
-    }
-
-    private static void awaitListening() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!nginx.isAlive()) throw new AssertionError("nginx exited\n" + nginx.describe());
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
-        }
-        throw new AssertionError("nginx never listened on " + port + "\n" + nginx.describe());
     }
 }
