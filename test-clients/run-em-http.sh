@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the em-http client of seed article 002 (ruby/comet-push-consume.rb) against a pushrelay,
-# installing Ruby and em-http-request from Debian first when they are missing.
+# installing Ruby and em-http-request from Debian first when they cannot be loaded.
 #
 #   run-em-http.sh [-u BASEURL] [-p PERIOD] [-T RUN_SECONDS]
 #
@@ -20,6 +20,6 @@ while getopts "u:p:T:h" opt; do
     *) sed -n '5p' "$0" | sed 's/^# *//' >&2; exit 2 ;;
   esac
 done
-"$here/install-deps.sh" ruby
+ruby -e 'require "em-http"' 2>/dev/null || "$here/install-deps.sh" ruby
 cd "$here/ruby"
 exec ruby -r ./listener-names.rb comet-push-consume.rb

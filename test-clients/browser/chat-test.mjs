@@ -18,7 +18,7 @@ const step = (what) => console.log(new Date().toISOString(), what);
 
 // Playwright gives the browser a fresh temporary profile (user-data dir) and deletes it after.
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', // BrowserChatIT passes the one it found
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -58,8 +58,6 @@ public final class Channel {
 
     public void unlock() { lock.unlock(); }
 
-    public boolean isLockedByCurrentThread() { return lock.isHeldByCurrentThread(); }
-
     public MessageBuffer buffer() { return buffer; }
 
     /**
@@ -186,8 +184,6 @@ public final class Channel {
             this.subscriber = subscriber;
             this.list = list;
         }
-
-        public Subscriber subscriber() { return subscriber; }
     }
 
     private static final class WaitList {

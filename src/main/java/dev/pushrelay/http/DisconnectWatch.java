@@ -18,23 +18,16 @@ import java.util.function.BooleanSupplier;
  * Notices a client that goes away while its long-poll waits, so the wait is released at
  * once (protocol.md §4.3) instead of when the next message would have been written.
  *
- * <p>One watch per connection, attached on first use, with one close listener, so a
- * keep-alive connection that long-polls a million times registers one listener, not a
- * million. Undertow suspends reads while a request is handled; we resume them on the raw
- * socket with our own listener: end-of-stream (a close or a half-close, as nginx treats it)
- * or an error (a reset) closes the connection, whose close listener ends the current wait.
- * If the client sends bytes instead (a pipelined request), they are appended to the
- * connection's extra bytes for Undertow to parse after this exchange, and we keep watching
- * behind them; only when that buffer is full do we stop reading (the client then waits like
- * any sender on a full socket). Undertow puts its own listener back when the exchange
- * completes. A request whose body is still unread is not watched: its bytes are the body's.
+ * <p>One watch and one close listener per connection, not per long-poll. Undertow suspends
+ * reads while a request is handled; we resume them on the raw socket: end-of-stream (a close
+ * or a half-close, as nginx treats it) or an error (a reset) closes the connection, whose
+ * close listener ends the wait. Pipelined bytes go to the connection's extra bytes for
+ * Undertow to parse after this exchange, and we keep watching behind them until that buffer
+ * is full. A request whose body is still unread is not watched: its bytes are the body's.
  *
- * <p>A client that leaves is released on the IO thread at once, but its socket is closed by
- * the worker's task pool: XNIO closes a connection on its IO thread with a
- * {@code selectNow()} that re-polls every ready socket, so when 10,000 parked clients left
- * together (a proxy restart, the end of a load test) each close re-polled up to 1,024 of the
- * others, still unread, and the IO thread spun for seconds. Closed from another thread the
- * key is only cancelled, and the IO thread's next select drops it (protocol.md §9).
+ * <p>The departed client's socket is closed from the worker pool, not the IO thread: XNIO's
+ * close there re-polls every ready socket, which made many clients leaving together
+ * quadratic (protocol.md §9; BENCHMARKS.md "Fixed on the way").
  */
 final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel> {
 

@@ -13,10 +13,9 @@ import java.util.function.Supplier;
  * subscriber timeout would be, {@code 304 Not Modified}, header-only, no cursor headers;
  * the client re-polls with the cursor it already holds and misses nothing.
  *
- * <p>The parked long-polls are the store's waiters, so there is no registry here: a
- * concurrent set add and remove per long-poll was ~2% of the IO thread in the 1x10,000
- * fan-out benchmark (issue 4). Once draining, every response closes its connection, and a
- * long-poll that would park is answered 304 at once instead. A long-poll checks the flag
+ * <p>The parked long-polls are the store's waiters, so there is no registry here and parking
+ * a long-poll touches no shared set. Once draining, every response closes its connection, and
+ * a long-poll that would park is answered 304 at once instead. A long-poll checks the flag
  * after the store registered it, and the drainer sets the flag before it copies the
  * waiters (each channel under its lock), so every long-poll is either in the copy or sees
  * the flag.

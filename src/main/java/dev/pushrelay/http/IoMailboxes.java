@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs tasks on a given IO thread, batched: a publish that wakes 10,000 long-polls owned by
  * another IO thread enqueues 10,000 writes but posts one task to that thread, which then
- * writes them all (protocol.md §4.3; issue 4's fan-out). Posting a task per subscriber
- * made every delivery pay XNIO's task-queue lock and a selector wake-up.
+ * writes them all (protocol.md §4.3). A task per subscriber would make every delivery pay
+ * XNIO's task-queue lock and a selector wake-up.
  */
 final class IoMailboxes {
 

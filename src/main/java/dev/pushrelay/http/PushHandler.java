@@ -36,12 +36,8 @@ public final class PushHandler implements HttpHandler {
     private final OperationsEndpoints operations;
     private final Drain drain;
 
-    /** @param router the current routing; a supplier so a reload can swap it atomically */
-    public PushHandler(Supplier<Router> router, ChannelStore store) {
-        this(router, store, Observability.none(java.time.Clock.systemUTC()), new Drain(store::waiting));
-    }
-
     /**
+     * @param router the current routing; a supplier so a reload can swap it atomically
      * @param obs metrics and access logs (README "Operating pushrelay")
      * @param drain the registry of parked long-polls that a graceful stop answers
      */

@@ -91,7 +91,13 @@ class LocationMatcherTest {
 
     @Test
     void named_captures_count_as_defined_variables() throws ConfException {
-        router("location /x { set $push_channel_id $id; } location ~ (?<id>\\d+) {}");
+        // as in nginx: a named capture anywhere defines the variable for every location...
+        assertEquals("r.conf:1: set: unknown \"id\" variable",
+                assertThrows(ConfException.class, () -> router("location /x { set $c $id; }")).getMessage());
+        Router r = router("location /x { set $c $id; } location ~ (?<id>\\d+) { set $c $id; }");
+        // ...which is empty where no regex captured it
+        assertEquals("", r.route(FakeRequest.get("/x")).variables().get("c"));
+        assertEquals("42", r.route(FakeRequest.get("/y42")).variables().get("c"));
     }
 
     @Test

@@ -3,10 +3,9 @@ package dev.pushrelay.it;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.RawSocket;
-import dev.pushrelay.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.pushrelay.testing.ServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,18 +40,9 @@ class BodyBudgetIT {
             }
             """;
 
-    static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass(CONF);
     static final AtomicInteger ids = new AtomicInteger();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(CONF);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     static String channel() {
         return "budget" + ids.incrementAndGet();
@@ -68,7 +58,7 @@ class BodyBudgetIT {
     }
 
     @Test
-    void aDeclaredBodyLongerThanTheBudgetGets500BeforeItIsSent() throws IOException {
+    void s9_a_declared_body_longer_than_the_budget_gets_500_before_it_is_sent() throws IOException {
         String ch = channel();
         try (RawHttp c = new RawHttp(server.port())) {
             // nothing of the body is sent: the answer must not wait for it
@@ -83,7 +73,7 @@ class BodyBudgetIT {
     }
 
     @Test
-    void aDeclaredBodyLongerThanTheBudgetGets500InsteadOf100Continue() throws IOException {
+    void s9_a_declared_body_longer_than_the_budget_gets_500_instead_of_100_continue() throws IOException {
         String ch = channel();
         try (RawHttp c = new RawHttp(server.port())) {
             c.send(head("POST", ch, "Content-Length: 70000\r\nExpect: 100-continue\r\n"));
@@ -93,7 +83,7 @@ class BodyBudgetIT {
     }
 
     @Test
-    void aChunkedBodyCrossingTheBudgetPublishesNothing() throws IOException {
+    void s9_a_chunked_body_crossing_the_budget_publishes_nothing() throws IOException {
         String ch = channel();
         try (RawSocket s = new RawSocket(server.port())) {
             s.send(head("POST", ch, "Transfer-Encoding: chunked\r\n"));
@@ -113,7 +103,7 @@ class BodyBudgetIT {
     }
 
     @Test
-    void aBodyWithinTheBudgetIsStoredExactlyEvenChunked() throws IOException {
+    void s9_a_body_within_the_budget_is_stored_exactly_even_chunked() throws IOException {
         String ch = channel();
         byte[] body = new byte[20_000];
         for (int i = 0; i < body.length; i++) body[i] = (byte) (i * 13 + 1);
@@ -135,7 +125,7 @@ class BodyBudgetIT {
     }
 
     @Test
-    void aBodyOnAMethodThatDoesNotPublishIsReadAndDroppedWhateverItsLength() throws IOException {
+    void s9_a_body_on_a_method_that_does_not_publish_is_read_and_dropped_whatever_its_length() throws IOException {
         // The module reads every body before it looks at the method (§3.1); GET and DELETE
         // answer as usual, and the connection goes on from the right place.
         String ch = channel();

@@ -3,10 +3,9 @@ package dev.pushrelay.it;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.RawSocket;
-import dev.pushrelay.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.pushrelay.testing.ServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,18 +35,9 @@ class BodyReadingIT {
             }
             """;
 
-    static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass(CONF);
     static final AtomicInteger ids = new AtomicInteger();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(CONF);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     static String channel() {
         return "body" + ids.incrementAndGet();
@@ -70,7 +60,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void aBodyThatCameWithTheHeadIsStoredExactly() throws IOException {
+    void s3_1_a_body_that_came_with_the_head_is_stored_exactly() throws IOException {
         String ch = channel();
         byte[] body = everyByte(256);
         try (RawHttp c = new RawHttp(server.port())) {
@@ -85,7 +75,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void aDeclaredBodyInPiecesAfterTheHeadIsStoredExactly() throws IOException {
+    void s3_1_a_declared_body_in_pieces_after_the_head_is_stored_exactly() throws IOException {
         String ch = channel();
         byte[] body = everyByte(3000);
         try (RawHttp c = new RawHttp(server.port())) {
@@ -102,7 +92,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void aDeclaredBodyLargerThanTheFirstAllocationIsStoredExactly() throws IOException {
+    void s3_1_a_declared_body_larger_than_the_first_allocation_is_stored_exactly() throws IOException {
         // declared lengths are allocated 16 KiB at a time as the bytes arrive (protocol.md §9)
         String ch = channel();
         byte[] body = everyByte(50_000);
@@ -117,7 +107,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void aChunkedBodyLargerThanTheFirstBufferIsStoredExactly() throws IOException {
+    void s3_1_a_chunked_body_larger_than_the_first_buffer_is_stored_exactly() throws IOException {
         String ch = channel();
         byte[] body = everyByte(5000);
         try (RawHttp c = new RawHttp(server.port())) {
@@ -138,7 +128,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void expect100ContinueIsAnsweredBeforeTheBodyIsSent() throws IOException {
+    void s3_1_expect_100_continue_is_answered_before_the_body_is_sent() throws IOException {
         // nginx sends "100 Continue" before reading a body (ngx_http_test_expect); curl waits
         // a second for it when it sent "Expect: 100-continue".
         String ch = channel();
@@ -153,7 +143,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void aDeclaredBodyOverTheLimitGets413InsteadOf100Continue() throws IOException {
+    void s3_1_a_declared_body_over_the_limit_gets_413_instead_of_100_continue() throws IOException {
         String ch = channel();
         try (RawHttp c = new RawHttp(server.port())) {
             c.send(head(ch, "Content-Length: 70000\r\nExpect: 100-continue\r\n"));
@@ -163,7 +153,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void anEmptyBodyPublishesAnEmptyMessage() throws IOException {
+    void s3_1_an_empty_body_publishes_an_empty_message() throws IOException {
         String ch = channel();
         assertEquals(202, server.send(RawHttp.request("POST", "/pub?id=" + ch, new byte[0])).status());
         RawResponse m = server.send(RawHttp.get("/sub?id=" + ch));
@@ -173,7 +163,7 @@ class BodyReadingIT {
     }
 
     @Test
-    void aChunkedBodyOverTheLimitAfterTheHeadPublishesNothing() throws IOException {
+    void s3_1_a_chunked_body_over_the_limit_after_the_head_publishes_nothing() throws IOException {
         String ch = channel();
         try (RawSocket s = new RawSocket(server.port())) {
             s.send(head(ch, "Transfer-Encoding: chunked\r\n"));

@@ -3,13 +3,11 @@ package dev.pushrelay.it;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.RawSocket;
-import dev.pushrelay.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.pushrelay.testing.ServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,20 +29,11 @@ class ClientDirectivesIT {
             }
             """;
 
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(CONF);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass(CONF);
 
     @Test
-    void aStalledBodyIsClosedAfterTheLocationsClientBodyTimeout() throws IOException {
+    void s8_8_a_stalled_body_is_closed_after_the_locations_client_body_timeout() throws IOException {
         try (RawSocket s = new RawSocket(server.port())) {
             s.send("POST /pub?id=stalled HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
             RawSocket.Result r = s.readToClose(10_000);
@@ -55,7 +44,7 @@ class ClientDirectivesIT {
     }
 
     @Test
-    void aStalledRequestHeadIsClosedAfterClientHeaderTimeout() throws IOException {
+    void s8_8_a_stalled_request_head_is_closed_after_client_header_timeout() throws IOException {
         try (RawSocket s = new RawSocket(server.port())) {
             s.send("GET /pub?id=slow HTTP/1.1\r\nHost: x\r\n");
             RawSocket.Result r = s.readToClose(10_000);
@@ -65,8 +54,8 @@ class ClientDirectivesIT {
     }
 
     @Test
-    void aRequestLineOverTheConfiguredBufferGets414() throws IOException {
-        RawSocket.Result r = sendAndRead(RawHttp.get("/pub?id=" + "a".repeat(1100)));
+    void s8_8_a_request_line_over_the_configured_buffer_gets_414() throws IOException {
+        RawSocket.Result r = server.sendAndRead(RawHttp.get("/pub?id=" + "a".repeat(1100)));
         assertTrue(r.text().startsWith("HTTP/1.1 414 Request-URI Too Large\r\n"), r.text());
         assertTrue(r.closed());
         RawResponse ok = server.send(RawHttp.get("/pub?id=" + "a".repeat(900)));
@@ -74,14 +63,10 @@ class ClientDirectivesIT {
     }
 
     @Test
-    void aRequestHeadOverNumberTimesSizeGetsABare400() throws IOException {
+    void s8_8_a_request_head_over_number_times_size_gets_a_bare_400() throws IOException {
         String[] headers = {"X-A: " + "f".repeat(900), "X-B: " + "f".repeat(900), "X-C: " + "f".repeat(900)};
-        RawSocket.Result r = sendAndRead(RawHttp.get("/pub?id=big", headers));
+        RawSocket.Result r = server.sendAndRead(RawHttp.get("/pub?id=big", headers));
         assertEquals(400, r.status(), r.text());
         assertTrue(r.closed());
-    }
-
-    private static RawSocket.Result sendAndRead(String request) throws IOException {
-        return RawSocket.sendAndRead(server.port(), request.getBytes(StandardCharsets.US_ASCII));
     }
 }

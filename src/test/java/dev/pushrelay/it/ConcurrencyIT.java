@@ -18,7 +18,7 @@ class ConcurrencyIT {
     void s7_1_first_keeps_the_oldest_and_newcomers_get_409() throws IOException {
         try (TestServer server = TestServer.start(Confs.pubSub("", "push_subscriber_concurrency first;"))) {
             server.send(post("/pub?id=a", "stored"));
-            try (RawHttp first = server.open(SubscriberIT.next("/sub?id=a", server.send(get("/sub?id=a"))))) {
+            try (RawHttp first = server.open(RawHttp.next("/sub?id=a", server.send(get("/sub?id=a"))))) {
                 server.awaitSubscribers("/pub?id=a", 1);
                 for (int i = 0; i < 2; i++) {
                     RawResponse r = server.send(get("/sub?id=a"));
@@ -67,7 +67,7 @@ class ConcurrencyIT {
                     got[i] = subs[i].read();
                     assertEquals("all", got[i].text());
                 }
-                for (int i = 0; i < subs.length; i++) subs[i].send(SubscriberIT.next("/activity?id=a", got[i]));
+                for (int i = 0; i < subs.length; i++) subs[i].send(RawHttp.next("/activity?id=a", got[i]));
                 server.awaitSubscribers("/publish?id=a", subs.length);
                 server.send(post("/publish?id=a", "again"));
                 for (RawHttp s : subs) assertEquals("again", s.read().text());

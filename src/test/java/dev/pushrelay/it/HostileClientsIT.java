@@ -5,21 +5,18 @@ import dev.pushrelay.store.StoreStats;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.RawSocket;
+import dev.pushrelay.testing.ServerExtension;
 import dev.pushrelay.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,24 +44,15 @@ class HostileClientsIT {
     /** Short timeouts so slow clients are cut off quickly; sizes as nginx's defaults. */
     static final ClientLimits LIMITS = new ClientLimits(1500, 1500, 8 * 1024, 32 * 1024, 1000);
 
-    static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass(() -> TestServer.start(CONF, LIMITS));
     static final AtomicInteger ids = new AtomicInteger();
     String ch;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(CONF, LIMITS);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void freshChannel() throws IOException {
         ch = "h" + ids.incrementAndGet();
-        awaitStats(s -> s.subscribers() == 0, "no subscriber left by the previous test");
+        server.awaitStats(s -> s.subscribers() == 0, "no subscriber left by the previous test");
     }
 
     // ---- request line and headers -------------------------------------------------------
@@ -87,23 +75,23 @@ class HostileClientsIT {
             "POST /pub?id=a HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\nab",
             "POST /pub?id=a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
     })
-    void malformedRequestHeadsGet400AndAClose(String request) throws IOException {
-        RawSocket.Result r = sendAndRead(request.getBytes(StandardCharsets.UTF_8));
+    void s9_malformed_request_heads_get_400_and_a_close(String request) throws IOException {
+        RawSocket.Result r = server.sendAndRead(request.getBytes(StandardCharsets.UTF_8));
         assertEquals(400, r.status(), r.text());
         assertTrue(r.closed(), "connection closed after the 400");
         assertNothingHeld();
     }
 
     @Test
-    void aRequestLineOverEightKilobytesGets414() throws IOException {
-        RawSocket.Result r = sendAndRead(RawHttp.get("/sub?id=" + "a".repeat(9000)).getBytes(StandardCharsets.US_ASCII));
+    void s9_a_request_line_over_eight_kilobytes_gets_414() throws IOException {
+        RawSocket.Result r = server.sendAndRead(RawHttp.get("/sub?id=" + "a".repeat(9000)).getBytes(StandardCharsets.US_ASCII));
         assertTrue(r.text().startsWith("HTTP/1.1 414 Request-URI Too Large\r\n"), r.text());
         assertTrue(r.closed());
         assertNothingHeld();
     }
 
     @Test
-    void aRequestLineJustUnderTheLimitIsServed() throws IOException {
+    void s9_a_request_line_just_under_the_limit_is_served() throws IOException {
         // "GET " + target + " HTTP/1.1" + CRLF = 8192 bytes: still accepted, as by nginx.
         String target = "/pub?id=" + "a".repeat(8192 - 2 - "GET  HTTP/1.1".length() - "/pub?id=".length());
         RawResponse r = server.send(RawHttp.get(target));
@@ -111,8 +99,8 @@ class HostileClientsIT {
     }
 
     @Test
-    void aHeaderLineOverEightKilobytesGets400RequestHeaderTooLarge() throws IOException {
-        RawSocket.Result r = sendAndRead(RawHttp.get("/sub?id=" + ch, "Cookie: " + "c".repeat(9000)).getBytes(StandardCharsets.US_ASCII));
+    void s9_a_header_line_over_eight_kilobytes_gets_400_request_header_too_large() throws IOException {
+        RawSocket.Result r = server.sendAndRead(RawHttp.get("/sub?id=" + ch, "Cookie: " + "c".repeat(9000)).getBytes(StandardCharsets.US_ASCII));
         assertTrue(r.text().startsWith("HTTP/1.1 400 Bad Request\r\n"), r.text());
         assertTrue(r.text().contains("<title>400 Request Header Or Cookie Too Large</title>"), r.text());
         assertTrue(r.closed());
@@ -120,25 +108,25 @@ class HostileClientsIT {
     }
 
     @Test
-    void aRequestHeadOverThirtyTwoKilobytesGetsABare400() throws IOException {
+    void s9_a_request_head_over_thirty_two_kilobytes_gets_a_bare_400() throws IOException {
         String[] headers = new String[6];
         for (int i = 0; i < headers.length; i++) headers[i] = "X-Filler-" + i + ": " + "f".repeat(7000);
-        RawSocket.Result r = sendAndRead(RawHttp.get("/sub?id=" + ch, headers).getBytes(StandardCharsets.US_ASCII));
+        RawSocket.Result r = server.sendAndRead(RawHttp.get("/sub?id=" + ch, headers).getBytes(StandardCharsets.US_ASCII));
         assertEquals(400, r.status(), r.text());
         assertTrue(r.closed());
         assertNothingHeld();
     }
 
     @Test
-    void manyQueryArgumentsAreNoError() throws IOException {
+    void s9_many_query_arguments_are_no_error() throws IOException {
         // Undertow's default limit (1000 parameters) would answer 400; nginx has none.
         RawResponse r = server.send(RawHttp.get("/pub?id=" + ch + "&x".repeat(3000)));
         assertEquals(404, r.status(), r.toString());
     }
 
     @Test
-    void anUnknownTransferEncodingGets501AndPublishesNothing() throws IOException {
-        RawSocket.Result r = sendAndRead(("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nab")
+    void s9_an_unknown_transfer_encoding_gets_501_and_publishes_nothing() throws IOException {
+        RawSocket.Result r = server.sendAndRead(("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nab")
                 .getBytes(StandardCharsets.US_ASCII));
         assertTrue(r.text().startsWith("HTTP/1.1 501 Not Implemented\r\n"), r.text());
         assertTrue(r.closed());
@@ -148,17 +136,17 @@ class HostileClientsIT {
     // ---- bodies ----------------------------------------------------------------------------
 
     @Test
-    void aDeclaredBodyOverTheLimitGets413AndNothingIsStored() throws IOException {
-        RawSocket.Result r = sendAndRead(RawHttp.post("/pub?id=" + ch, "x".repeat(1025)).getBytes(StandardCharsets.US_ASCII));
+    void s9_a_declared_body_over_the_limit_gets_413_and_nothing_is_stored() throws IOException {
+        RawSocket.Result r = server.sendAndRead(RawHttp.post("/pub?id=" + ch, "x".repeat(1025)).getBytes(StandardCharsets.US_ASCII));
         assertTrue(r.text().startsWith("HTTP/1.1 413 Request Entity Too Large\r\n"), r.text());
         assertTrue(r.closed());
         assertNothingHeld();
     }
 
     @Test
-    void aChunkedBodyOverTheLimitIsCutOffAndNothingIsStored() throws IOException {
+    void s9_a_chunked_body_over_the_limit_is_cut_off_and_nothing_is_stored() throws IOException {
         String chunk = Integer.toHexString(600) + "\r\n" + "x".repeat(600) + "\r\n";
-        RawSocket.Result r = sendAndRead(("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        RawSocket.Result r = server.sendAndRead(("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + chunk + chunk + "0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         // Undertow closes the connection where the limit is crossed; a 413 may or may not get out first.
         assertTrue(r.closed());
@@ -169,11 +157,11 @@ class HostileClientsIT {
     @ParameterizedTest
     @ValueSource(strings = {"zz\r\nab\r\n0\r\n\r\n", "2\r\nabc\r\n0\r\n\r\n", "-1\r\n\r\n", "2;\r\nab\r\nX\r\n\r\n",
             "fffffffffffffffffffff\r\nab\r\n0\r\n\r\n", "2\r\nab\r\n0\r\nTrailer-Without-Colon\r\n\r\n"})
-    void aGarbledChunkedBodyNeverFailsTheServer(String body) throws IOException {
+    void s9_a_garbled_chunked_body_never_fails_the_server(String body) throws IOException {
         // Undertow decodes chunked bodies leniently (protocol.md §9): garbage after a chunk or in
         // a size line is skipped, an absurd size closes the connection. Either way the answer is
         // a 202 for what was decoded, a 400 or a close; never a 5xx, a hang or a leak.
-        RawSocket.Result r = sendAndRead(("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        RawSocket.Result r = server.sendAndRead(("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
         assertTrue(r.closed(), r.text());
         assertTrue(r.status() == 0 || r.status() == 202 || r.status() == 400, r.text());
@@ -183,7 +171,7 @@ class HostileClientsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"fin", "rst", "half"})
-    void aPublisherThatVanishesMidBodyPublishesNothing(String how) throws IOException {
+    void s9_a_publisher_that_vanishes_mid_body_publishes_nothing(String how) throws IOException {
         RawSocket s = new RawSocket(server.port());
         s.send("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "y".repeat(10));
         vanish(s, how);
@@ -198,7 +186,7 @@ class HostileClientsIT {
     }
 
     @Test
-    void aStalledBodyIsClosedAfterTheBodyTimeoutWithoutAnAnswer() throws IOException {
+    void s9_a_stalled_body_is_closed_after_the_body_timeout_without_an_answer() throws IOException {
         try (RawSocket s = new RawSocket(server.port())) {
             s.send("POST /pub?id=" + ch + " HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
             RawSocket.Result r = s.readToClose(10_000);
@@ -209,7 +197,7 @@ class HostileClientsIT {
     }
 
     @Test
-    void aBodyThatKeepsComingIsNotCutOffByTheBodyTimeout() throws Exception {
+    void s9_a_body_that_keeps_coming_is_not_cut_off_by_the_body_timeout() throws Exception {
         // client_body_timeout is between two reads, not for the whole body (as in nginx):
         // 5 pieces a third of the timeout apart take longer than the timeout in total.
         try (RawSocket s = new RawSocket(server.port())) {
@@ -232,7 +220,7 @@ class HostileClientsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"GET /sub?id=a HTTP/1.1\r\nHo", "G", "GET /sub?id=a HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n"})
-    void aSlowLorisHeadIsClosedAfterTheHeaderTimeout(String partial) throws IOException {
+    void s9_a_slow_loris_head_is_closed_after_the_header_timeout(String partial) throws IOException {
         try (RawSocket s = new RawSocket(server.port())) {
             s.send(partial);
             RawSocket.Result r = s.readToClose(10_000);
@@ -245,7 +233,7 @@ class HostileClientsIT {
     // ---- cursor headers ---------------------------------------------------------------------
 
     @Test
-    void invalidCursorHeadersAreTreatedAsAbsentAndGetTheOldestMessage() throws IOException {
+    void s9_invalid_cursor_headers_are_treated_as_absent_and_get_the_oldest_message() throws IOException {
         assertEquals(202, server.send(RawHttp.post("/pub?id=" + ch, "first")).status());
         assertEquals(202, server.send(RawHttp.post("/pub?id=" + ch, "second")).status());
         List<String[]> cursors = List.of(
@@ -274,12 +262,12 @@ class HostileClientsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"fin", "rst", "half"})
-    void aWaitingSubscriberThatGoesAwayIsReleased(String how) throws IOException {
+    void s9_a_waiting_subscriber_that_goes_away_is_released(String how) throws IOException {
         RawSocket s = new RawSocket(server.port());
         s.send(RawHttp.get("/sub?id=" + ch, "If-None-Match: junk"));
-        awaitStats(st -> st.subscribers() == 1, "parked");
+        server.awaitStats(st -> st.subscribers() == 1, "parked");
         vanish(s, how);
-        awaitStats(st -> st.subscribers() == 0, "released after " + how);
+        server.awaitStats(st -> st.subscribers() == 0, "released after " + how);
         s.close();
         assertEquals(202, server.send(RawHttp.post("/pub?id=" + ch, "after")).status(), "nobody waits any more");
         assertEquals(200, server.send(RawHttp.request("DELETE", "/pub?id=" + ch, null)).status());
@@ -287,10 +275,10 @@ class HostileClientsIT {
     }
 
     @Test
-    void aRequestPipelinedWhileWaitingIsServedAfterTheLongPoll() throws IOException {
+    void s9_a_request_pipelined_while_waiting_is_served_after_the_long_poll() throws IOException {
         try (RawHttp c = new RawHttp(server.port())) {
             c.send(RawHttp.get("/sub?id=" + ch));
-            awaitStats(st -> st.subscribers() == 1, "parked");
+            server.awaitStats(st -> st.subscribers() == 1, "parked");
             // Sent while the first request waits: must be kept, and must not end the wait.
             c.send(RawHttp.get("/pub?id=" + ch));
             assertEquals(201, server.send(RawHttp.post("/pub?id=" + ch, "m1")).status(), "still waiting");
@@ -306,14 +294,14 @@ class HostileClientsIT {
     }
 
     @Test
-    void aLongPollPipelinedBehindALongPollWaitsInTurn() throws IOException {
+    void s9_a_long_poll_pipelined_behind_a_long_poll_waits_in_turn() throws IOException {
         try (RawHttp c = new RawHttp(server.port())) {
             c.send(RawHttp.get("/sub?id=" + ch) + RawHttp.get("/sub?id=" + ch, "If-None-Match: 0",
                     "If-Modified-Since: Thu, 01 Jan 2099 00:00:00 GMT"));
-            awaitStats(st -> st.subscribers() == 1, "first parked");
+            server.awaitStats(st -> st.subscribers() == 1, "first parked");
             assertEquals(201, server.send(RawHttp.post("/pub?id=" + ch, "m1")).status());
             assertEquals("m1", c.read().text());
-            awaitStats(st -> st.subscribers() == 1, "second parked (its cursor is after m1)");
+            server.awaitStats(st -> st.subscribers() == 1, "second parked (its cursor is after m1)");
             assertEquals(201, server.send(RawHttp.post("/pub?id=" + ch, "m2")).status());
             assertEquals("m2", c.read().text());
         }
@@ -323,21 +311,21 @@ class HostileClientsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"fin", "rst", "half"})
-    void aClientThatPipelinesAndThenGoesAwayIsReleased(String how) throws IOException {
+    void s9_a_client_that_pipelines_and_then_goes_away_is_released(String how) throws IOException {
         // Both requests in one packet: the second sits in Undertow's buffer while the first waits.
         RawSocket s = new RawSocket(server.port());
         s.send(RawHttp.get("/sub?id=" + ch) + RawHttp.get("/sub?id=" + ch));
-        awaitStats(st -> st.subscribers() == 1, "parked");
+        server.awaitStats(st -> st.subscribers() == 1, "parked");
         vanish(s, how);
-        awaitStats(st -> st.subscribers() == 0, "released after pipelining and " + how);
+        server.awaitStats(st -> st.subscribers() == 0, "released after pipelining and " + how);
         s.close();
         // And bytes sent while waiting, then a close.
         RawSocket t = new RawSocket(server.port());
         t.send(RawHttp.get("/sub?id=" + ch));
-        awaitStats(st -> st.subscribers() == 1, "parked");
+        server.awaitStats(st -> st.subscribers() == 1, "parked");
         t.send("GET /sub?id=" + ch + " HTTP/1.1\r\nHost: x\r\n"); // half a request
         vanish(t, how);
-        awaitStats(st -> st.subscribers() == 0, "released after a partial pipelined request and " + how);
+        server.awaitStats(st -> st.subscribers() == 0, "released after a partial pipelined request and " + how);
         t.close();
         awaitNothingHeldAfterGc();
     }
@@ -353,44 +341,28 @@ class HostileClientsIT {
         }
     }
 
-    static RawSocket.Result sendAndRead(byte[] request) throws IOException {
-        return RawSocket.sendAndRead(server.port(), request);
-    }
-
-    static StoreStats stats() {
-        return server.server().store().stats();
-    }
-
-    static void awaitStats(Predicate<StoreStats> condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.test(stats())) {
-            if (System.nanoTime() > deadline) throw new AssertionError("never " + what + ": " + stats());
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-    }
-
     /** No subscriber, no message, and no channel (the test's channels were deleted or never created). */
     static void assertNothingHeld() {
-        StoreStats s = stats();
+        StoreStats s = server.stats();
         assertEquals(0, s.subscribers(), s.toString());
         assertEquals(0, s.messages(), s.toString());
         assertEquals(0, s.channels(), s.toString());
     }
 
     static void awaitNothingHeld() {
-        awaitStats(s -> s.subscribers() == 0 && s.messages() == 0 && s.channels() == 0, "nothing held");
+        server.awaitStats(s -> s.subscribers() == 0 && s.messages() == 0 && s.channels() == 0, "nothing held");
     }
 
     /** Channels a subscriber created are collected once idle (protocol.md §6.2). */
     static void awaitNothingHeldAfterGc() {
-        awaitStats(s -> s.subscribers() == 0, "no subscriber");
+        server.awaitStats(s -> s.subscribers() == 0, "no subscriber");
         server.clock().advanceSeconds(60);
         server.server().store().sweep();
         assertNothingHeld();
     }
 
     @Test
-    void sanityTheServerStillWorks() throws IOException {
+    void s9_the_server_still_publishes_serves_and_deletes() throws IOException {
         assertNotEquals(0, server.port());
         assertEquals(202, server.send(RawHttp.post("/pub?id=" + ch, "ok")).status());
         assertEquals("ok", server.send(RawHttp.get("/sub?id=" + ch)).text());

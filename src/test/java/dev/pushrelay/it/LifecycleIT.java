@@ -1,10 +1,11 @@
 package dev.pushrelay.it;
 
 import dev.pushrelay.Main;
+import dev.pushrelay.testing.ChannelInfoJson;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.ServerProcess;
-import dev.pushrelay.testing.Subscribers;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -16,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.pushrelay.testing.RawHttp.get;
 import static dev.pushrelay.testing.RawHttp.post;
@@ -33,23 +32,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LifecycleIT {
 
-    private static final Pattern JSON_NUMBERS = Pattern.compile("\"messages\": (\\d+).*\"subscribers\": (\\d+)");
-
     static String conf(int maxMessages, String extra) {
         return extra + Confs.pubSub("push_max_message_buffer_length " + maxMessages + ";", "");
     }
 
-    /** (messages, subscribers) of a channel, or null when it does not exist. */
-    static int[] info(ServerProcess p, String channel) throws IOException {
-        RawResponse r = RawHttp.exchange(p.port(), get("/pub?id=" + channel, "Accept: text/json"));
-        if (r.status() == 404) return null;
-        Matcher m = JSON_NUMBERS.matcher(r.text());
-        assertTrue(m.find(), r.toString());
-        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    /** The info of a channel, empty when it does not exist. */
+    static Optional<ChannelInfoJson> info(ServerProcess p, String channel) throws IOException {
+        return ChannelInfoJson.get(p.port(), "/pub?id=" + channel);
     }
 
     static void awaitSubscribers(ServerProcess p, String channel, int n) throws IOException {
-        Subscribers.await(p.port(), "/pub?id=" + channel, n, java.time.Duration.ofSeconds(15));
+        p.awaitSubscribers("/pub?id=" + channel, n);
     }
 
     /** {@code pushrelay ARGS} in this JVM: exit status, then what it wrote to stderr. */
@@ -93,7 +86,7 @@ class LifecycleIT {
             p.signal("HUP");
             p.awaitStderr("[notice] configuration reloaded", 1);
 
-            assertEquals(1, info(p, "a")[1], "still waiting after the reload");
+            assertEquals(1, info(p, "a").orElseThrow().subscribers(), "still waiting after the reload");
             RawResponse published = RawHttp.exchange(p.port(), post("/pub2?id=a", "after reload"));
             assertEquals(201, published.status(), "the new location works at once and finds the subscriber");
             RawResponse delivered = waiting.read();
@@ -113,11 +106,11 @@ class LifecycleIT {
             assertEquals(0, r[0], (String) r[1]);
             p.awaitStderr("[notice] configuration reloaded", 1);
 
-            assertEquals(3, info(p, "a")[0], "buffered messages survive the reload");
+            assertEquals(3, info(p, "a").orElseThrow().messages(), "buffered messages survive the reload");
             for (int i = 0; i < 3; i++) {
                 RawHttp.exchange(p.port(), post("/pub?id=b", "m" + i));
             }
-            assertEquals(2, info(p, "b")[0], "push_max_message_buffer_length 2 applies now (protocol.md §5.3)");
+            assertEquals(2, info(p, "b").orElseThrow().messages(), "push_max_message_buffer_length 2 applies now (protocol.md §5.3)");
             RawResponse oldest = RawHttp.exchange(p.port(), get("/sub?id=b"));
             assertEquals("m1", oldest.text());
         }
@@ -243,7 +236,7 @@ class LifecycleIT {
             assertTrue(p.stderr().contains("starting empty, kept as " + state + ".corrupt"), p.stderr());
             assertTrue(Files.exists(dir.resolve("push.state.corrupt")));
             assertFalse(Files.exists(state));
-            assertNull(info(p, "a"), "no channels");
+            assertTrue(info(p, "a").isEmpty(), "no channels");
             assertEquals(202, RawHttp.exchange(p.port(), post("/pub?id=a", "fine")).status());
         }
     }

@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -47,7 +45,7 @@ class MalformedRequestFuzzIT {
             """;
 
     @Test
-    void aServerUnderRandomMalformedRequestsKeepsServingAndHoldsNothing() throws IOException {
+    void s9_a_server_under_random_malformed_requests_keeps_serving_and_holds_nothing() throws IOException {
         long seed = Long.getLong("fuzz.seed", 20261123L);
         Random random = new Random(seed);
         Map<Integer, Integer> statuses = new TreeMap<>();
@@ -62,11 +60,11 @@ class MalformedRequestFuzzIT {
                     statuses.merge(status, 1, Integer::sum);
                     if (status >= 500 && status != 501) throw new AssertionError("server error " + status);
                 }
-                awaitStats(server, s -> s.subscribers() == 0, "no subscriber left waiting");
+                server.awaitStats(s -> s.subscribers() == 0, "no subscriber left waiting");
                 cursorWalkWorks(server);
                 server.clock().advanceSeconds(60);
                 server.server().store().sweep();
-                StoreStats s = server.server().store().stats();
+                StoreStats s = server.stats();
                 assertEquals(new StoreStats(0, 0, 0, 0, s.budgetBytes()), s, "nothing held after the fuzz");
             } catch (AssertionError | IOException | RuntimeException e) {
                 throw new AssertionError("fuzz failed (reproduce with -Dfuzz.seed=" + seed + "), request #" + i + ": "
@@ -129,7 +127,7 @@ class MalformedRequestFuzzIT {
         }
         try (RawHttp waiting = new RawHttp(server.port())) {
             waiting.send(RawHttp.get("/sub?id=walk", "If-Modified-Since: " + lastModified, "If-None-Match: " + etag));
-            awaitStats(server, s -> s.subscribers() == 1, "the walk's next poll waiting");
+            server.awaitStats(s -> s.subscribers() == 1, "the walk's next poll waiting");
             assertEquals(201, server.send(RawHttp.post("/pub?id=walk", "m5")).status());
             assertEquals("m5", waiting.read().text());
         }
@@ -260,13 +258,5 @@ class MalformedRequestFuzzIT {
             s.append(c >= 32 && c < 127 ? String.valueOf((char) c) : String.format("\\x%02x", c));
         }
         return s + (b.length > 300 ? "... (" + b.length + " bytes)" : "");
-    }
-
-    private static void awaitStats(TestServer server, Predicate<StoreStats> condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.test(server.server().store().stats())) {
-            if (System.nanoTime() > deadline) throw new AssertionError("never " + what + ": " + server.server().store().stats());
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
     }
 }

@@ -210,7 +210,7 @@ class NginxDirectivesIT {
             assertNull(none.header("Access-Control-Allow-Origin"));
             assertEquals("a", none.header("X-Always"), "always applies to every status");
             // A parked long-poll that times out (304) still gets the headers: the CORS fix users ask for.
-            try (RawHttp c = server.open(SubscriberIT.next("/activity?id=a", m))) {
+            try (RawHttp c = server.open(RawHttp.next("/activity?id=a", m))) {
                 server.awaitSubscribers("/publish?id=a", 1);
                 server.clock().advanceSeconds(1);
                 RawResponse timeout = c.read();

@@ -2,10 +2,9 @@ package dev.pushrelay.it;
 
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
-import dev.pushrelay.testing.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.pushrelay.testing.ServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,17 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** protocol.md §3: the publisher endpoint, every row of the method table (§3.1) over real HTTP. */
 class PublisherIT {
 
-    private TestServer server;
-
-    @BeforeEach
-    void start() {
-        server = TestServer.start(Confs.SEED);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final ServerExtension server = ServerExtension.perTest(Confs.SEED);
 
     @Test
     void s3_1_post_without_waiting_subscribers_is_202_with_channel_info() throws IOException {

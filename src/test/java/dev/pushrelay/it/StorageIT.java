@@ -165,7 +165,7 @@ class StorageIT {
             RawResponse newest = server.send(get("/activity?id=a"));
             assertEquals("m3", newest.text());
             // A listener that waits gets each new message, as the article's clients did.
-            try (RawHttp sub = server.open(SubscriberIT.next("/activity?id=a", newest))) {
+            try (RawHttp sub = server.open(RawHttp.next("/activity?id=a", newest))) {
                 server.awaitSubscribers("/publish?id=a", 1);
                 assertEquals(201, server.send(post("/publish?id=a", "m4")).status());
                 assertEquals("m4", sub.read().text());

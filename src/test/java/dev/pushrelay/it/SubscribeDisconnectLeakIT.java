@@ -13,8 +13,6 @@ import java.lang.management.MemoryMXBean;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,10 +30,14 @@ class SubscribeDisconnectLeakIT {
     static final int ROUNDS = 500;
     /** Far above noise for a JVM after a full GC, far below what 100,000 held exchanges cost. */
     static final long HEAP_TOLERANCE_BYTES = 32L * 1024 * 1024;
-    static final long TIME_BOUND_NS = TimeUnit.SECONDS.toNanos(90);
+    /**
+     * A bound against a hang, not a speed test: ~15 s on an idle 2-core machine, but the ITs
+     * run in two JVMs and the machine may be shared (90 s was exceeded at load average 25).
+     */
+    static final long TIME_BOUND_NS = TimeUnit.SECONDS.toNanos(240);
 
     @Test
-    void hundredThousandSubscribeDisconnectCyclesLeaveNothingBehind() throws IOException {
+    void s9_hundred_thousand_subscribe_disconnect_cycles_leave_nothing_behind() throws IOException {
         try (TestServer server = TestServer.start(Confs.pubSub("", ""), ClientLimits.NGINX)) {
             long start = System.nanoTime();
             int warmUp = 10;
@@ -69,7 +71,7 @@ class SubscribeDisconnectLeakIT {
             out.write(RawHttp.get("/sub?id=r" + round + "c" + (i % 20)).getBytes(StandardCharsets.US_ASCII));
             out.flush();
         }
-        await(server, st -> st.subscribers() == CONCURRENT, "round " + round + ": all parked");
+        server.awaitStats(st -> st.subscribers() == CONCURRENT, "round " + round + ": all parked");
         for (int i = 0; i < CONCURRENT; i++) {
             Socket s = sockets[i];
             switch ((i + round) % 3) {
@@ -81,7 +83,7 @@ class SubscribeDisconnectLeakIT {
                 default -> s.shutdownOutput();
             }
         }
-        await(server, st -> st.subscribers() == 0, "round " + round + ": all released");
+        server.awaitStats(st -> st.subscribers() == 0, "round " + round + ": all released");
         for (Socket s : sockets) s.close();
     }
 
@@ -89,18 +91,10 @@ class SubscribeDisconnectLeakIT {
     private static void collectChannels(TestServer server) {
         server.clock().advanceSeconds(10);
         server.server().store().sweep();
-        StoreStats s = server.server().store().stats();
+        StoreStats s = server.stats();
         assertEquals(0, s.channels(), s.toString());
         assertEquals(0, s.subscribers(), s.toString());
         assertEquals(0, s.reservedBytes(), s.toString());
-    }
-
-    private static void await(TestServer server, Predicate<StoreStats> condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.test(server.server().store().stats())) {
-            if (System.nanoTime() > deadline) throw new AssertionError("never " + what + ": " + server.server().store().stats());
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
-        }
     }
 
     private static long usedHeapAfterGc() {

@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** protocol.md §4: the subscriber endpoint, its cursor and every way a wait ends. */
 class SubscriberIT {
 
-    /** The request a client sends after {@code previous}: its cursor carried forward. */
+    /** Kept for ITs written on other branches meanwhile; use {@link RawHttp#next}. */
+    @Deprecated(forRemoval = true)
     static String next(String target, RawResponse previous) {
-        return get(target, "If-Modified-Since: " + previous.header("Last-Modified"), "If-None-Match: " + previous.header("Etag"));
+        return RawHttp.next(target, previous);
     }
 
     @Test
@@ -66,7 +67,7 @@ class SubscriberIT {
             seen.add(r.text());
             etags.add(r.header("Etag"));
             for (int i = 1; i < 8; i++) {
-                r = server.send(next("/activity?id=a", r));
+                r = server.send(RawHttp.next("/activity?id=a", r));
                 assertEquals(200, r.status());
                 seen.add(r.text());
                 etags.add(r.header("Etag"));
@@ -74,7 +75,7 @@ class SubscriberIT {
             assertEquals(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7"), seen);
             assertEquals(List.of("0", "1", "2", "3", "4", "0", "1", "2"), etags);
             // At the newest message the next request waits, then gets the next publish.
-            try (RawHttp waiting = server.open(next("/activity?id=a", r))) {
+            try (RawHttp waiting = server.open(RawHttp.next("/activity?id=a", r))) {
                 server.awaitSubscribers("/publish?id=a", 1);
                 assertEquals(201, server.send(post("/publish?id=a", "m8")).status());
                 RawResponse m8 = waiting.read();
@@ -92,7 +93,7 @@ class SubscriberIT {
             server.send(post("/pub?id=a", "m1"));
             server.send(post("/pub?id=a", "m2"));
             server.send(post("/pub?id=a", "m3"));
-            assertEquals("m2", server.send(next("/sub?id=a", m0)).text());
+            assertEquals("m2", server.send(RawHttp.next("/sub?id=a", m0)).text());
         }
     }
 
@@ -107,7 +108,7 @@ class SubscriberIT {
                 assertEquals("news", m.text());
                 assertEquals("0", m.header("Etag"));
                 // The same connection is kept alive and can long-poll again.
-                sub.send(next("/activity?id=a", m));
+                sub.send(RawHttp.next("/activity?id=a", m));
                 server.awaitSubscribers("/publish?id=a", 1);
                 server.send(post("/publish?id=a", "more"));
                 assertEquals("more", sub.read().text());
@@ -153,9 +154,9 @@ class SubscriberIT {
             assertEquals(202, server.send(post("/pub?id=a", "one")).status(), "interval-poll never counts as waiting");
             RawResponse one = server.send(get("/sub?id=a"));
             assertEquals("one", one.text());
-            assertEquals(304, server.send(next("/sub?id=a", one)).status());
+            assertEquals(304, server.send(RawHttp.next("/sub?id=a", one)).status());
             server.send(post("/pub?id=a", "two"));
-            assertEquals("two", server.send(next("/sub?id=a", one)).text());
+            assertEquals("two", server.send(RawHttp.next("/sub?id=a", one)).text());
         }
     }
 
@@ -224,7 +225,7 @@ class SubscriberIT {
             server.send(post("/publish?id=a", "0"));
             RawResponse last = sub.read();
             for (int i = 1; i < 50; i++) {
-                sub.send(next("/activity?id=a", last));
+                sub.send(RawHttp.next("/activity?id=a", last));
                 server.awaitSubscribers("/publish?id=a", 1);
                 server.send(post("/publish?id=a", String.valueOf(i)));
                 last = sub.read();

@@ -56,6 +56,18 @@ public final class RawHttp implements AutoCloseable {
         return request("GET", target, null, headers);
     }
 
+    /**
+     * The request a client sends after {@code previous}: its cursor carried forward as
+     * If-Modified-Since and If-None-Match (protocol.md §4.2), then {@code headers}.
+     */
+    public static String next(String target, RawResponse previous, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "If-Modified-Since: " + previous.header("Last-Modified");
+        all[1] = "If-None-Match: " + previous.header("Etag");
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return get(target, all);
+    }
+
     public static String post(String target, String body, String... headers) {
         return request("POST", target, body.getBytes(StandardCharsets.UTF_8), headers);
     }

@@ -102,6 +102,19 @@ public final class ServerProcess implements AutoCloseable {
         Files.writeString(conf, text);
     }
 
+    /** One request on a fresh connection. */
+    public RawResponse send(String request) throws IOException {
+        return RawHttp.exchange(port, request);
+    }
+
+    /**
+     * Polls the channel info at {@code publisherTarget} until exactly {@code n} long-polls wait
+     * (protocol.md §3.4), as {@link TestServer#awaitSubscribers}.
+     */
+    public void awaitSubscribers(String publisherTarget, int n) throws IOException {
+        Subscribers.await(port, publisherTarget, n, java.time.Duration.ofSeconds(15));
+    }
+
     /** Sends a signal (HUP, TERM, INT) with kill(1), as an operator would. */
     public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid())).inheritIO().start();

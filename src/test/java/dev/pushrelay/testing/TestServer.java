@@ -5,11 +5,16 @@ import dev.pushrelay.config.Listen;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.server.ListenOverride;
 import dev.pushrelay.server.PushServer;
+import dev.pushrelay.store.StoreStats;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * A real pushrelay on an ephemeral loopback port, configured from a conf text, with a
@@ -20,11 +25,28 @@ public final class TestServer implements AutoCloseable {
     private final PushServer server;
     private final MutableClock clock;
     private final Path dir;
+    private final boolean ownsDir;
 
-    private TestServer(PushServer server, MutableClock clock, Path dir) {
+    private TestServer(PushServer server, MutableClock clock, Path dir, boolean ownsDir) {
         this.server = server;
         this.clock = clock;
         this.dir = dir;
+        this.ownsDir = ownsDir;
+    }
+
+    /**
+     * Starts a server on the configuration file {@code conf} as it stands, its own
+     * {@code listen} addresses included (a test that needs several picks them with
+     * {@link Ports#free()}); its relative paths resolve against its directory, which the
+     * caller owns: {@link #close()} leaves it.
+     */
+    public static TestServer startFile(Path conf) {
+        try {
+            MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
+            return new TestServer(PushServer.start(ConfLoader.load(conf), clock), clock, conf.toAbsolutePath().getParent(), false);
+        } catch (dev.pushrelay.config.ConfException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** Starts a server whose configuration file holds {@code conf}. */
@@ -40,7 +62,7 @@ public final class TestServer implements AutoCloseable {
             Files.writeString(file, conf);
             Settings settings = ListenOverride.apply(ConfLoader.load(file), new Listen("127.0.0.1", 0, false));
             MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
-            return new TestServer(PushServer.start(settings, clock, limits), clock, dir);
+            return new TestServer(PushServer.start(settings, clock, limits), clock, dir, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (dev.pushrelay.config.ConfException e) {
@@ -60,6 +82,7 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    /** The directory of the configuration file. */
     public Path dir() {
         return dir;
     }
@@ -84,9 +107,37 @@ public final class TestServer implements AutoCloseable {
         Subscribers.await(port(), publisherTarget, n, java.time.Duration.ofSeconds(15));
     }
 
+    /** What the store holds right now: channels, messages, waiting subscribers. */
+    public StoreStats stats() {
+        return server.store().stats();
+    }
+
+    /**
+     * Polls the store's counts until {@code condition} holds (15 s at most, then the test fails
+     * naming {@code what}): for states the wire cannot show, such as "nothing held".
+     */
+    public void awaitStats(Predicate<StoreStats> condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.test(stats())) {
+            if (System.nanoTime() > deadline) throw new AssertionError("never " + what + ": " + stats());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    /** {@link RawSocket#sendAndRead} on this server: any bytes, read until the server closes. */
+    public RawSocket.Result sendAndRead(byte[] request) throws IOException {
+        return RawSocket.sendAndRead(port(), request);
+    }
+
+    /** {@link #sendAndRead(byte[])} of a request written as text (ISO-8859-1, byte for char). */
+    public RawSocket.Result sendAndRead(String request) throws IOException {
+        return sendAndRead(request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
     @Override
     public void close() {
         server.close();
+        if (!ownsDir) return;
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

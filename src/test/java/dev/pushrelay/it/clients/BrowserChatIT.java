@@ -2,8 +2,11 @@ package dev.pushrelay.it.clients;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pushrelay.testing.ExternalPrograms;
 import dev.pushrelay.testing.RawResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static dev.pushrelay.testing.RawHttp.get;
@@ -26,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * error paths: 5xx backoff, 409, 404, 410. A screenshot of the chat is saved as
  * target/chat-screenshot.png.
  */
+@Tag(ExternalPrograms.CHROMIUM)
+@ExtendWith(ExternalPrograms.class)
 class BrowserChatIT {
 
     private static final Path RESULT = ClientProcess.OUT.resolve("browser-result.json");
@@ -33,7 +39,8 @@ class BrowserChatIT {
 
     @Test
     void two_tabs_chat_through_one_channel_and_every_line_shows_once_in_order() throws IOException {
-        Deps.install("chromium", "node-modules");
+        String chromium = ExternalPrograms.chromium().toString();
+        String node = ExternalPrograms.node().toString();
         Files.deleteIfExists(RESULT);
         Files.deleteIfExists(SCREENSHOT);
         try (Relay relay = Relay.startFile(ClientProcess.ROOT.resolve("conf/demo.conf"))) {
@@ -41,9 +48,9 @@ class BrowserChatIT {
             assertEquals(200, js.status(), "pushrelay serves the client library itself");
             assertTrue(js.text().contains("PushRelay"));
 
-            try (ClientProcess node = ClientProcess.start("browser-chat", "node", "test-clients/browser/chat-test.mjs",
-                    relay.baseUrl(), RESULT.toString(), SCREENSHOT.toString())) {
-                node.expectExit(0, Duration.ofMinutes(3));
+            try (ClientProcess run = ClientProcess.start("browser-chat", Map.of("CHROMIUM", chromium),
+                    List.of(node, "test-clients/browser/chat-test.mjs", relay.baseUrl(), RESULT.toString(), SCREENSHOT.toString()))) {
+                run.expectExit(0, Duration.ofMinutes(3));
             }
             JsonNode r = new ObjectMapper().readTree(RESULT.toFile());
             assertEquals("pushrelay chat", r.get("title").asText());

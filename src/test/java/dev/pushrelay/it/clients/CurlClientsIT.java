@@ -1,8 +1,11 @@
 package dev.pushrelay.it.clients;
 
+import dev.pushrelay.testing.ExternalPrograms;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -22,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test-clients/publish.sh and subscribe.sh, real curl against a real pushrelay: every message
  * printed once and in order by every subscriber (protocol.md §4.2), several per second included.
  */
+@Tag(ExternalPrograms.CURL)
+@ExtendWith(ExternalPrograms.class)
 class CurlClientsIT {
 
     private static final Duration LIMIT = Duration.ofSeconds(40);
@@ -49,7 +54,7 @@ class CurlClientsIT {
 
     @BeforeAll
     static void start() {
-        Deps.install("curl");
+        ExternalPrograms.curl();
         relay = Relay.start(CONF);
     }
 

@@ -1,6 +1,9 @@
 package dev.pushrelay.it.clients;
 
+import dev.pushrelay.testing.ExternalPrograms;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -23,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * see losses, duplicates and reordering, and a period under one second would break the client
  * itself (two messages in one second differ only by the tag it never sends).
  */
+@Tag(ExternalPrograms.RUBY)
+@ExtendWith(ExternalPrograms.class)
 class EmHttpClientIT {
 
     private static final Pattern PUBLISHED = Pattern.compile("^Published message @ (.+)$");
@@ -31,7 +36,7 @@ class EmHttpClientIT {
 
     @Test
     void each_listener_prints_every_message_once_in_order_with_the_articles_period() throws IOException {
-        Deps.install("ruby");
+        ExternalPrograms.ruby();
         try (Relay relay = Relay.startDefault();
              ClientProcess ruby = ClientProcess.start("em-http", "bash", "test-clients/run-em-http.sh",
                      "-u", relay.baseUrl(), "-p", "5", "-T", "23")) {

@@ -1,23 +1,22 @@
 package dev.pushrelay.it.clients;
 
+import dev.pushrelay.testing.ExternalPrograms;
+import dev.pushrelay.testing.Ports;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 import static dev.pushrelay.testing.RawHttp.get;
@@ -32,6 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pushrelay: publishes and long-polls go through the proxy, and nothing is lost, duplicated,
  * reordered, buffered or turned into a 304 on the way.
  */
+@Tag(ExternalPrograms.NGINX)
+@Tag(ExternalPrograms.CURL)
+@ExtendWith(ExternalPrograms.class)
 class NginxProxyIT {
 
     private static Relay relay;
@@ -41,9 +43,10 @@ class NginxProxyIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Deps.install("nginx", "curl");
+        String binary = ExternalPrograms.nginx().toString();
+        ExternalPrograms.curl();
         relay = Relay.startTenDeep(); // several messages are walked through the proxy
-        port = freePort();
+        port = Ports.free();
         String shipped = Files.readString(ClientProcess.ROOT.resolve("conf/nginx-proxy.conf"));
         String conf = replaceOnce(replaceOnce(shipped, "server 127.0.0.1:8080;", "server 127.0.0.1:" + relay.port() + ";"),
                 "listen 127.0.0.1:8081;", "listen 127.0.0.1:" + port + ";");
@@ -51,11 +54,10 @@ class NginxProxyIT {
         Files.createDirectories(prefix.resolve("logs"));
         Path file = prefix.resolve("nginx.conf");
         Files.writeString(file, conf);
-        String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
         // in the foreground, as our child: ended by its pid afterwards
         nginx = ClientProcess.start("nginx", binary, "-c", file.toString(), "-p", prefix + "/", "-e", "stderr",
                 "-g", "daemon off;");
-        awaitListening();
+        Ports.awaitListening(port, Duration.ofSeconds(20), nginx::isAlive, nginx::describe);
     }
 
     @AfterAll
@@ -100,13 +102,13 @@ class NginxProxyIT {
                 assertEquals(200, r.status(), "after " + got + ": " + r);
                 got.add(r.text());
                 if (got.size() == sent.size()) break;
-                c.send(next("/activity?id=walk", r));
+                c.send(RawHttp.next("/activity?id=walk", r));
                 r = c.read();
             }
             assertEquals(sent, got);
 
             // caught up: the next request waits, and a new message ends it
-            c.send(next("/activity?id=walk", r));
+            c.send(RawHttp.next("/activity?id=walk", r));
             relay.awaitSubscribers("/publish?id=walk", 1);
             assertEquals(201, RawHttp.exchange(port, post("/publish?id=walk", "m9")).status());
             RawResponse last = c.read();
@@ -161,32 +163,8 @@ class NginxProxyIT {
         relay.awaitSubscribers("/publish?id=away", 0);
     }
 
-    /** The request for the message after {@code r} (protocol.md §4.2). */
-    private static String next(String target, RawResponse r) {
-        return get(target, "If-Modified-Since: " + r.header("Last-Modified"), "If-None-Match: " + r.header("Etag"));
-    }
-
     private static String replaceOnce(String text, String what, String with) {
         assertTrue(text.contains(what), "conf/nginx-proxy.conf lost its '" + what + "'");
         return text.replace(what, with);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitListening() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!nginx.isAlive()) throw new AssertionError("nginx exited\n" + nginx.describe());
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
-        }
-        throw new AssertionError("nginx never listened on " + port + "\n" + nginx.describe());
     }
 }

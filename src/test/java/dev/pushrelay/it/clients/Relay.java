@@ -1,5 +1,6 @@
 package dev.pushrelay.it.clients;
 
+import dev.pushrelay.testing.ChannelInfoJson;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.ServerProcess;
@@ -11,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A real pushrelay for the real clients: its own process (the real Main on this test's
@@ -20,8 +19,6 @@ import java.util.regex.Pattern;
  * production, on an ephemeral loopback port.
  */
 final class Relay implements AutoCloseable {
-
-    private static final Pattern MESSAGES = Pattern.compile("\"messages\": (\\d+)");
 
     private final ServerProcess server;
     private final int port;
@@ -99,10 +96,8 @@ final class Relay implements AutoCloseable {
      * What the server holds: the truth the clients' output is compared with.
      */
     List<String> messages(String channel) throws IOException {
-        RawResponse info = send(RawHttp.get("/publish?id=" + channel, "Accept: text/json"));
-        Matcher m = MESSAGES.matcher(info.text());
-        if (info.status() != 200 || !m.find()) throw new AssertionError("no channel " + channel + ": " + info);
-        int count = Integer.parseInt(m.group(1));
+        int count = ChannelInfoJson.get(port, "/publish?id=" + channel)
+                .orElseThrow(() -> new AssertionError("no channel " + channel)).messages();
         List<String> bodies = new java.util.ArrayList<>();
         String target = "/activity?id=" + channel;
         try (RawHttp c = new RawHttp(port)) {
@@ -112,8 +107,7 @@ final class Relay implements AutoCloseable {
                 RawResponse r = c.read();
                 if (r.status() != 200) throw new AssertionError("walking " + channel + " after " + bodies + ": " + r);
                 bodies.add(r.text());
-                request = RawHttp.get(target, "If-Modified-Since: " + r.header("Last-Modified"),
-                        "If-None-Match: " + r.header("Etag"));
+                request = RawHttp.next(target, r);
             }
         }
         return bodies;

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static dev.pushrelay.testing.Messages.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,10 +70,6 @@ class InMemoryChannelStoreConcurrencyTest {
             errors.forEach(e::addSuppressed);
             throw e;
         }
-    }
-
-    static String text(Message m) {
-        return StandardCharsets.UTF_8.decode(m.body()).toString();
     }
 
     @Test

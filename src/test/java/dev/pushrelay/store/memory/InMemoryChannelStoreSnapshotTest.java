@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.pushrelay.testing.Messages.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,10 +34,6 @@ class InMemoryChannelStoreSnapshotTest {
     Message publish(InMemoryChannelStore store, String key, String body, BufferPolicy policy) {
         PublishResult r = store.publish(key, new MessageDraft(body.getBytes(StandardCharsets.UTF_8), "text/x-" + body), policy);
         return assertInstanceOf(PublishResult.Published.class, r).message();
-    }
-
-    static String text(Message m) {
-        return StandardCharsets.UTF_8.decode(m.body()).toString();
     }
 
     /** Walks the channel from {@code cursor} with long-poll fetches until one would wait. */

@@ -13,6 +13,7 @@ import dev.pushrelay.channel.SubscribePolicy;
 import dev.pushrelay.channel.Subscription;
 import dev.pushrelay.store.ChannelStore;
 import dev.pushrelay.store.StoreStats;
+import dev.pushrelay.testing.Messages;
 import dev.pushrelay.testing.MutableClock;
 import dev.pushrelay.testing.RecordingSubscriber;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +28,7 @@ import java.util.Optional;
 import static dev.pushrelay.store.memory.InMemoryChannelStore.CHANNEL_OVERHEAD_BYTES;
 import static dev.pushrelay.store.memory.InMemoryChannelStore.MESSAGE_OVERHEAD_BYTES;
 import static dev.pushrelay.store.memory.InMemoryChannelStore.SUBSCRIBER_OVERHEAD_BYTES;
+import static dev.pushrelay.testing.Messages.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -87,10 +89,6 @@ class InMemoryChannelStoreTest {
 
     ChannelInfo info(String key) {
         return store.info(key, 5).orElseThrow();
-    }
-
-    static String text(Message m) {
-        return StandardCharsets.UTF_8.decode(m.body()).toString();
     }
 
     long now() {
@@ -237,7 +235,7 @@ class InMemoryChannelStoreTest {
             PublishResult.Published p = publish(K, "live", off);
             assertEquals(1, p.waiting());
             assertEquals(0, p.info().messages());
-            assertEquals(List.of("live"), s.delivered().stream().map(InMemoryChannelStoreTest::text).toList());
+            assertEquals(List.of("live"), s.delivered().stream().map(Messages::text).toList());
             assertEquals(0, store.stats().messages());
             assertSame(Fetch.NOT_YET, store.poll(K, Cursor.OLDEST, 5));
             assertEquals(CHANNEL_OVERHEAD_BYTES + K.length(), store.stats().reservedBytes(),

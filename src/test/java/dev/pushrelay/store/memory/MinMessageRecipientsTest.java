@@ -6,6 +6,7 @@ import dev.pushrelay.channel.Cursor;
 import dev.pushrelay.channel.Fetch;
 import dev.pushrelay.channel.MessageDraft;
 import dev.pushrelay.channel.SubscribePolicy;
+import dev.pushrelay.testing.Messages;
 import dev.pushrelay.testing.MutableClock;
 import dev.pushrelay.testing.RecordingSubscriber;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,7 @@ class MinMessageRecipientsTest {
     }
 
     private static String text(Fetch f) {
-        java.nio.ByteBuffer b = ((Fetch.Found) f).message().body();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return new String(out, StandardCharsets.UTF_8);
+        return Messages.text(((Fetch.Found) f).message());
     }
 
     private int stored() {
