@@ -3,7 +3,7 @@
 # no-op taking milliseconds when everything is present. Works from a bare Debian machine
 # (as root, with Debian's packages and the npm registry reachable).
 #
-#   test-clients/install-deps.sh ruby|chromium|nginx|node-modules|curl ...
+#   test-clients/install-deps.sh ruby|chromium|nginx|node-modules|curl|redis ...
 #
 #   ruby          Ruby and em-http-request (Debian: ruby ruby-em-http-request)
 #   chromium      headless Chromium (Debian: chromium) and fonts for screenshots
@@ -11,6 +11,8 @@
 #   node-modules  playwright-core in test-clients/browser/node_modules (npm ci, from the
 #                 committed package-lock.json; never downloads a browser)
 #   curl          curl
+#   redis         Debian's redis-server and redis-cli (the service is never started by this
+#                 script; the Redis tests start their own on a free loopback port)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -60,13 +62,14 @@ node_modules() {
   echo "$stamp" >"$dir/node_modules/.install-stamp"
 }
 
-[ $# -gt 0 ] || { echo "usage: $0 ruby|chromium|nginx|node-modules|curl ..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 ruby|chromium|nginx|node-modules|curl|redis ..." >&2; exit 2; }
 for what in "$@"; do
   case "$what" in
     ruby) apt_install ruby ruby-em-http-request ;;
     chromium) apt_install chromium fonts-liberation fonts-dejavu-core ;;
     nginx) apt_install nginx ;;
     curl) apt_install curl ;;
+    redis) apt_install redis-server redis-tools ;;
     node-modules) node_modules ;;
     *) echo "install-deps: unknown: $what" >&2; exit 2 ;;
   esac

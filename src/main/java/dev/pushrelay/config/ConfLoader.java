@@ -170,11 +170,16 @@ public final class ConfLoader {
                     case "listen" -> listen(n, server);
                     case "server_name" -> serverName(n, server);
                     case "types" -> Directives.types(n, target, ignored);
+                    case "upstream" -> RedisDirectives.upstream(n, http.redis, ignored);
                     case "access_log" -> LogDirectives.accessLog(n, target, baseDir());
                     case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);
                     case "pid", "pushrelay_state_path", "pushrelay_shutdown_window", "worker_processes" -> process.apply(n);
                     default -> {
+                        if (RedisDirectives.handles(n.name())) {
+                            RedisDirectives.apply(n, target.redis);
+                            continue;
+                        }
                         Directives.apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
                             needChannelId.add(n);

@@ -40,6 +40,7 @@ import java.util.Locale;
  * @param client client_header_timeout, client_body_timeout, large_client_header_buffers
  * @param types the types {} map in effect (the innermost level that has one, shared with the
  *        other locations inheriting it), {@link MimeMap#BUILTIN} when no level has one
+ * @param redis the Redis this location's channels live in (protocol.md §13), null for the in-memory store
  */
 public record LocationSettings(
         String name,
@@ -66,7 +67,8 @@ public record LocationSettings(
         int minMessageRecipients,
         List<AccessLog> accessLogs,
         ClientDirectives client,
-        MimeMap types) {
+        MimeMap types,
+        RedisSettings redis) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -89,7 +91,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN);
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, null);
     }
 
     /**

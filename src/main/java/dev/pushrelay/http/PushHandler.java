@@ -3,11 +3,14 @@ package dev.pushrelay.http;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.RouteMatch;
 import dev.pushrelay.config.Router;
+import dev.pushrelay.store.Broker;
 import dev.pushrelay.store.ChannelStore;
+import dev.pushrelay.store.MemoryBroker;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,17 +35,25 @@ public final class PushHandler implements HttpHandler {
 
     /** @param router the current routing; a supplier so a reload can swap it atomically */
     public PushHandler(Supplier<Router> router, ChannelStore store) {
-        this(router, store, Observability.none(java.time.Clock.systemUTC()), new Drain(store::waiting));
+        this(router, store, memoryOnly(store), Observability.none(java.time.Clock.systemUTC()), new Drain(store::waiting));
+    }
+
+    private static Function<LocationSettings, Broker> memoryOnly(ChannelStore store) {
+        Broker memory = new MemoryBroker(store);
+        return location -> memory;
     }
 
     /**
+     * @param store the in-memory store, whose totals the status page shows
+     * @param brokers the broker of each location: the in-memory one or a Redis (protocol.md §13)
      * @param obs metrics and access logs (README "Operating pushrelay")
      * @param drain the registry of parked long-polls that a graceful stop answers
      */
-    public PushHandler(Supplier<Router> router, ChannelStore store, Observability obs, Drain drain) {
+    public PushHandler(Supplier<Router> router, ChannelStore store, Function<LocationSettings, Broker> brokers,
+                       Observability obs, Drain drain) {
         this.router = router;
-        this.publisher = new PublisherHandler(store, obs.metrics());
-        this.subscriber = new SubscriberHandler(store, obs.metrics(), drain);
+        this.publisher = new PublisherHandler(brokers, obs.metrics());
+        this.subscriber = new SubscriberHandler(brokers, obs.metrics(), drain);
         this.obs = obs;
         this.operations = new OperationsEndpoints(store, obs);
         this.drain = drain;
