@@ -28,16 +28,23 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 class RedisIT {
 
     private static RedisServer redis;
+    /** Two nodes shared by the tests (each test uses its own channels): JVM starts are the slow part. */
+    private static ServerProcess a;
+    private static ServerProcess b;
 
     @BeforeAll
     static void startRedis() throws IOException {
         Assumptions.assumeTrue(RedisServer.available(),
                 "redis-server is not installed (test-clients/install-deps.sh installs it): Redis tests skipped");
         redis = RedisServer.start();
+        a = node("t:");
+        b = node("t:");
     }
 
     @AfterAll
     static void stopRedis() throws InterruptedException {
+        if (a != null) a.close();
+        if (b != null) b.close();
         if (redis != null) redis.close();
     }
 
@@ -61,6 +68,37 @@ class RedisIT {
                     set $push_channel_id $arg_id;
                     push_publisher;
                     push_message_timeout 1h;
+                    push_max_message_buffer_length 50;
+                    nchan_redis_pass rds;
+                }
+                location /storeoff {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_store_messages off;
+                    nchan_redis_pass rds;
+                }
+                location /short {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_message_timeout 1s;
+                    nchan_redis_pass rds;
+                }
+                location /dorm {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_delete_oldest_received_message on;
+                    push_min_message_buffer_length 1;
+                    nchan_redis_pass rds;
+                }
+                location /auth {
+                    set $push_channel_id $arg_id;
+                    push_subscriber;
+                    push_authorized_channels_only on;
+                    nchan_redis_pass rds;
+                }
+                location /ipoll {
+                    set $push_channel_id $arg_id;
+                    push_subscriber interval-poll;
                     nchan_redis_pass rds;
                 }
                 location /urlpub {
@@ -94,7 +132,7 @@ class RedisIT {
 
     @Test
     void s13_a_message_published_on_one_node_reaches_a_waiter_on_the_other_with_the_same_cursor() throws Exception {
-        try (ServerProcess a = node("t1:"); ServerProcess b = node("t1:"); RawHttp waiting = new RawHttp(b.port())) {
+        try (RawHttp waiting = new RawHttp(b.port())) {
             waiting.send(get("/sub?id=x"));
             awaitSubscribers(a, "x", 1); // node A counts node B's waiter
             RawResponse pub = publish(a, "x", "hello");
@@ -132,8 +170,7 @@ class RedisIT {
 
     @Test
     void s13_first_last_and_the_subscriber_limit_are_judged_across_nodes() throws Exception {
-        try (ServerProcess a = node("t2:"); ServerProcess b = node("t2:");
-             RawHttp firstA = new RawHttp(a.port()); RawHttp lastA = new RawHttp(a.port());
+        try (RawHttp firstA = new RawHttp(a.port()); RawHttp lastA = new RawHttp(a.port());
              RawHttp lastB = new RawHttp(b.port()); RawHttp limA = new RawHttp(a.port())) {
             firstA.send(get("/first?id=f"));
             awaitSubscribers(b, "f", 1);
@@ -157,8 +194,7 @@ class RedisIT {
 
     @Test
     void s13_delete_on_one_node_answers_410_to_the_waiters_of_every_node() throws Exception {
-        try (ServerProcess a = node("t3:"); ServerProcess b = node("t3:");
-             RawHttp onA = new RawHttp(a.port()); RawHttp onB = new RawHttp(b.port())) {
+        try (RawHttp onA = new RawHttp(a.port()); RawHttp onB = new RawHttp(b.port())) {
             assertEquals(202, publish(a, "d", "kept until deleted").status());
             RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=d"));
             onA.send(next(first, "/sub?id=d"));
@@ -176,7 +212,7 @@ class RedisIT {
 
     @Test
     void s13_while_redis_is_away_requests_get_503_and_waiters_catch_up_when_it_returns_without_its_data() throws Exception {
-        try (ServerProcess a = node("t4:"); ServerProcess b = node("t4:"); RawHttp waiting = new RawHttp(b.port())) {
+        try (RawHttp waiting = new RawHttp(b.port())) {
             RawResponse before = publish(a, "r", "before");
             assertEquals(202, before.status());
             RawResponse m1 = RawHttp.exchange(b.port(), get("/sub?id=r"));
@@ -205,15 +241,124 @@ class RedisIT {
     }
 
     @Test
+    void s13_storage_settings_behave_as_on_one_node() throws Exception {
+        {
+            assertEquals(403, RawHttp.exchange(a.port(), get("/auth?id=s")).status(), "authorized-only: no channel yet");
+            RawResponse off = RawHttp.exchange(a.port(), post("/storeoff?id=s", "not kept"));
+            assertEquals(202, off.status());
+            assertEquals(true, off.text().startsWith("queued messages: 0"), off.text());
+            assertEquals(304, RawHttp.exchange(a.port(), get("/ipoll?id=s")).status(), "store off keeps nothing");
+            assertEquals(202, RawHttp.exchange(a.port(), post("/pub?id=s", "kept")).status());
+            RawResponse polled = RawHttp.exchange(a.port(), get("/ipoll?id=s"));
+            assertEquals("kept", polled.text());
+            assertEquals(304, RawHttp.exchange(a.port(), next(polled, "/ipoll?id=s")).status());
+            assertEquals(200, RawHttp.exchange(a.port(), get("/auth?id=s")).status(), "the channel exists now");
+
+            // delete-oldest-received (§5.4): a received message goes once more than min remain
+            assertEquals(202, RawHttp.exchange(a.port(), post("/dorm?id=o", "one")).status());
+            assertEquals(202, RawHttp.exchange(a.port(), post("/dorm?id=o", "two")).status());
+            RawResponse one = RawHttp.exchange(a.port(), get("/sub?id=o"));
+            assertEquals("one", one.text());
+            assertEquals("two", RawHttp.exchange(a.port(), get("/sub?id=o")).text(), "\"one\" was removed on receipt");
+
+            // message timeout (§5.6): expired messages are never delivered
+            assertEquals(202, RawHttp.exchange(a.port(), post("/short?id=e", "brief")).status());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (RawHttp.exchange(a.port(), get("/ipoll?id=e")).status() != 304) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the message never expired");
+            }
+        }
+    }
+
+    @Test
+    void s13_a_walk_across_client_kill_type_pubsub_loses_and_repeats_nothing() throws Exception {
+        {
+            java.util.List<String> published = new java.util.ArrayList<>();
+            java.util.List<String> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            int total = 20;
+            Thread walker = new Thread(() -> {
+                try (RawHttp c = new RawHttp(b.port())) {
+                    String request = get("/sub?id=w");
+                    while (received.size() < total) {
+                        c.send(request);
+                        RawResponse r = c.read();
+                        if (r.status() == 200) {
+                            received.add(r.text());
+                            request = next(r, "/sub?id=w");
+                        }
+                    }
+                } catch (IOException e) {
+                    received.add("failed: " + e);
+                }
+            });
+            walker.start();
+            awaitSubscribers(a, "w", 1);
+            for (int i = 0; i < total; i++) {
+                if (i == 5 || i == 12) redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
+                String body = "m" + i;
+                RawResponse r = publish(a, "w", body);
+                assertEquals(true, r.status() == 201 || r.status() == 202, r.toString());
+                published.add(body);
+            }
+            walker.join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(published, received, "every buffered message once, in order");
+        }
+    }
+
+    @Test
+    void s13_a_redis_that_stops_answering_gives_503_then_serves_again() throws Exception {
+        {
+            assertEquals(202, publish(a, "z", "before").status());
+            Process sleeper = new ProcessBuilder("redis-cli", "-p", Integer.toString(redis.port()), "DEBUG", "SLEEP", "5")
+                    .redirectErrorStream(true).start();
+            // Once Redis sleeps, a publish waits for the command timeout (2 s) and gets 503;
+            // one sent before redis-cli got through is still answered normally.
+            RawResponse during = publish(a, "z", "during");
+            while (during.status() == 202 && sleeper.isAlive()) during = publish(a, "z", "during");
+            assertEquals(503, during.status(), during.toString());
+            assertEquals("1", during.header("Retry-After"));
+            assertEquals(true, sleeper.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(202, publish(a, "z", "after").status());
+        }
+    }
+
+    @Test
+    void s13_a_reload_keeps_the_redis_connections_and_the_waiters() throws Exception {
+        try (RawHttp waiting = new RawHttp(b.port())) {
+            waiting.send(get("/sub?id=h"));
+            awaitSubscribers(a, "h", 1);
+            b.signal("HUP");
+            b.awaitStderr("[notice] configuration reloaded", 1);
+            assertEquals(201, publish(a, "h", "after reload").status());
+            assertEquals("after reload", waiting.read().text());
+        }
+    }
+
+    @Test
     void s13_a_node_killed_with_sigkill_drops_out_of_the_count() throws Exception {
-        try (ServerProcess a = node("t5:"); ServerProcess b = node("t5:"); RawHttp waiting = new RawHttp(b.port())) {
+        try (ServerProcess c = node("t:"); RawHttp waiting = new RawHttp(c.port())) {
             waiting.send(get("/sub?id=k"));
             awaitSubscribers(a, "k", 1);
-            b.process().destroyForcibly(); // SIGKILL: no goodbye to Redis
-            assertEquals(true, b.process().waitFor(10, TimeUnit.SECONDS));
+            c.process().destroyForcibly(); // SIGKILL: no goodbye to Redis
+            assertEquals(true, c.process().waitFor(10, TimeUnit.SECONDS));
             awaitSubscribers(a, "k", 0);
             assertEquals(202, publish(a, "k", "nobody waits").status());
         }
+    }
+
+    @Test
+    void s13_a_full_redis_refuses_the_publish_with_500_and_stores_nothing() throws Exception {
+        assertEquals(202, publish(a, "oom", "fits").status());
+        assertEquals("OK", redis.cli("CONFIG", "SET", "maxmemory", "1"));
+        try {
+            RawResponse full = publish(a, "oom", "does not fit");
+            assertEquals(500, full.status(), full.toString());
+        } finally {
+            assertEquals("OK", redis.cli("CONFIG", "SET", "maxmemory", "0"));
+        }
+        RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=oom"));
+        assertEquals("fits", first.text());
+        assertEquals(304, RawHttp.exchange(b.port(), next(first, "/ipoll?id=oom")).status(), "nothing was stored");
     }
 
 }

@@ -285,7 +285,7 @@ public final class RedisBroker implements Broker {
     @Override
     public CompletionStage<Fetch> subscribe(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue,
                                             Subscriber waiter) {
-        WaiterHub.Entry entry = new WaiterHub.Entry(waiter, after);
+        WaiterHub.Entry entry = new WaiterHub.Entry(waiter, after, policy.channelTimeoutSeconds());
         CompletableFuture<Fetch> out = new CompletableFuture<>();
         register(key, entry, policy.concurrency(), policy.authorizedOnly(), policy.maxSubscribers(), ignoreQueue,
                 policy.channelTimeoutSeconds(), false, out);
@@ -484,7 +484,7 @@ public final class RedisBroker implements Broker {
     private void readAgain(String key, WaiterHub.Entry e, boolean reset) {
         hub.leave(key); // register() enters again
         CompletableFuture<Fetch> out = new CompletableFuture<>();
-        register(key, e, ConcurrencyMode.BROADCAST, false, 0, false, 5, reset, out);
+        register(key, e, ConcurrencyMode.BROADCAST, false, 0, false, e.channelTimeout, reset, out);
         out.whenComplete((f, x) -> {
             if (x != null) {
                 // Redis away again: park it as it was; the next reconnect reads it again.

@@ -27,16 +27,19 @@ final class WaiterHub {
 
     enum Kind { PUBLISH, KICK, DELETE }
 
-    /** One parked long-poll; {@link #gen} and {@link #after} change when it is caught up. */
+    /** One parked long-poll; {@link #gen} changes when it is read again (caught up). */
     static final class Entry {
         final Subscriber subscriber;
-        Cursor after;
+        final Cursor after;
+        /** push_channel_timeout of the subscriber's location, for reading it again (§6.2). */
+        final long channelTimeout;
         long gen;
         volatile boolean cancelled;
 
-        Entry(Subscriber subscriber, Cursor after) {
+        Entry(Subscriber subscriber, Cursor after, long channelTimeout) {
             this.subscriber = subscriber;
             this.after = after;
+            this.channelTimeout = channelTimeout;
         }
     }
 
