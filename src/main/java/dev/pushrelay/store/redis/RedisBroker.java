@@ -93,6 +93,8 @@ public final class RedisBroker implements Broker {
     private volatile StatefulRedisConnection<byte[], byte[]> commands;
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> notifications;
     private volatile boolean closed;
+    /** A waiter could not be read again (Redis away again): the keeper tries once more. */
+    private volatile boolean catchUpNeeded;
 
     private RedisBroker(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
                        LongSupplier budget) {
@@ -179,6 +181,9 @@ public final class RedisBroker implements Broker {
     private void keepConnected() {
         if (notifications == null || commands == null) {
             if (connect()) catchUp();
+        } else if (catchUpNeeded) {
+            catchUpNeeded = false;
+            catchUp();
         }
     }
 
@@ -465,6 +470,7 @@ public final class RedisBroker implements Broker {
 
     /** Reads every parked waiter again from its cursor (after notifications may have been lost). */
     private void catchUp() {
+        awaitResubscribed();
         for (String key : hub.keys()) {
             List<WaiterHub.Entry> all = hub.takeAllForCatchUp(key);
             boolean first = true;
@@ -472,6 +478,28 @@ public final class RedisBroker implements Broker {
                 readAgain(key, e, first);
                 first = false;
             }
+        }
+    }
+
+    /**
+     * Waits (on the keeper thread, at most 2 s) until Redis sees this node's pub/sub channel
+     * again: Lettuce resubscribes after it reports the connection, and a waiter counted or
+     * read again before that would be dropped from the counts or miss an announcement.
+     */
+    private void awaitResubscribed() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!closed && System.nanoTime() < deadline) {
+            StatefulRedisConnection<byte[], byte[]> c = commands;
+            try {
+                if (c != null) {
+                    for (Long n : c.sync().pubsubNumsub(nodeChannel).values()) {
+                        if (n != null && n > 0) return;
+                    }
+                }
+            } catch (RuntimeException e) {
+                // the command connection is still reconnecting: look again
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
     }
 
@@ -487,7 +515,8 @@ public final class RedisBroker implements Broker {
         register(key, e, ConcurrencyMode.BROADCAST, false, 0, false, e.channelTimeout, reset, out);
         out.whenComplete((f, x) -> {
             if (x != null) {
-                // Redis away again: park it as it was; the next reconnect reads it again.
+                // Redis away again: park it as it was; the keeper reads it again in a second.
+                catchUpNeeded = true;
                 hub.enter(key);
                 if (hub.registered(key, e, e.gen) instanceof WaiterHub.Outcome.Ended ended) end(e, ended.by());
                 return;
