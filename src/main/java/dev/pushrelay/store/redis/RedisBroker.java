@@ -425,35 +425,10 @@ public final class RedisBroker implements Broker {
 
     // ------------------------------------------------------------------ notifications
 
-    /** {@code K gen time tag keylen hasType typelen expires d|key type body}. */
+    /** An announcement from channel.lua: ends this node's waiters registered before it. */
     private void onNotification(byte[] msg) {
-        if (msg.length > 0 && msg[0] == 'C') return;
-        int bar = indexOf(msg, (byte) '|');
-        if (bar < 0) return;
-        String[] h = new String(msg, 0, bar, StandardCharsets.US_ASCII).split(" ");
-        if (h.length != 9) return;
-        WaiterHub.Kind kind = switch (h[0]) {
-            case "P" -> WaiterHub.Kind.PUBLISH;
-            case "K" -> WaiterHub.Kind.KICK;
-            case "D" -> WaiterHub.Kind.DELETE;
-            default -> null;
-        };
-        if (kind == null) return;
-        long gen = Long.parseLong(h[1]);
-        int keyLen = Integer.parseInt(h[4]);
-        int typeLen = Integer.parseInt(h[6]);
-        int p = bar + 1;
-        String key = new String(msg, p, keyLen, StandardCharsets.UTF_8);
-        Message m = null;
-        if (kind == WaiterHub.Kind.PUBLISH) {
-            String type = "1".equals(h[5]) ? new String(msg, p + keyLen, typeLen, StandardCharsets.ISO_8859_1) : null;
-            int bodyAt = p + keyLen + typeLen;
-            byte[] body = java.util.Arrays.copyOfRange(msg, bodyAt, msg.length);
-            long d = Long.parseLong(h[8]);
-            m = new Message(new Cursor(Long.parseLong(h[2]), Long.parseLong(h[3])), body, type,
-                    Long.parseLong(h[7]), d < 0 ? Message.NEVER : d);
-        }
-        hub.announce(key, new WaiterHub.Event(gen, kind, m), RedisBroker::end, this::catchUp);
+        Announcement a = Announcement.parse(msg);
+        if (a != null) hub.announce(a.key(), a.event(), RedisBroker::end, this::catchUp);
     }
 
     private static void end(WaiterHub.Entry e, WaiterHub.Event ev) {
@@ -548,10 +523,6 @@ public final class RedisBroker implements Broker {
         return ascii("(" + after.time() + "-" + after.tag());
     }
 
-    private static int indexOf(byte[] b, byte x) {
-        for (int i = 0; i < b.length; i++) if (b[i] == x) return i;
-        return -1;
-    }
 
     private static String str(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
