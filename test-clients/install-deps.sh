@@ -11,7 +11,8 @@
 #   node-modules  playwright-core in test-clients/browser/node_modules (npm ci, from the
 #                 committed package-lock.json; never downloads a browser)
 #   curl          curl
-#   redis         redis-server (Debian: redis-server; the service is never started by this script)
+#   redis         Debian's redis-server and redis-cli (the service is never started by this
+#                 script; the Redis tests start their own on a free loopback port)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -68,7 +69,7 @@ for what in "$@"; do
     chromium) apt_install chromium fonts-liberation fonts-dejavu-core ;;
     nginx) apt_install nginx ;;
     curl) apt_install curl ;;
-    redis) apt_install redis-server ;;
+    redis) apt_install redis-server redis-tools ;;
     node-modules) node_modules ;;
     *) echo "install-deps: unknown: $what" >&2; exit 2 ;;
   esac

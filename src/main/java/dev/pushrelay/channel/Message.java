@@ -4,9 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.function.Function;
 
 /**
- * One published message: immutable apart from a lazily built, derived encoding that the
- * HTTP layer caches so fan-out formats a response once per message, not once per
- * subscriber (protocol.md §4.4).
+ * One published message: an immutable value (what the store learns later, such as how many
+ * got it, lives in the store's {@link MessageBuffer}), apart from a lazily built, derived
+ * encoding that the HTTP layer caches so fan-out formats a response once per message, not
+ * once per subscriber (protocol.md §4.4).
  */
 public final class Message {
 
@@ -19,10 +20,6 @@ public final class Message {
     private final long expires;
     private final long deleteOldestReceivedMin;
     private volatile Object encoded;
-    /** Subscribers this message was handed to; guarded by the owning channel's lock (§5.5). */
-    private int received;
-    /** Memory held for this message beyond its payload (a cached gzip form); channel lock. */
-    private long extraBytes;
 
     /**
      * @param expires epoch second after which the message is expired, 0 for never (§5.6)
@@ -50,17 +47,6 @@ public final class Message {
     public long expires() { return expires; }
 
     public long deleteOldestReceivedMin() { return deleteOldestReceivedMin; }
-
-    /** How many subscribers got this message (protocol.md §5.5); read under the channel lock. */
-    public int received() { return received; }
-
-    /** Counts {@code n} more recipients; call under the channel lock. */
-    public void addReceived(int n) { received += n; }
-
-    /** Bytes charged for this message beyond its payload (protocol.md §6.3); channel lock. */
-    public long extraBytes() { return extraBytes; }
-
-    void addExtraBytes(long n) { extraBytes += n; }
 
     /** §5.6: expired when the expiry is set and the clock is strictly past it. */
     public boolean isExpired(long nowSeconds) {

@@ -12,6 +12,10 @@ import java.util.Arrays;
  * <p>Implemented as a growable ring buffer rather than an {@code ArrayDeque} so that the
  * cursor lookup can binary-search (ids in the queue are strictly increasing, see
  * {@link #nextId}) and expiry can compact out messages that are not at the head.
+ *
+ * <p>What the store learns about a stored message after it was published (how many got it,
+ * protocol.md §5.5; bytes held for its encodings, §6.3) is kept here, slot by slot beside
+ * it, so {@link Message} itself stays an immutable value that any store can hand out.
  */
 public final class MessageBuffer {
 
@@ -20,9 +24,13 @@ public final class MessageBuffer {
     private static final int SHRINK_ABOVE = 64;
 
     private Message[] items = new Message[INITIAL_CAPACITY];
+    /** Per slot: subscribers the message was handed to (§5.5). */
+    private int[] received = new int[INITIAL_CAPACITY];
+    /** Per slot: bytes held for the message beyond its payload, e.g. its gzip form (§6.3). */
+    private long[] extra = new long[INITIAL_CAPACITY];
     private int head;
     private int size;
-    /** Sum of {@link #payloadBytes(Message)} over stored messages. */
+    /** Sum of {@link #payloadBytes(Message)} and the extra bytes over stored messages. */
     private long bytes;
     /**
      * A lower bound of the earliest expiry among stored messages (Long.MAX_VALUE if none
@@ -40,7 +48,7 @@ public final class MessageBuffer {
      */
     public static long payloadBytes(Message m) {
         String ct = m.contentType();
-        return m.length() + (ct == null ? 0 : stringBytes(ct)) + m.extraBytes();
+        return m.length() + (ct == null ? 0 : stringBytes(ct));
     }
 
     /**
@@ -49,23 +57,63 @@ public final class MessageBuffer {
      *
      * @return false if {@code m} is not stored here (then nothing is counted)
      */
-    public boolean charge(Message m, long extra) {
-        if (!contains(m)) {
+    public boolean charge(Message m, long extraBytes) {
+        int i = indexOf(m);
+        if (i < 0) {
             return false;
         }
-        m.addExtraBytes(extra);
-        bytes += extra;
+        extra[slot(i)] += extraBytes;
+        bytes += extraBytes;
         return true;
     }
 
-    /** Whether this very message is stored here; O(length), for the rare caller. */
+    /** Whether this very message is stored here; O(log length). */
     public boolean contains(Message m) {
-        for (int i = 0; i < size; i++) {
-            if (items[(head + i) % items.length] == m) {
-                return true;
+        return indexOf(m) >= 0;
+    }
+
+    /**
+     * Counts {@code n} more recipients of stored message {@code m} (protocol.md §5.5); a
+     * message no longer stored is not counted. O(log length).
+     */
+    public void addReceived(Message m, int n) {
+        int i = indexOf(m);
+        if (i >= 0) {
+            received[slot(i)] += n;
+        }
+    }
+
+    /** How many subscribers the oldest stored message was handed to; 0 when empty. */
+    public int oldestReceived() {
+        return size == 0 ? 0 : received[head];
+    }
+
+    /** What the oldest stored message holds: payload and extra bytes; 0 when empty. */
+    public long oldestBytes() {
+        return size == 0 ? 0 : payloadBytes(items[head]) + extra[head];
+    }
+
+    /** Binary search by id (ids are strictly increasing), then identity; -1 when not stored. */
+    private int indexOf(Message m) {
+        int lo = 0;
+        int hi = size - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = get(mid).id().compareTo(m.id());
+            if (c == 0) {
+                return get(mid) == m ? mid : -1;
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
             }
         }
-        return false;
+        return -1;
+    }
+
+    private int slot(int i) {
+        return (head + i) % items.length;
     }
 
     /** The bytes a String's characters occupy in memory (compact strings: Latin-1 = 1 byte/char). */
@@ -119,7 +167,10 @@ public final class MessageBuffer {
         if (size == items.length) {
             resize(items.length * 2);
         }
-        items[(head + size) % items.length] = m;
+        int at = (head + size) % items.length;
+        items[at] = m;
+        received[at] = 0;
+        extra[at] = 0;
         size++;
         bytes += payloadBytes(m);
         if (m.expires() != 0 && m.expires() < earliestExpiry) {
@@ -171,11 +222,15 @@ public final class MessageBuffer {
         int removed = 0;
         for (int i = 0; i < size; i++) {
             Message m = get(i);
+            int from = slot(i);
             if (m.isExpired(nowSeconds)) {
-                bytes -= payloadBytes(m);
+                bytes -= payloadBytes(m) + extra[from];
                 removed++;
             } else {
-                set(kept++, m);
+                int to = slot(kept++);
+                items[to] = m;
+                received[to] = received[from];
+                extra[to] = extra[from];
                 if (m.expires() != 0 && m.expires() < earliest) {
                     earliest = m.expires();
                 }
@@ -196,10 +251,12 @@ public final class MessageBuffer {
             return null;
         }
         Message m = items[head];
+        bytes -= payloadBytes(m) + extra[head];
         items[head] = null;
+        received[head] = 0;
+        extra[head] = 0;
         head = (head + 1) % items.length;
         size--;
-        bytes -= payloadBytes(m);
         if (size == 0) {
             head = 0;
             earliestExpiry = Long.MAX_VALUE;
@@ -211,6 +268,8 @@ public final class MessageBuffer {
     /** Drops every stored message (channel delete, protocol.md §3.3). The id counter is kept. */
     public void clear() {
         items = new Message[INITIAL_CAPACITY];
+        received = new int[INITIAL_CAPACITY];
+        extra = new long[INITIAL_CAPACITY];
         head = 0;
         size = 0;
         bytes = 0;
@@ -275,11 +334,19 @@ public final class MessageBuffer {
     }
 
     private void resize(int capacity) {
-        Message[] next = new Message[Math.max(capacity, INITIAL_CAPACITY)];
+        int n = Math.max(capacity, INITIAL_CAPACITY);
+        Message[] next = new Message[n];
+        int[] nextReceived = new int[n];
+        long[] nextExtra = new long[n];
         for (int i = 0; i < size; i++) {
-            next[i] = get(i);
+            int from = slot(i);
+            next[i] = items[from];
+            nextReceived[i] = received[from];
+            nextExtra[i] = extra[from];
         }
         items = next;
+        received = nextReceived;
+        extra = nextExtra;
         head = 0;
     }
 

@@ -170,6 +170,7 @@ public final class ConfLoader {
                     case "listen" -> listen(n, server);
                     case "server_name" -> serverName(n, server);
                     case "types" -> Directives.types(n, target, ignored);
+                    case "upstream" -> RedisDirectives.upstream(n, http.redis, ignored);
                     case "access_log" -> LogDirectives.accessLog(n, target, baseDir());
                     case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);
@@ -179,6 +180,10 @@ public final class ConfLoader {
                     case "set", "return", "rewrite", "break", "if" ->
                             RewriteDirectives.apply(n, target.rewrite, definedVariables, ignored);
                     default -> {
+                        if (RedisDirectives.handles(n.name())) {
+                            RedisDirectives.apply(n, target.redis);
+                            continue;
+                        }
                         Directives.apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
                             needChannelId.add(n);

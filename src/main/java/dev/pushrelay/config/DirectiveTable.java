@@ -163,7 +163,7 @@ final class DirectiveTable {
             ignore(m, n, EVENTS, false, false);
         }
         // http-level blocks whose content cannot change push behaviour
-        for (String n : List.of("upstream", "map", "geo", "split_clients", "perl_modules")) {
+        for (String n : List.of("map", "geo", "split_clients", "perl_modules")) {
             ignore(m, n, HTTP, true, true);
         }
         for (String n : List.of("server_names_hash_bucket_size", "server_names_hash_max_size",
@@ -186,6 +186,7 @@ final class DirectiveTable {
                 "read_ahead", "open_file_cache", "add_trailer", "stub_status")) {
             ignore(m, n, HSL, false, false);
         }
+        RedisDirectives.register(m); // nchan's Redis directives and upstream blocks, protocol.md §13
         return Map.copyOf(m);
     }
 

@@ -80,6 +80,9 @@ final class LevelConf {
     /** log_format, http level only */
     final java.util.Map<String, dev.pushrelay.logging.LogFormat> logFormats = new java.util.LinkedHashMap<>();
 
+    /** nchan_redis_* and nchan_use_redis (protocol.md §13) */
+    final RedisDirectives.Level redis = new RedisDirectives.Level();
+
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();
 

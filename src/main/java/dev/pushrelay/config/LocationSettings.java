@@ -44,6 +44,7 @@ import java.util.Locale;
  *        phase (protocol.md §8.10); its rules are {@code access}
  * @param errorPages error_page by status code (protocol.md §8.11), inherited only when a level has none
  * @param tryFiles the location's own try_files, or null
+ * @param redis the Redis this location's channels live in (protocol.md §13), null for the in-memory store
  */
 public record LocationSettings(
         String name,
@@ -73,7 +74,8 @@ public record LocationSettings(
         MimeMap types,
         AccessPolicy accessPolicy,
         java.util.Map<Integer, ErrorPage> errorPages,
-        TryFiles tryFiles) {
+        TryFiles tryFiles,
+        RedisSettings redis) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -100,7 +102,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE, null, null);
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE, null, null, null);
     }
 
     /**

@@ -93,7 +93,8 @@ final class Merge {
                 get(chain, LevelConf::mimeMap, MimeMap.BUILTIN),
                 policy,
                 get(chain, c -> c.errorPages, java.util.Map.of()),
-                own.tryFiles);
+                own.tryFiles,
+                RedisDirectives.merge(chain.stream().map(c -> c.redis).toList()));
     }
 
     /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */

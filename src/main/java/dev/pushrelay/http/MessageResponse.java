@@ -2,6 +2,7 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.channel.Message;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.store.Broker;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -42,7 +43,7 @@ final class MessageResponse {
          * The gzip form, compressed and charged once (a lock, so two IO threads never charge it
          * twice); null when the budget cannot hold it.
          */
-        byte[] gzipped(Message m, ChannelStore store, String key) {
+        byte[] gzipped(Message m, Broker store, String key) {
             byte[] g = gzipped;
             if (g != null || noRoom) return g;
             synchronized (this) {
@@ -67,7 +68,7 @@ final class MessageResponse {
     }
 
     /** @param store and {@code key}: where the gzip form of a stored message is charged */
-    static void send(HttpServerExchange exchange, Message message, ChannelStore store, String key) {
+    static void send(HttpServerExchange exchange, Message message, Broker store, String key) {
         Encoded e = message.encoded(Encoded::of);
         exchange.setStatusCode(200);
         HeaderMap h = exchange.getResponseHeaders();

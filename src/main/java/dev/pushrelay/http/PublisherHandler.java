@@ -5,7 +5,7 @@ import dev.pushrelay.channel.MessageDraft;
 import dev.pushrelay.channel.PublishResult;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.metrics.PushMetrics;
-import dev.pushrelay.store.ChannelStore;
+import dev.pushrelay.store.Broker;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * A push_publisher location (protocol.md §3): POST/PUT publish, GET reads the channel
@@ -24,11 +26,12 @@ import java.util.Optional;
  */
 final class PublisherHandler {
 
-    private final ChannelStore store;
+    /** The broker of each location: the in-memory one, or its Redis (protocol.md §13). */
+    private final Function<LocationSettings, Broker> brokers;
     private final PushMetrics metrics;
 
-    PublisherHandler(ChannelStore store, PushMetrics metrics) {
-        this.store = store;
+    PublisherHandler(Function<LocationSettings, Broker> brokers, PushMetrics metrics) {
+        this.brokers = brokers;
         this.metrics = metrics;
     }
 
@@ -38,7 +41,7 @@ final class PublisherHandler {
         BodyReader.Done done = (ex, body) -> afterBody(ex, location, channelId, body);
         var method = exchange.getRequestMethod();
         if (channelId != null && (method.equals(Methods.POST) || method.equals(Methods.PUT))) {
-            BodyReader.read(exchange, store.budget(), done, PublisherHandler::bodyFailed);
+            BodyReader.read(exchange, brokers.apply(location).budget(), done, PublisherHandler::bodyFailed);
         } else {
             // The module reads every body first (§3.1); only a publish keeps it.
             BodyReader.drain(exchange, done, PublisherHandler::bodyFailed);
@@ -79,9 +82,10 @@ final class PublisherHandler {
         if (method.equals(Methods.POST) || method.equals(Methods.PUT)) {
             publish(exchange, location, key, body);
         } else if (method.equals(Methods.GET)) {
-            sendInfoOr404(exchange, 200, store.info(key, location.buffer().channelTimeoutSeconds()));
+            sendInfoOr404(exchange, brokers.apply(location).info(key, location.buffer().channelTimeoutSeconds())
+                    .toCompletableFuture());
         } else if (method.equals(Methods.DELETE)) {
-            sendInfoOr404(exchange, 200, store.delete(key));
+            sendInfoOr404(exchange, brokers.apply(location).delete(key).toCompletableFuture());
         } else if (method.equals(Methods.OPTIONS)) {
             Cors.publisherOptions(exchange);
         } else {
@@ -93,7 +97,17 @@ final class PublisherHandler {
     private void publish(HttpServerExchange exchange, LocationSettings location, String key, byte[] body) {
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (type != null && type.isEmpty()) type = null;
-        PublishResult result = store.publish(key, new MessageDraft(body, type), location.buffer());
+        CompletableFuture<PublishResult> f = brokers.apply(location)
+                .publish(key, new MessageDraft(body, type), location.buffer()).toCompletableFuture();
+        PublishResult result = Pending.ready(f);
+        if (result != null) {
+            published(exchange, result);
+        } else {
+            Pending.later(exchange, f, r -> published(exchange, r));
+        }
+    }
+
+    private void published(HttpServerExchange exchange, PublishResult result) {
         if (result instanceof PublishResult.Published p) {
             metrics.published();
             sendInfo(exchange, p.waiting() > 0 ? 201 : 202, p.info());
@@ -102,9 +116,18 @@ final class PublisherHandler {
         }
     }
 
-    private static void sendInfoOr404(HttpServerExchange exchange, int status, Optional<ChannelInfo> info) {
+    private static void sendInfoOr404(HttpServerExchange exchange, CompletableFuture<Optional<ChannelInfo>> f) {
+        Optional<ChannelInfo> info = Pending.ready(f);
+        if (info != null) {
+            sendInfoOr404(exchange, info);
+        } else {
+            Pending.later(exchange, f, i -> sendInfoOr404(exchange, i));
+        }
+    }
+
+    private static void sendInfoOr404(HttpServerExchange exchange, Optional<ChannelInfo> info) {
         if (info.isPresent()) {
-            sendInfo(exchange, status, info.get());
+            sendInfo(exchange, 200, info.get());
         } else {
             Responses.headerOnly(exchange, 404, "Not Found");
         }

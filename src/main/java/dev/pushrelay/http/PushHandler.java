@@ -7,11 +7,13 @@ import dev.pushrelay.config.Return;
 import dev.pushrelay.config.RouteMatch;
 import dev.pushrelay.config.Router;
 import dev.pushrelay.config.TryOutcome;
+import dev.pushrelay.store.Broker;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,13 +40,16 @@ public final class PushHandler implements HttpHandler {
 
     /**
      * @param router the current routing; a supplier so a reload can swap it atomically
+     * @param store the in-memory store, whose totals the status page shows
+     * @param brokers the broker of each location: the in-memory one or a Redis (protocol.md §13)
      * @param obs metrics and access logs (README "Operating pushrelay")
      * @param drain the registry of parked long-polls that a graceful stop answers
      */
-    public PushHandler(Supplier<Router> router, ChannelStore store, Observability obs, Drain drain) {
+    public PushHandler(Supplier<Router> router, ChannelStore store, Function<LocationSettings, Broker> brokers,
+                       Observability obs, Drain drain) {
         this.router = router;
-        this.publisher = new PublisherHandler(store, obs.metrics());
-        this.subscriber = new SubscriberHandler(store, obs.metrics(), drain);
+        this.publisher = new PublisherHandler(brokers, obs.metrics());
+        this.subscriber = new SubscriberHandler(brokers, obs.metrics(), drain);
         this.obs = obs;
         this.operations = new OperationsEndpoints(store, obs);
         this.drain = drain;

@@ -5,11 +5,14 @@ import dev.pushrelay.channel.Fetch;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.PollMode;
 import dev.pushrelay.metrics.PushMetrics;
-import dev.pushrelay.store.ChannelStore;
+import dev.pushrelay.store.Broker;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * A push_subscriber location (protocol.md §4): the channel id is checked first, then the
@@ -21,13 +24,14 @@ final class SubscriberHandler {
     private static final HttpString CACHE_CONTROL = Headers.CACHE_CONTROL;
     private static final HttpString PRAGMA = Headers.PRAGMA;
 
-    private final ChannelStore store;
+    /** The broker of each location: the in-memory one, or its Redis (protocol.md §13). */
+    private final Function<LocationSettings, Broker> brokers;
     private final PushMetrics metrics;
     private final Drain drain;
     private final IoMailboxes mailboxes = new IoMailboxes();
 
-    SubscriberHandler(ChannelStore store, PushMetrics metrics, Drain drain) {
-        this.store = store;
+    SubscriberHandler(Function<LocationSettings, Broker> brokers, PushMetrics metrics, Drain drain) {
+        this.brokers = brokers;
         this.metrics = metrics;
         this.drain = drain;
     }
@@ -60,8 +64,20 @@ final class SubscriberHandler {
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
+        Broker store = brokers.apply(location);
         WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes, store, key);
-        Fetch fetch = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter);
+        CompletableFuture<Fetch> f = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter)
+                .toCompletableFuture();
+        Fetch fetch = Pending.ready(f);
+        if (fetch != null) {
+            longPolled(exchange, location, store, key, waiter, fetch);
+        } else {
+            Pending.later(exchange, f, r -> longPolled(exchange, location, store, key, waiter, r));
+        }
+    }
+
+    private void longPolled(HttpServerExchange exchange, LocationSettings location, Broker store, String key,
+                            WaitingSubscriber waiter, Fetch fetch) {
         if (fetch instanceof Fetch.Found found) {
             metrics.delivered();
             MessageResponse.send(exchange, found.message(), store, key);
@@ -76,7 +92,18 @@ final class SubscriberHandler {
 
     /** §4.5: never waits; nothing new is 304 echoing If-None-Match as Etag, without Last-Modified. */
     private void intervalPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
-        Fetch fetch = store.poll(key, after, location.subscribe().channelTimeoutSeconds());
+        Broker store = brokers.apply(location);
+        CompletableFuture<Fetch> f = store.poll(key, after, location.subscribe().channelTimeoutSeconds())
+                .toCompletableFuture();
+        Fetch fetch = Pending.ready(f);
+        if (fetch != null) {
+            intervalPolled(exchange, store, key, fetch);
+        } else {
+            Pending.later(exchange, f, r -> intervalPolled(exchange, store, key, r));
+        }
+    }
+
+    private void intervalPolled(HttpServerExchange exchange, Broker store, String key, Fetch fetch) {
         if (fetch instanceof Fetch.Found found) {
             metrics.delivered();
             MessageResponse.send(exchange, found.message(), store, key);

@@ -6,7 +6,7 @@ import dev.pushrelay.channel.Subscriber;
 import dev.pushrelay.channel.Subscription;
 import dev.pushrelay.metrics.Ending;
 import dev.pushrelay.metrics.PushMetrics;
-import dev.pushrelay.store.ChannelStore;
+import dev.pushrelay.store.Broker;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.XnioExecutor;
@@ -30,14 +30,14 @@ final class WaitingSubscriber implements Subscriber {
     private final Drain drain;
     private final IoMailboxes mailboxes;
     /** Where a delivered message's gzip form is charged (protocol.md §6.3). */
-    private final ChannelStore store;
+    private final Broker store;
     private final String key;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
     WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain, IoMailboxes mailboxes,
-                      ChannelStore store, String key) {
+                      Broker store, String key) {
         this.exchange = exchange;
         this.store = store;
         this.key = key;

@@ -56,6 +56,7 @@ public final class PushServer implements AutoCloseable {
     private final GracefulShutdownHandler requests;
     private final Drain drain;
     private final ChannelStore store;
+    private final Brokers brokers;
     private final ScheduledExecutorService sweeper;
     private final AtomicReference<Router> router;
     private final Operations operations;
@@ -68,12 +69,13 @@ public final class PushServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private PushServer(Listeners listeners, GracefulShutdownHandler requests, Drain drain, ChannelStore store,
-                       ScheduledExecutorService sweeper, AtomicReference<Router> router, Operations operations,
+                       Brokers brokers, ScheduledExecutorService sweeper, AtomicReference<Router> router, Operations operations,
                        Clock clock, List<String> startNotes, Settings settings, ClientLimits limits) {
         this.listeners = listeners;
         this.requests = requests;
         this.drain = drain;
         this.store = store;
+        this.brokers = brokers;
         this.sweeper = sweeper;
         this.router = router;
         this.operations = operations;
@@ -93,18 +95,29 @@ public final class PushServer implements AutoCloseable {
 
     /** Like {@link #start(Settings, Clock)} with explicit limits for hostile clients (protocol.md §9). */
     public static PushServer start(Settings settings, Clock clock, ClientLimits limits) {
-        ChannelStore store = new InMemoryChannelStore(clock, settings.maxReservedMemory());
+        return start(settings, clock, limits, new InMemoryChannelStore(clock, settings.maxReservedMemory()));
+    }
+
+    /**
+     * Like {@link #start(Settings, Clock, ClientLimits)} with the in-memory store given:
+     * locations without nchan_redis_* directives keep their channels there (protocol.md §13).
+     */
+    public static PushServer start(Settings settings, Clock clock, ClientLimits limits, ChannelStore store) {
         AtomicReference<Router> router = new AtomicReference<>(new Router(settings));
+        Brokers brokers = new Brokers(store, clock);
+        List<String> notes = new ArrayList<>();
         Operations operations;
         try {
+            notes.addAll(brokers.openAll(settings));
             operations = Operations.start(settings, store, clock);
         } catch (RuntimeException e) {
+            brokers.close();
             store.close();
             throw e;
         }
-        Drain drain = new Drain(store::waiting);
+        Drain drain = new Drain(brokers::waiting);
         GracefulShutdownHandler requests = new GracefulShutdownHandler(
-                new PushHandler(router::get, store, operations.observability(), drain));
+                new PushHandler(router::get, store, brokers, operations.observability(), drain));
         OptionMap serverOptions = serverOptions(settings, limits);
         OptionMap socketOptions = OptionMap.builder()
                 .set(Options.BACKLOG, 4096)
@@ -117,13 +130,13 @@ public final class PushServer implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             listeners.shutdown();
+            brokers.close();
             store.close();
             operations.close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
         // Bound but not yet accepting: the state is back before the first request, and a
         // failed bind above has not consumed the state file.
-        List<String> notes = new ArrayList<>();
         Path state = settings.process().statePath();
         if (state != null) {
             notes.add(StateKeeper.restore(store, state));
@@ -135,7 +148,7 @@ public final class PushServer implements AutoCloseable {
         });
         listeners.resume();
         sweeper.scheduleWithFixedDelay(() -> sweep(store), SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, TimeUnit.MILLISECONDS);
-        return new PushServer(listeners, requests, drain, store, sweeper, router, operations, clock, notes, settings,
+        return new PushServer(listeners, requests, drain, store, brokers, sweeper, router, operations, clock, notes, settings,
                 limits);
     }
 
@@ -237,11 +250,11 @@ public final class PushServer implements AutoCloseable {
             for (Listen l : added) listeners.close(l);
             throw e;
         }
+        List<String> notes = new ArrayList<>(brokers.openAll(next)); // before the routing needs them
         router.set(new Router(next));
         // New connections get the new keepalive_timeout and client_* limits; open ones keep theirs.
         listeners.serverOptions(serverOptions(next, limits));
         listeners.resume();
-        List<String> notes = new ArrayList<>();
         for (Listen l : added) notes.add("[notice] now listening on " + l);
         for (Listen l : have) {
             if (!want.contains(l)) {
@@ -293,6 +306,7 @@ public final class PushServer implements AutoCloseable {
             if (state != null) {
                 notes.add(StateKeeper.save(store, state, clock.instant().getEpochSecond()));
             }
+            brokers.close();
             store.close();
             listeners.shutdown();
             operations.close(); // last: the final requests' log lines are written
@@ -344,6 +358,7 @@ public final class PushServer implements AutoCloseable {
         try {
             sweeper.shutdownNow();
             listeners.shutdown();
+            brokers.close();
             store.close();
             operations.close(); // after the listeners: the last requests' log lines are written
         } finally {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -152,6 +153,26 @@ class MessageBufferTest {
         assertEquals(1, buffer.removeExpired(T + 101));
         assertEquals(List.of(never), walk());
         assertEquals(0, buffer.removeExpired(Long.MAX_VALUE));
+    }
+
+    @Test
+    void received_counts_and_charged_bytes_stay_with_their_message_through_expiry_and_growth() { // §5.5, §6.3
+        Message a = publish(T, "a", T + 1, 100); // expires first
+        Message b = publish(T, "bb");
+        buffer.addReceived(b, 3);
+        assertTrue(buffer.charge(b, 100));
+        assertEquals(0, buffer.oldestReceived(), "a was never received");
+        assertEquals(1 + 10 + 2 + 10 + 100, buffer.bytes());
+        assertEquals(1, buffer.removeExpired(T + 2)); // compacts b to the front
+        assertEquals(3, buffer.oldestReceived());
+        assertEquals(2 + 10 + 100, buffer.oldestBytes());
+        for (int i = 0; i < 20; i++) publish(T + 3, "x" + i); // the ring grows, slots move
+        assertEquals(3, buffer.oldestReceived());
+        buffer.addReceived(a, 5); // no longer stored: nothing counted, nothing fails
+        assertFalse(buffer.charge(a, 10));
+        assertSame(b, buffer.removeOldest());
+        assertEquals(0, buffer.oldestReceived());
+        assertEquals(20 * 10 + 10 * 2 + 10 * 3, buffer.bytes(), "b's charged bytes left with it");
     }
 
     @Test

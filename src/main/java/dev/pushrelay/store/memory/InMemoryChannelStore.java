@@ -127,7 +127,7 @@ public final class InMemoryChannelStore implements ChannelStore {
             // With storing off the message is charged only until it has been handed out.
             long prospective = costOf(c) + messageCost(message);
             if (policy.maxMessages() > 0 && buffer.size() + 1 > policy.maxMessages()) {
-                prospective -= messageCost(buffer.oldest()); // the trim of protocol.md §5.3
+                prospective -= MESSAGE_OVERHEAD_BYTES + buffer.oldestBytes(); // the trim of protocol.md §5.3
             }
             if (!reserve(c, prospective)) {
                 discardIfUncharged(c);
@@ -155,7 +155,7 @@ public final class InMemoryChannelStore implements ChannelStore {
         try {
             if (!c.isDead()) {
                 if (received > 0) {
-                    message.addReceived(received); // §5.5
+                    c.buffer().addReceived(message, received); // §5.5
                     deleteOldestReceived(c, message); // §5.4, once for the whole batch
                 }
                 settle(c);
@@ -219,7 +219,7 @@ public final class InMemoryChannelStore implements ChannelStore {
                 kicked = c.takeWaiters(); // §7.2: every waiter of the channel, any location
             }
             if (found != null) {
-                found.addReceived(1); // §5.5 (the module counted 2 here: a double increment, not copied)
+                c.buffer().addReceived(found, 1); // §5.5 (the module counted 2 here: a double increment, not copied)
                 deleteOldestReceived(c, found); // §5.4 on a FOUND response
                 result = new Fetch.Found(found);
             } else {
@@ -248,7 +248,7 @@ public final class InMemoryChannelStore implements ChannelStore {
         if (policy.minRecipients() < 0) return;
         Message oldest = buffer.oldest();
         if (oldest != null && oldest != published && buffer.size() > policy.minMessages()
-                && oldest.received() >= policy.minRecipients()) {
+                && buffer.oldestReceived() >= policy.minRecipients()) {
             buffer.removeOldest();
         }
     }

@@ -1,0 +1,574 @@
+package dev.pushrelay.store.redis;
+
+import dev.pushrelay.channel.BufferPolicy;
+import dev.pushrelay.channel.ChannelInfo;
+import dev.pushrelay.channel.ConcurrencyMode;
+import dev.pushrelay.channel.Cursor;
+import dev.pushrelay.channel.Fetch;
+import dev.pushrelay.channel.Message;
+import dev.pushrelay.channel.MessageDraft;
+import dev.pushrelay.channel.PublishResult;
+import dev.pushrelay.channel.Refusal;
+import dev.pushrelay.channel.SubscribePolicy;
+import dev.pushrelay.channel.Subscriber;
+import dev.pushrelay.store.Broker;
+import dev.pushrelay.store.BrokerUnavailableException;
+import dev.pushrelay.store.ChannelStore;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Channels shared by every node on one Redis (protocol.md §13). Each operation is one
+ * atomic Lua script ({@code channel.lua}): ids come from Redis's clock, waiters are counted
+ * per node, and every publish, kick and delete is announced on one notification channel
+ * that each node subscribes to once; this node's {@link WaiterHub} ends its own waiters
+ * from those announcements.
+ *
+ * <p>Lettuce is set to reject commands while disconnected (instead of buffering them) and
+ * to time out unanswered ones, so a request that needs Redis fails fast with
+ * {@link BrokerUnavailableException} (503); parked waiters stay parked. After the
+ * notification connection comes back, every parked waiter is read again from its cursor
+ * and counted again, so nothing still buffered is lost or delivered twice.
+ */
+public final class RedisBroker implements Broker {
+
+    private static final System.Logger LOG = System.getLogger(RedisBroker.class.getName());
+    private static final byte[] OP_PUBLISH = ascii("publish");
+    private static final byte[] OP_SUBSCRIBE = ascii("subscribe");
+    private static final byte[] OP_POLL = ascii("poll");
+    private static final byte[] OP_INFO = ascii("info");
+    private static final byte[] OP_DELETE = ascii("delete");
+    private static final byte[] OP_CANCEL = ascii("cancel");
+    private static final byte[] ZERO = ascii("0");
+    private static final byte[] ONE = ascii("1");
+    private static final byte[] EMPTY = new byte[0];
+
+    private final String namespace;
+    private final String node;
+    private final byte[] nodeBytes;
+    private final byte[] nodePrefix;
+    private final byte[] notifyChannel;
+    private final byte[] nodeChannel;
+    private final byte[] epochKey;
+    private final String script;
+    private final String sha;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final LongSupplier budget;
+    private final WaiterHub hub = new WaiterHub();
+    private final ScheduledExecutorService keeper;
+    private final List<String> startNotes = new ArrayList<>();
+    private volatile StatefulRedisConnection<byte[], byte[]> commands;
+    private volatile StatefulRedisPubSubConnection<byte[], byte[]> notifications;
+    private volatile boolean closed;
+    /** A waiter could not be read again (Redis away again): the keeper tries once more. */
+    private volatile boolean catchUpNeeded;
+
+    private RedisBroker(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
+                       LongSupplier budget) {
+        this.namespace = namespace;
+        byte[] id = new byte[8];
+        new SecureRandom().nextBytes(id);
+        this.node = HexFormat.of().formatHex(id);
+        this.nodeBytes = ascii(node);
+        this.nodePrefix = utf8(namespace + "pushrelay:node:");
+        this.nodeChannel = utf8(namespace + "pushrelay:node:" + node);
+        this.notifyChannel = utf8(namespace + "pushrelay:notify");
+        this.epochKey = utf8(namespace + "pushrelay:epoch");
+        this.budget = budget;
+        this.script = loadScript();
+        this.sha = sha1(script);
+        // Two cores: two Netty event loops and two computation threads are plenty for two
+        // connections; Lettuce would otherwise start one per core of a bigger machine.
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources, RedisURI.create(url));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(commandTimeoutMs)))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(connectTimeoutMs)).build())
+                .build());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == notifications && !closed) keeper.execute(RedisBroker.this::catchUp);
+            }
+        });
+        this.keeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pushrelay-redis");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Connects to {@code url}; when Redis is not there yet, starts anyway (requests get 503)
+     * and keeps trying every second.
+     */
+    public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
+                                   Clock clock, LongSupplier budget) {
+        RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, budget);
+        if (!b.connect()) {
+            b.startNotes.add("[warn] redis " + RedisURI.create(url).getHost() + ":" + RedisURI.create(url).getPort()
+                    + " is not reachable; requests for its channels get 503 until it is");
+        } else {
+            b.startNotes.addAll(b.memoryNotes());
+        }
+        b.keeper.scheduleWithFixedDelay(b::keepConnected, 1, 1, TimeUnit.SECONDS);
+        return b;
+    }
+
+    public List<String> startNotes() {
+        return startNotes;
+    }
+
+    private synchronized boolean connect() {
+        if (closed) return false;
+        try {
+            if (notifications == null) {
+                StatefulRedisPubSubConnection<byte[], byte[]> ps = client.connectPubSub(ByteArrayCodec.INSTANCE);
+                ps.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(byte[] channel, byte[] message) {
+                        onNotification(message);
+                    }
+                });
+                ps.sync().subscribe(notifyChannel, nodeChannel);
+                notifications = ps;
+            }
+            if (commands == null) {
+                commands = client.connect(ByteArrayCodec.INSTANCE);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "redis connect failed", e);
+            return false;
+        }
+    }
+
+    private void keepConnected() {
+        if (notifications == null || commands == null) {
+            if (connect()) catchUp();
+        } else if (catchUpNeeded) {
+            catchUpNeeded = false;
+            catchUp();
+        }
+    }
+
+    /**
+     * push_max_reserved_memory maps to Redis's maxmemory with noeviction (protocol.md §13):
+     * evicting a channel's keys would lose messages silently.
+     */
+    private List<String> memoryNotes() {
+        List<String> notes = new ArrayList<>();
+        try {
+            var sync = commands.sync();
+            List<?> policy = sync.configGet("maxmemory-policy").entrySet().stream().map(e -> e.getValue()).toList();
+            if (!policy.isEmpty() && !"noeviction".equals(policy.get(0))) {
+                notes.add("[warn] redis maxmemory-policy is " + policy.get(0)
+                        + ": channels may be evicted; set noeviction (protocol.md §13)");
+            }
+        } catch (RuntimeException e) {
+            // CONFIG may be disabled (renamed) on managed Redis: nothing to check then
+        }
+        return notes;
+    }
+
+    // ------------------------------------------------------------------ keys
+
+    private byte[][] keys(String key) {
+        String base = namespace + "pushrelay{" + key + "}:";
+        return new byte[][] {utf8(base + "c"), utf8(base + "m"), utf8(base + "w"), epochKey};
+    }
+
+    private byte[][] args(byte[] op, int extra) {
+        byte[][] a = new byte[3 + extra][];
+        a[0] = op;
+        a[1] = nodePrefix;
+        a[2] = notifyChannel;
+        return a;
+    }
+
+    /** One script run: unavailable Redis fails with {@link BrokerUnavailableException}. */
+    private CompletableFuture<List<Object>> run(String key, byte[][] args) {
+        StatefulRedisConnection<byte[], byte[]> c = commands;
+        if (c == null) {
+            return CompletableFuture.failedFuture(new BrokerUnavailableException("redis not connected", null));
+        }
+        byte[][] k = keys(key);
+        CompletableFuture<List<Object>> f;
+        try {
+            f = c.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, args).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(unavailable(e));
+        }
+        return f.exceptionallyCompose(e -> {
+            Throwable cause = unwrap(e);
+            if (cause instanceof RedisCommandExecutionException x && String.valueOf(x.getMessage()).startsWith("NOSCRIPT")) {
+                return c.async().<List<Object>>eval(script, ScriptOutputType.MULTI, k, args).toCompletableFuture();
+            }
+            return CompletableFuture.failedFuture(cause);
+        }).exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(unwrap(e))));
+    }
+
+    /** A script error stays itself (out of memory, a bug); anything else means Redis is away. */
+    private static Throwable unavailable(Throwable e) {
+        if (e instanceof RedisCommandExecutionException || e instanceof BrokerUnavailableException) return e;
+        return new BrokerUnavailableException("redis unavailable: " + e.getMessage(), e);
+    }
+
+    private static boolean outOfMemory(Throwable e) {
+        return e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("OOM");
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
+        return e;
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    @Override
+    public CompletionStage<PublishResult> publish(String key, MessageDraft draft, BufferPolicy policy) {
+        long d = policy.deleteOldestReceived() ? policy.minMessages() : -1;
+        String type = draft.contentType();
+        byte[][] a = args(OP_PUBLISH, 8);
+        a[3] = utf8(key);
+        a[4] = draft.body();
+        a[5] = type == null ? EMPTY : latin1(type);
+        a[6] = type == null ? ZERO : ONE;
+        a[7] = ascii(Long.toString(policy.messageTimeoutSeconds()));
+        a[8] = ascii(Integer.toString(policy.maxMessages()));
+        a[9] = ascii(Long.toString(d));
+        a[10] = ascii(Long.toString(policy.channelTimeoutSeconds()));
+        return run(key, a).handle((r, e) -> {
+            if (e != null) {
+                if (outOfMemory(unwrap(e))) return new PublishResult.Rejected(Refusal.OUT_OF_MEMORY);
+                throw new CompletionException(unwrap(e));
+            }
+            int waiting = (int) (long) (Long) r.get(0);
+            ChannelInfo info = new ChannelInfo((int) (long) (Long) r.get(1), (Long) r.get(2), (int) (long) (Long) r.get(3));
+            Cursor id = new Cursor((Long) r.get(4), (Long) r.get(5));
+            // The publisher's copy: only its id is read; subscribers get the announcement's.
+            Message m = new Message(id, draft.body(), type, 0, d < 0 ? Message.NEVER : d);
+            return new PublishResult.Published(info, waiting, m);
+        });
+    }
+
+    @Override
+    public CompletionStage<Fetch> subscribe(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue,
+                                            Subscriber waiter) {
+        WaiterHub.Entry entry = new WaiterHub.Entry(waiter, after, policy.channelTimeoutSeconds());
+        CompletableFuture<Fetch> out = new CompletableFuture<>();
+        register(key, entry, policy.concurrency(), policy.authorizedOnly(), policy.maxSubscribers(), ignoreQueue,
+                policy.channelTimeoutSeconds(), false, out);
+        return out;
+    }
+
+    /**
+     * Runs the subscribe script for {@code entry} and completes {@code out} with what it
+     * became: found, refused, parked (Waiting), or ended by an announcement that overtook
+     * the reply.
+     */
+    private void register(String key, WaiterHub.Entry entry, ConcurrencyMode mode, boolean authorizedOnly,
+                          int maxSubscribers, boolean ignoreQueue, long channelTimeout, boolean reset,
+                          CompletableFuture<Fetch> out) {
+        byte[][] a = args(OP_SUBSCRIBE, 9);
+        a[3] = utf8(key);
+        a[4] = cursorArg(entry.after);
+        a[5] = ascii(mode == ConcurrencyMode.FIRST ? "f" : mode == ConcurrencyMode.LAST ? "l" : "b");
+        a[6] = authorizedOnly ? ONE : ZERO;
+        a[7] = ascii(Integer.toString(maxSubscribers));
+        a[8] = ignoreQueue ? ONE : ZERO;
+        a[9] = ascii(Long.toString(channelTimeout));
+        a[10] = nodeBytes;
+        a[11] = reset ? ONE : ZERO;
+        hub.enter(key);
+        run(key, a).whenComplete((r, e) -> {
+            if (e != null) {
+                hub.leave(key);
+                if (outOfMemory(unwrap(e))) out.complete(new Fetch.Refused(Refusal.OUT_OF_MEMORY));
+                else out.completeExceptionally(unwrap(e));
+                return;
+            }
+            String kind = str(r.get(0));
+            switch (kind) {
+                case "f" -> {
+                    hub.leave(key);
+                    out.complete(new Fetch.Found(message(r)));
+                }
+                case "r" -> {
+                    hub.leave(key);
+                    out.complete(new Fetch.Refused(Refusal.valueOf(str(r.get(1)))));
+                }
+                default -> {
+                    long gen = (Long) r.get(1);
+                    WaiterHub.Outcome o = hub.registered(key, entry, gen);
+                    if (o instanceof WaiterHub.Outcome.Parked) {
+                        if (entry.cancelled) cancel(key, entry);
+                        out.complete(new Fetch.Waiting(() -> cancel(key, entry)));
+                    } else if (o instanceof WaiterHub.Outcome.Ended ended) {
+                        out.complete(asFetch(ended.by()));
+                    } else { // missed: read again from the cursor, already admitted
+                        register(key, entry, ConcurrencyMode.BROADCAST, false, 0, false, channelTimeout, false, out);
+                    }
+                }
+            }
+        });
+    }
+
+    private static Fetch asFetch(WaiterHub.Event ev) {
+        return switch (ev.kind()) {
+            case PUBLISH -> new Fetch.Found(ev.message());
+            case KICK -> new Fetch.Refused(Refusal.CONFLICT);
+            case DELETE -> new Fetch.Refused(Refusal.GONE);
+        };
+    }
+
+    /** Subscription.cancel(): leaves the hub and, if it was still counted, Redis's count. */
+    private void cancel(String key, WaiterHub.Entry entry) {
+        long gen = hub.cancel(key, entry);
+        if (gen < 0) return;
+        byte[][] a = args(OP_CANCEL, 2);
+        a[3] = nodeBytes;
+        a[4] = ascii(Long.toString(gen));
+        run(key, a); // best effort: a count left behind ends with the next publish or catch-up
+    }
+
+    @Override
+    public CompletionStage<Fetch> poll(String key, Cursor after, long channelTimeoutSeconds) {
+        byte[][] a = args(OP_POLL, 3);
+        a[3] = utf8(key);
+        a[4] = cursorArg(after);
+        a[5] = ascii(Long.toString(channelTimeoutSeconds));
+        return run(key, a).handle((r, e) -> {
+            if (e != null) {
+                if (outOfMemory(unwrap(e))) return new Fetch.Refused(Refusal.OUT_OF_MEMORY);
+                throw new CompletionException(unwrap(e));
+            }
+            return "f".equals(str(r.get(0))) ? new Fetch.Found(message(r)) : Fetch.NOT_YET;
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<ChannelInfo>> info(String key, long channelTimeoutSeconds) {
+        byte[][] a = args(OP_INFO, 2);
+        a[3] = utf8(key);
+        a[4] = ascii(Long.toString(channelTimeoutSeconds));
+        return run(key, a).thenApply(RedisBroker::info);
+    }
+
+    @Override
+    public CompletionStage<Optional<ChannelInfo>> delete(String key) {
+        byte[][] a = args(OP_DELETE, 1);
+        a[3] = utf8(key);
+        return run(key, a).thenApply(RedisBroker::info);
+    }
+
+    private static Optional<ChannelInfo> info(List<Object> r) {
+        if (!"i".equals(str(r.get(0)))) return Optional.empty();
+        return Optional.of(new ChannelInfo((int) (long) (Long) r.get(1), (Long) r.get(2), (int) (long) (Long) r.get(3)));
+    }
+
+    /** The node's copy of a message lives only as long as its deliveries: nothing to charge. */
+    @Override
+    public ChannelStore.Charge chargeEncoding(String key, Message m, long bytes) {
+        return ChannelStore.Charge.NOT_STORED;
+    }
+
+    @Override
+    public long budget() {
+        return budget.getAsLong();
+    }
+
+    @Override
+    public List<Subscriber> waiting() {
+        return hub.waiting();
+    }
+
+    /** Long-polls parked on this node for this Redis. */
+    public int parked() {
+        return hub.size();
+    }
+
+    // ------------------------------------------------------------------ notifications
+
+    /** An announcement from channel.lua: ends this node's waiters registered before it. */
+    private void onNotification(byte[] msg) {
+        Announcement a = Announcement.parse(msg);
+        if (a != null) hub.announce(a.key(), a.event(), RedisBroker::end, this::catchUp);
+    }
+
+    private static void end(WaiterHub.Entry e, WaiterHub.Event ev) {
+        try {
+            switch (ev.kind()) {
+                case PUBLISH -> e.subscriber.deliver(ev.message());
+                case KICK -> e.subscriber.end(Refusal.CONFLICT);
+                case DELETE -> e.subscriber.end(Refusal.GONE);
+            }
+        } catch (RuntimeException x) {
+            LOG.log(System.Logger.Level.WARNING, "subscriber failed to end", x);
+        }
+    }
+
+    /** Reads every parked waiter again from its cursor (after notifications may have been lost). */
+    private void catchUp() {
+        awaitResubscribed();
+        for (String key : hub.keys()) {
+            List<WaiterHub.Entry> all = hub.takeAllForCatchUp(key);
+            boolean first = true;
+            for (WaiterHub.Entry e : all) {
+                readAgain(key, e, first);
+                first = false;
+            }
+        }
+    }
+
+    /**
+     * Waits (on the keeper thread, at most 2 s) until Redis sees this node's pub/sub channel
+     * again: Lettuce resubscribes after it reports the connection, and a waiter counted or
+     * read again before that would be dropped from the counts or miss an announcement.
+     */
+    private void awaitResubscribed() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!closed && System.nanoTime() < deadline) {
+            StatefulRedisConnection<byte[], byte[]> c = commands;
+            try {
+                if (c != null) {
+                    for (Long n : c.sync().pubsubNumsub(nodeChannel).values()) {
+                        if (n != null && n > 0) return;
+                    }
+                }
+            } catch (RuntimeException e) {
+                // the command connection is still reconnecting: look again
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /** One waiter that missed an announcement: read again from its cursor. */
+    private void catchUp(String key, WaiterHub.Entry e) {
+        readAgain(key, e, false);
+    }
+
+    /** The hub counts {@code e} as in flight; resolve it against Redis again. */
+    private void readAgain(String key, WaiterHub.Entry e, boolean reset) {
+        hub.leave(key); // register() enters again
+        CompletableFuture<Fetch> out = new CompletableFuture<>();
+        register(key, e, ConcurrencyMode.BROADCAST, false, 0, false, e.channelTimeout, reset, out);
+        out.whenComplete((f, x) -> {
+            if (x != null) {
+                // Redis away again: park it as it was; the keeper reads it again in a second.
+                catchUpNeeded = true;
+                hub.enter(key);
+                if (hub.registered(key, e, e.gen) instanceof WaiterHub.Outcome.Ended ended) end(e, ended.by());
+                return;
+            }
+            if (f instanceof Fetch.Found found) {
+                e.subscriber.deliver(found.message());
+            } else if (f instanceof Fetch.Refused refused) {
+                if (refused.why() == Refusal.GONE || refused.why() == Refusal.CONFLICT) e.subscriber.end(refused.why());
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Message message(List<Object> r) {
+        String id = str(r.get(1));
+        int dash = id.indexOf('-');
+        Cursor c = new Cursor(Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));
+        byte[] body = (byte[]) r.get(2);
+        String type = ((Long) r.get(4)) == 1 ? new String((byte[]) r.get(3), StandardCharsets.ISO_8859_1) : null;
+        long d = (Long) r.get(6);
+        return new Message(c, body, type, (Long) r.get(5), d < 0 ? Message.NEVER : d);
+    }
+
+    /** XRANGE's exclusive start after the cursor; "-" (from the oldest) before every id. */
+    private static byte[] cursorArg(Cursor after) {
+        if (after.time() < 0 || after.time() == 0 && after.tag() == 0) return ascii("-");
+        if (after.tag() < 0) return ascii(after.time() + "-0");
+        return ascii("(" + after.time() + "-" + after.tag());
+    }
+
+
+    private static String str(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] latin1(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String loadScript() {
+        try (InputStream in = RedisBroker.class.getResourceAsStream("channel.lua")) {
+            if (in == null) throw new IllegalStateException("channel.lua missing from the jar");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha1(String s) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void close() {
+        closed = true;
+        keeper.shutdownNow();
+        try {
+            var ps = notifications;
+            if (ps != null) ps.close();
+            var c = commands;
+            if (c != null) c.close();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+}

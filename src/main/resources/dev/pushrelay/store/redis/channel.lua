@@ -1,0 +1,231 @@
+#!lua
+-- One channel's operations, each run atomically by Redis (protocol.md §13).
+-- KEYS: 1 channel hash, 2 message stream, 3 waiter counts (node -> count), 4 epoch
+-- ARGV: 1 op, 2 node channel prefix, 3 notification channel, then the op's own.
+-- Channel hash fields: g generation, lt/lg last id, seen last subscriber lookup, exp idle
+-- deadline, mx earliest message expiry (0 none), xm latest expiry (-1 never, 0 none).
+-- Stream entries: id "time-tag", fields b body, t content type, h has-type, x expires, d
+-- delete-oldest-received min (-1 off).
+local c, m, w, epoch = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local op, nodePrefix, notify = ARGV[1], ARGV[2], ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1])
+-- generations start at the creation millisecond: below 2^53 and printed whole by Lua
+local nowms = now * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local function num(v) if v then return tonumber(v) end return 0 end
+
+-- protocol.md §5.6: every expired message goes, wherever it is.
+local function expireMessages()
+  local mx = num(redis.call('HGET', c, 'mx'))
+  if mx == 0 or now <= mx then return end
+  local earliest = 0
+  for _, e in ipairs(redis.call('XRANGE', m, '-', '+')) do
+    local x = tonumber(e[2][8])
+    if x ~= 0 and now > x then
+      redis.call('XDEL', m, e[1])
+    elseif x ~= 0 and (earliest == 0 or x < earliest) then
+      earliest = x
+    end
+  end
+  redis.call('HSET', c, 'mx', earliest)
+end
+
+-- Waiters of every node; a node whose own pub/sub channel has no subscriber is gone.
+local function live()
+  local f = redis.call('HGETALL', w)
+  local n = 0
+  for i = 1, #f, 2 do
+    local cnt = tonumber(f[i + 1])
+    local subs = redis.call('PUBSUB', 'NUMSUB', nodePrefix .. f[i])
+    if cnt <= 0 or tonumber(subs[2]) == 0 then
+      redis.call('HDEL', w, f[i])
+    else
+      n = n + cnt
+    end
+  end
+  return n
+end
+
+-- A new channel: ids above every id given before a Redis that lost its data (the epoch
+-- key is gone with it), generations above every earlier channel of this name.
+local function create(chTimeout)
+  local e = num(redis.call('GET', epoch))
+  if e == 0 then
+    e = now
+    redis.call('SET', epoch, e)
+  end
+  local lt, lg = 0, 0
+  if now <= e then lt, lg = e + 1, -1 end
+  redis.call('HSET', c, 'g', nowms, 'lt', lt, 'lg', lg, 'seen', now, 'exp', now + chTimeout, 'mx', 0, 'xm', 0)
+end
+
+-- The channel may be collected once empty, unwatched and idle (protocol.md §6.2).
+local function settle(waiters)
+  local len = redis.call('XLEN', m)
+  if len == 0 then redis.call('HSET', c, 'xm', 0) end
+  local xm = num(redis.call('HGET', c, 'xm'))
+  if waiters > 0 or xm == -1 then
+    redis.call('PERSIST', c)
+    redis.call('PERSIST', m)
+    redis.call('PERSIST', w)
+    return
+  end
+  local deadline = num(redis.call('HGET', c, 'exp'))
+  if xm + 1 > deadline then deadline = xm + 1 end
+  if deadline <= now then deadline = now + 1 end
+  redis.call('EXPIREAT', c, deadline)
+  redis.call('EXPIREAT', m, deadline)
+  redis.call('EXPIREAT', w, deadline)
+end
+
+local function info(waiters)
+  return {redis.call('XLEN', m), math.max(0, now - num(redis.call('HGET', c, 'seen'))), waiters}
+end
+
+-- §5.4: a received message goes if it is the oldest stored and enough remain.
+local function deleteOldestReceived(id, d)
+  if d < 0 then return end
+  local first = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
+  if #first == 1 and first[1][1] == id and redis.call('XLEN', m) > d then
+    redis.call('XDEL', m, id)
+  end
+end
+
+-- §4.2: the first stored message after the cursor.
+local function find(after)
+  local r = redis.call('XRANGE', m, after, '+', 'COUNT', 1)
+  if #r == 0 then return nil end
+  return r[1]
+end
+
+local function found(e)
+  local f = e[2]
+  return {'f', e[1], f[2], f[4], tonumber(f[6]), tonumber(f[8]), tonumber(f[10])}
+end
+
+local function bump()
+  local g = redis.call('HINCRBY', c, 'g', 1)
+  redis.call('DEL', w)
+  return g
+end
+
+if op == 'publish' then
+  -- ARGV 4 key, 5 body, 6 content type, 7 has type, 8 message timeout, 9 max messages,
+  -- 10 delete-oldest-received min (-1 off), 11 channel timeout
+  local key, body, ctype, hasType = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+  local timeout, maxMessages, d, chTimeout = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+  if redis.call('EXISTS', c) == 0 then create(chTimeout) end
+  expireMessages()
+  -- §3.2 ids from Redis's clock, never backwards, strictly increasing on the channel.
+  local lt, lg = num(redis.call('HGET', c, 'lt')), num(redis.call('HGET', c, 'lg'))
+  local time, tag = now, 0
+  if lt >= now then time, tag = lt, lg + 1 end
+  local id = time .. '-' .. tag
+  local x = 0
+  if timeout > 0 then x = now + timeout end
+  redis.call('HSET', c, 'lt', time, 'lg', tag, 'exp', now + chTimeout)
+  if maxMessages > 0 then
+    redis.call('XADD', m, id, 'b', body, 't', ctype, 'h', hasType, 'x', x, 'd', d)
+    local mx, xm = num(redis.call('HGET', c, 'mx')), num(redis.call('HGET', c, 'xm'))
+    if x ~= 0 and (mx == 0 or x < mx) then redis.call('HSET', c, 'mx', x) end
+    if x == 0 then xm = -1 elseif xm ~= -1 and x > xm then xm = x end
+    redis.call('HSET', c, 'xm', xm)
+    if redis.call('XLEN', m) > maxMessages then -- §5.3: the single oldest
+      local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
+      redis.call('XDEL', m, oldest[1][1])
+    end
+  end
+  local waiting = live()
+  local g = redis.call('HINCRBY', c, 'g', 1)
+  redis.call('DEL', w)
+  if waiting > 0 then deleteOldestReceived(id, d) end
+  settle(0)
+  -- P gen time tag keylen hasType typelen x d | key type body
+  redis.call('PUBLISH', notify, 'P ' .. g .. ' ' .. time .. ' ' .. tag .. ' ' .. #key .. ' ' .. hasType .. ' '
+      .. #ctype .. ' ' .. x .. ' ' .. d .. '|' .. key .. ctype .. body)
+  local i = info(0)
+  return {waiting, i[1], i[2], i[3], time, tag}
+end
+
+if op == 'subscribe' then
+  -- ARGV 4 key, 5 cursor ("(time-tag" or "-"), 6 concurrency (b/f/l), 7 authorized only,
+  -- 8 max subscribers, 9 ignore queue, 10 channel timeout, 11 node, 12 reset node's count
+  local key, after, mode = ARGV[4], ARGV[5], ARGV[6]
+  local authorizedOnly, maxSubs, ignoreQueue = ARGV[7] == '1', tonumber(ARGV[8]), ARGV[9] == '1'
+  local chTimeout, node = tonumber(ARGV[10]), ARGV[11]
+  if ARGV[12] == '1' then redis.call('HDEL', w, node) end
+  if redis.call('EXISTS', c) == 0 then
+    if authorizedOnly then return {'r', 'NO_SUCH_CHANNEL'} end -- §4.3 step 1
+    create(chTimeout)
+  end
+  expireMessages()
+  local current = live()
+  local kick = false
+  if current > 0 then -- §7
+    if maxSubs ~= 0 and current >= maxSubs then return {'r', 'TOO_MANY_SUBSCRIBERS'} end
+    if mode == 'f' then return {'r', 'CONFLICT'} end
+    kick = mode == 'l'
+  end
+  redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now)
+  local e = nil
+  if not ignoreQueue then e = find(after) end
+  if kick then
+    local g = bump()
+    current = 0
+    redis.call('PUBLISH', notify, 'K ' .. g .. ' 0 0 ' .. #key .. ' 0 0 0 0|' .. key)
+  end
+  if e then
+    deleteOldestReceived(e[1], tonumber(e[2][10]))
+    settle(current)
+    return found(e)
+  end
+  redis.call('HINCRBY', w, node, 1)
+  settle(current + 1)
+  return {'w', num(redis.call('HGET', c, 'g'))}
+end
+
+if op == 'poll' then
+  -- ARGV 4 key, 5 cursor, 6 channel timeout
+  local chTimeout = tonumber(ARGV[6])
+  if redis.call('EXISTS', c) == 0 then create(chTimeout) end
+  expireMessages()
+  redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now)
+  local e = find(ARGV[5])
+  settle(live())
+  if e then return found(e) end
+  return {'n'}
+end
+
+if op == 'info' then
+  -- ARGV 4 key, 5 channel timeout
+  if redis.call('EXISTS', c) == 0 then return {'none'} end
+  expireMessages()
+  redis.call('HSET', c, 'exp', now + tonumber(ARGV[5]))
+  local n = live()
+  settle(n)
+  local i = info(n)
+  return {'i', i[1], i[2], i[3]}
+end
+
+if op == 'delete' then
+  -- ARGV 4 key
+  if redis.call('EXISTS', c) == 0 then return {'none'} end
+  expireMessages()
+  local i = info(live())
+  local g = bump()
+  redis.call('DEL', c, m, w)
+  redis.call('PUBLISH', notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4])
+  return {'i', i[1], i[2], i[3]}
+end
+
+if op == 'cancel' then
+  -- ARGV 4 node, 5 generation the waiter registered under
+  if num(redis.call('HGET', c, 'g')) ~= tonumber(ARGV[5]) then return 0 end
+  local n = redis.call('HINCRBY', w, ARGV[4], -1)
+  if n <= 0 then redis.call('HDEL', w, ARGV[4]) end
+  settle(live())
+  return 1
+end
+
+return redis.error_reply('unknown op ' .. tostring(op))

@@ -1,0 +1,368 @@
+package dev.pushrelay.it;
+
+import dev.pushrelay.testing.RawHttp;
+import dev.pushrelay.testing.RawResponse;
+import dev.pushrelay.testing.ExternalPrograms;
+import dev.pushrelay.testing.RedisServer;
+import dev.pushrelay.testing.ServerProcess;
+import dev.pushrelay.testing.Subscribers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static dev.pushrelay.testing.RawHttp.get;
+import static dev.pushrelay.testing.RawHttp.post;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * protocol.md §13: two pushrelay processes sharing their channels through one real
+ * redis-server (started here on a free loopback port, persistence off): delivery and
+ * cursors across nodes, 201 and the concurrency modes judged across nodes, delete,
+ * channel info, Redis going away and coming back without its data, a node killed.
+ */
+@Tag(ExternalPrograms.REDIS)
+@ExtendWith(ExternalPrograms.class)
+class RedisIT {
+
+    private static RedisServer redis;
+    /** Two nodes shared by the tests (each test uses its own channels): JVM starts are the slow part. */
+    private static ServerProcess a;
+    private static ServerProcess b;
+
+    @BeforeAll
+    static void startRedis() throws IOException {
+        redis = RedisServer.start();
+        a = node("t:");
+        b = node("t:");
+    }
+
+    @AfterAll
+    static void stopRedis() throws InterruptedException {
+        if (a != null) a.close();
+        if (b != null) b.close();
+        if (redis != null) redis.close();
+    }
+
+    /** Publisher and subscriber locations in every concurrency mode, all on the Redis upstream. */
+    static String conf(String namespace) {
+        String sub = """
+                location /%s {
+                    set $push_channel_id $arg_id;
+                    push_subscriber;
+                    push_subscriber_concurrency %s;
+                    %s
+                    nchan_redis_pass rds;
+                }
+                """;
+        return """
+                upstream rds {
+                    nchan_redis_server %s;
+                }
+                nchan_redis_namespace %s;
+                location /pub {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_message_timeout 1h;
+                    push_max_message_buffer_length 50;
+                    nchan_redis_pass rds;
+                }
+                location /storeoff {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_store_messages off;
+                    nchan_redis_pass rds;
+                }
+                location /short {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_message_timeout 1s;
+                    nchan_redis_pass rds;
+                }
+                location /dorm {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_delete_oldest_received_message on;
+                    push_min_message_buffer_length 1;
+                    nchan_redis_pass rds;
+                }
+                location /auth {
+                    set $push_channel_id $arg_id;
+                    push_subscriber;
+                    push_authorized_channels_only on;
+                    nchan_redis_pass rds;
+                }
+                location /ipoll {
+                    set $push_channel_id $arg_id;
+                    push_subscriber interval-poll;
+                    nchan_redis_pass rds;
+                }
+                location /urlpub {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    nchan_redis_url %s;
+                    nchan_use_redis on;
+                }
+                """.formatted(redis.url(), namespace, redis.url())
+                + sub.formatted("sub", "broadcast", "")
+                + sub.formatted("first", "first", "")
+                + sub.formatted("last", "last", "")
+                + sub.formatted("lim", "broadcast", "push_max_channel_subscribers 1;");
+    }
+
+    private static ServerProcess node(String namespace) throws IOException {
+        return ServerProcess.start(conf(namespace));
+    }
+
+    private static void awaitSubscribers(ServerProcess p, String id, int n) throws IOException {
+        Subscribers.await(p.port(), "/pub?id=" + id, n, Duration.ofSeconds(15));
+    }
+
+    private static RawResponse publish(ServerProcess p, String id, String body) throws IOException {
+        return RawHttp.exchange(p.port(), post("/pub?id=" + id, body, "Content-Type: text/x-test"));
+    }
+
+    private static String next(RawResponse r, String target) {
+        return get(target, "If-Modified-Since: " + r.header("Last-Modified"), "If-None-Match: " + r.header("Etag"));
+    }
+
+    @Test
+    void s13_a_message_published_on_one_node_reaches_a_waiter_on_the_other_with_the_same_cursor() throws Exception {
+        try (RawHttp waiting = new RawHttp(b.port())) {
+            waiting.send(get("/sub?id=x"));
+            awaitSubscribers(a, "x", 1); // node A counts node B's waiter
+            RawResponse pub = publish(a, "x", "hello");
+            assertEquals(201, pub.status(), "a waiter on any node makes it 201: " + pub);
+            RawResponse got = waiting.read();
+            assertEquals(200, got.status(), got.toString());
+            assertEquals("hello", got.text());
+            assertEquals("text/x-test", got.header("Content-Type"));
+
+            assertEquals(202, publish(b, "x", "second").status());
+            assertEquals(202, RawHttp.exchange(a.port(), post("/urlpub?id=x", "third")).status(),
+                    "nchan_redis_url + nchan_use_redis is the same Redis");
+            // the cursor walk gives identical messages and headers on either node
+            RawResponse onA = RawHttp.exchange(a.port(), get("/sub?id=x"));
+            RawResponse onB = RawHttp.exchange(b.port(), get("/sub?id=x"));
+            assertEquals("hello", onA.text());
+            assertEquals(onA.header("Last-Modified"), onB.header("Last-Modified"));
+            assertEquals(onA.header("Etag"), onB.header("Etag"));
+            assertEquals(got.header("Etag"), onA.header("Etag"));
+            RawResponse second = RawHttp.exchange(b.port(), next(onA, "/sub?id=x"));
+            assertEquals("second", second.text());
+            RawResponse third = RawHttp.exchange(a.port(), next(second, "/sub?id=x"));
+            assertEquals("third", third.text());
+            assertNotNull(third.header("Etag"));
+
+            // a waiter past the newest message on node A gets the next one published on B
+            try (RawHttp after = new RawHttp(a.port())) {
+                after.send(next(third, "/sub?id=x"));
+                awaitSubscribers(b, "x", 1);
+                assertEquals(201, publish(b, "x", "fourth").status());
+                assertEquals("fourth", after.read().text());
+            }
+        }
+    }
+
+    @Test
+    void s13_first_last_and_the_subscriber_limit_are_judged_across_nodes() throws Exception {
+        try (RawHttp firstA = new RawHttp(a.port()); RawHttp lastA = new RawHttp(a.port());
+             RawHttp lastB = new RawHttp(b.port()); RawHttp limA = new RawHttp(a.port())) {
+            firstA.send(get("/first?id=f"));
+            awaitSubscribers(b, "f", 1);
+            assertEquals(409, RawHttp.exchange(b.port(), get("/first?id=f")).status(), "first: the newcomer on B loses");
+
+            lastA.send(get("/last?id=l"));
+            awaitSubscribers(b, "l", 1);
+            lastB.send(get("/last?id=l"));
+            assertEquals(409, lastA.read().status(), "last: the waiter on A is kicked by B's newcomer");
+            awaitSubscribers(a, "l", 1);
+            assertEquals(201, publish(a, "l", "to B").status());
+            assertEquals("to B", lastB.read().text());
+
+            limA.send(get("/lim?id=m"));
+            awaitSubscribers(b, "m", 1);
+            assertEquals(403, RawHttp.exchange(b.port(), get("/lim?id=m")).status(), "push_max_channel_subscribers 1");
+            assertEquals(201, publish(b, "f", "to A").status());
+            assertEquals("to A", firstA.read().text());
+        }
+    }
+
+    @Test
+    void s13_delete_on_one_node_answers_410_to_the_waiters_of_every_node() throws Exception {
+        try (RawHttp onA = new RawHttp(a.port()); RawHttp onB = new RawHttp(b.port())) {
+            assertEquals(202, publish(a, "d", "kept until deleted").status());
+            RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=d"));
+            onA.send(next(first, "/sub?id=d"));
+            onB.send(next(first, "/sub?id=d"));
+            awaitSubscribers(a, "d", 2);
+            RawResponse deleted = RawHttp.exchange(a.port(), RawHttp.request("DELETE", "/pub?id=d", null, "Accept: text/json"));
+            assertEquals(200, deleted.status());
+            String info = deleted.text().replaceAll("\\s+", " ");
+            assertTrue(info.matches("\\{ ?\"messages\": 1, \"requested\": \\d+, \"subscribers\": 2 ?\\} ?"),
+                    "the numbers as they were, both nodes' waiters counted: " + info);
+            assertEquals(410, onA.read().status());
+            assertEquals(410, onB.read().status());
+            assertEquals(404, RawHttp.exchange(b.port(), get("/pub?id=d")).status(), "gone on every node");
+        }
+    }
+
+    @Test
+    void s13_while_redis_is_away_requests_get_503_and_waiters_catch_up_when_it_returns_without_its_data() throws Exception {
+        try (RawHttp waiting = new RawHttp(b.port())) {
+            RawResponse before = publish(a, "r", "before");
+            assertEquals(202, before.status());
+            RawResponse m1 = RawHttp.exchange(b.port(), get("/sub?id=r"));
+            assertEquals("before", m1.text());
+            waiting.send(next(m1, "/sub?id=r"));
+            awaitSubscribers(a, "r", 1);
+
+            redis.stop();
+            RawResponse refused = publish(a, "r", "lost");
+            assertEquals(503, refused.status(), refused.toString());
+            assertEquals("1", refused.header("Retry-After"));
+
+            redis.launch(); // persistence off: every key is gone
+            // node B reconnects, counts its waiter again: visible on node A once both are back
+            awaitSubscribers(a, "r", 1);
+            RawResponse after = publish(a, "r", "after");
+            assertEquals(201, after.status(), after.toString());
+            RawResponse got = waiting.read();
+            assertEquals(200, got.status());
+            assertEquals("after", got.text(), "the waiter parked through the outage gets the next message, once");
+            // ids never repeat after Redis lost its data: the old cursor still finds the new message
+            RawResponse fromOld = RawHttp.exchange(a.port(), next(m1, "/sub?id=r"));
+            assertEquals("after", fromOld.text());
+            assertEquals(got.header("Etag"), fromOld.header("Etag"));
+        }
+    }
+
+    @Test
+    void s13_storage_settings_behave_as_on_one_node() throws Exception {
+        {
+            assertEquals(403, RawHttp.exchange(a.port(), get("/auth?id=s")).status(), "authorized-only: no channel yet");
+            RawResponse off = RawHttp.exchange(a.port(), post("/storeoff?id=s", "not kept"));
+            assertEquals(202, off.status());
+            assertEquals(true, off.text().startsWith("queued messages: 0"), off.text());
+            assertEquals(304, RawHttp.exchange(a.port(), get("/ipoll?id=s")).status(), "store off keeps nothing");
+            assertEquals(202, RawHttp.exchange(a.port(), post("/pub?id=s", "kept")).status());
+            RawResponse polled = RawHttp.exchange(a.port(), get("/ipoll?id=s"));
+            assertEquals("kept", polled.text());
+            assertEquals(304, RawHttp.exchange(a.port(), next(polled, "/ipoll?id=s")).status());
+            assertEquals(200, RawHttp.exchange(a.port(), get("/auth?id=s")).status(), "the channel exists now");
+
+            // delete-oldest-received (§5.4): a received message goes once more than min remain
+            assertEquals(202, RawHttp.exchange(a.port(), post("/dorm?id=o", "one")).status());
+            assertEquals(202, RawHttp.exchange(a.port(), post("/dorm?id=o", "two")).status());
+            RawResponse one = RawHttp.exchange(a.port(), get("/sub?id=o"));
+            assertEquals("one", one.text());
+            assertEquals("two", RawHttp.exchange(a.port(), get("/sub?id=o")).text(), "\"one\" was removed on receipt");
+
+            // message timeout (§5.6): expired messages are never delivered
+            assertEquals(202, RawHttp.exchange(a.port(), post("/short?id=e", "brief")).status());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (RawHttp.exchange(a.port(), get("/ipoll?id=e")).status() != 304) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the message never expired");
+            }
+        }
+    }
+
+    @Test
+    void s13_a_walk_across_client_kill_type_pubsub_loses_and_repeats_nothing() throws Exception {
+        {
+            java.util.List<String> published = new java.util.ArrayList<>();
+            java.util.List<String> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            int total = 20;
+            Thread walker = new Thread(() -> {
+                try (RawHttp c = new RawHttp(b.port())) {
+                    String request = get("/sub?id=w");
+                    while (received.size() < total) {
+                        c.send(request);
+                        RawResponse r = c.read();
+                        if (r.status() == 200) {
+                            received.add(r.text());
+                            request = next(r, "/sub?id=w");
+                        }
+                    }
+                } catch (IOException e) {
+                    received.add("failed: " + e);
+                }
+            });
+            walker.start();
+            awaitSubscribers(a, "w", 1);
+            for (int i = 0; i < total; i++) {
+                if (i == 5 || i == 12) redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
+                String body = "m" + i;
+                RawResponse r = publish(a, "w", body);
+                assertEquals(true, r.status() == 201 || r.status() == 202, r.toString());
+                published.add(body);
+            }
+            walker.join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(published, received, "every buffered message once, in order");
+        }
+    }
+
+    @Test
+    void s13_a_redis_that_stops_answering_gives_503_then_serves_again() throws Exception {
+        {
+            assertEquals(202, publish(a, "z", "before").status());
+            Process sleeper = new ProcessBuilder(ExternalPrograms.redisServer().resolveSibling("redis-cli").toString(), "-p", Integer.toString(redis.port()), "DEBUG", "SLEEP", "5")
+                    .redirectErrorStream(true).start();
+            // Once Redis sleeps, a publish waits for the command timeout (2 s) and gets 503;
+            // one sent before redis-cli got through is still answered normally.
+            RawResponse during = publish(a, "z", "during");
+            while (during.status() == 202 && sleeper.isAlive()) during = publish(a, "z", "during");
+            assertEquals(503, during.status(), during.toString());
+            assertEquals("1", during.header("Retry-After"));
+            assertEquals(true, sleeper.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(202, publish(a, "z", "after").status());
+        }
+    }
+
+    @Test
+    void s13_a_reload_keeps_the_redis_connections_and_the_waiters() throws Exception {
+        try (RawHttp waiting = new RawHttp(b.port())) {
+            waiting.send(get("/sub?id=h"));
+            awaitSubscribers(a, "h", 1);
+            b.signal("HUP");
+            b.awaitStderr("[notice] configuration reloaded", 1);
+            assertEquals(201, publish(a, "h", "after reload").status());
+            assertEquals("after reload", waiting.read().text());
+        }
+    }
+
+    @Test
+    void s13_a_node_killed_with_sigkill_drops_out_of_the_count() throws Exception {
+        try (ServerProcess c = node("t:"); RawHttp waiting = new RawHttp(c.port())) {
+            waiting.send(get("/sub?id=k"));
+            awaitSubscribers(a, "k", 1);
+            c.process().destroyForcibly(); // SIGKILL: no goodbye to Redis
+            assertEquals(true, c.process().waitFor(10, TimeUnit.SECONDS));
+            awaitSubscribers(a, "k", 0);
+            assertEquals(202, publish(a, "k", "nobody waits").status());
+        }
+    }
+
+    @Test
+    void s13_a_full_redis_refuses_the_publish_with_500_and_stores_nothing() throws Exception {
+        assertEquals(202, publish(a, "oom", "fits").status());
+        assertEquals("OK", redis.cli("CONFIG", "SET", "maxmemory", "1"));
+        try {
+            RawResponse full = publish(a, "oom", "does not fit");
+            assertEquals(500, full.status(), full.toString());
+        } finally {
+            assertEquals("OK", redis.cli("CONFIG", "SET", "maxmemory", "0"));
+        }
+        RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=oom"));
+        assertEquals("fits", first.text());
+        assertEquals(304, RawHttp.exchange(b.port(), next(first, "/ipoll?id=oom")).status(), "nothing was stored");
+    }
+
+}
