@@ -1,8 +1,8 @@
 package dev.pushrelay;
 
-import dev.pushrelay.config.ConfException;
 import dev.pushrelay.config.ConfLoader;
 import dev.pushrelay.config.Settings;
+import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.server.ListenOverride;
 import dev.pushrelay.server.PushServer;
 import picocli.CommandLine;

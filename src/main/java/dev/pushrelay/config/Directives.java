@@ -1,6 +1,7 @@
 package dev.pushrelay.config;
 
 import dev.pushrelay.channel.ConcurrencyMode;
+import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
 import java.util.ArrayList;

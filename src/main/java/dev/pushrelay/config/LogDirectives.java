@@ -1,5 +1,6 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 import dev.pushrelay.logging.AccessLog;
 import dev.pushrelay.logging.ErrorLogTarget;

@@ -3,6 +3,7 @@ package dev.pushrelay.config;
 import dev.pushrelay.channel.BufferPolicy;
 import dev.pushrelay.channel.ConcurrencyMode;
 import dev.pushrelay.channel.SubscribePolicy;
+import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
 import java.util.ArrayList;

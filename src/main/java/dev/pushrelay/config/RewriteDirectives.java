@@ -1,5 +1,6 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
 import java.util.ArrayList;

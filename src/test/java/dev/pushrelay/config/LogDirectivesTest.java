@@ -1,5 +1,6 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.logging.ErrorLogTarget;
 import dev.pushrelay.logging.LogLevel;
 import org.junit.jupiter.api.Test;

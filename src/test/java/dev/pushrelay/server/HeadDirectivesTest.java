@@ -1,8 +1,8 @@
 package dev.pushrelay.server;
 
 import dev.pushrelay.config.ClientDirectives;
-import dev.pushrelay.config.ConfException;
 import dev.pushrelay.config.ConfLoader;
+import dev.pushrelay.config.syntax.ConfException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.pushrelay.server;
 
-import dev.pushrelay.config.ConfException;
 import dev.pushrelay.config.ConfLoader;
+import dev.pushrelay.config.syntax.ConfException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

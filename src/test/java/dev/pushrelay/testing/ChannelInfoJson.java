@@ -21,6 +21,10 @@ public record ChannelInfoJson(int messages, int requested, int subscribers) {
     /** The info of the channel at {@code publisherTarget}, empty when it does not exist (404). */
     public static Optional<ChannelInfoJson> get(int port, String publisherTarget) throws IOException {
         RawResponse r = RawHttp.exchange(port, RawHttp.get(publisherTarget, "Accept: text/json"));
+        return parse(publisherTarget, r);
+    }
+
+    private static Optional<ChannelInfoJson> parse(String publisherTarget, RawResponse r) {
         if (r.status() == 404) return Optional.empty();
         Matcher m = JSON.matcher(r.text());
         if (r.status() != 200 || !m.find()) throw new AssertionError("no channel info at " + publisherTarget + ": " + r);
@@ -30,13 +34,15 @@ public record ChannelInfoJson(int messages, int requested, int subscribers) {
 
     /**
      * Polls the channel info until exactly {@code n} long-polls wait on the channel; a missing
-     * channel counts as 0. Fails the test after {@code timeout}.
+     * channel counts as 0, and so does a 503 (a store on Redis still reconnecting, protocol.md
+     * §13). Fails the test after {@code timeout}.
      */
     public static void awaitSubscribers(int port, String publisherTarget, int n, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Optional<ChannelInfoJson> last = Optional.empty();
         while (System.nanoTime() < deadline) {
-            last = get(port, publisherTarget);
+            RawResponse r = RawHttp.exchange(port, RawHttp.get(publisherTarget, "Accept: text/json"));
+            last = r.status() == 503 ? Optional.empty() : parse(publisherTarget, r);
             if (last.map(ChannelInfoJson::subscribers).orElse(0) == n) return;
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }

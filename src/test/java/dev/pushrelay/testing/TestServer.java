@@ -3,6 +3,7 @@ package dev.pushrelay.testing;
 import dev.pushrelay.config.ConfLoader;
 import dev.pushrelay.config.Listen;
 import dev.pushrelay.config.Settings;
+import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.server.ListenOverride;
 import dev.pushrelay.server.PushServer;
 import dev.pushrelay.store.StoreStats;
@@ -44,7 +45,7 @@ public final class TestServer implements AutoCloseable {
         try {
             MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
             return new TestServer(PushServer.start(ConfLoader.load(conf), clock), clock, conf.toAbsolutePath().getParent(), false);
-        } catch (dev.pushrelay.config.ConfException e) {
+        } catch (ConfException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
@@ -65,7 +66,7 @@ public final class TestServer implements AutoCloseable {
             return new TestServer(PushServer.start(settings, clock, limits), clock, dir, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (dev.pushrelay.config.ConfException e) {
+        } catch (ConfException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }

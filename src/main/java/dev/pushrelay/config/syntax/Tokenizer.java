@@ -1,6 +1,6 @@
 package dev.pushrelay.config.syntax;
 
-import dev.pushrelay.config.ConfException;
+import dev.pushrelay.config.syntax.ConfException;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.pushrelay.config.syntax;
 
-import dev.pushrelay.config.ConfException;
+import dev.pushrelay.config.syntax.ConfException;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

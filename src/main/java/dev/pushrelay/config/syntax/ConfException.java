@@ -1,4 +1,4 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.syntax;
 
 /** A configuration error; the message reads {@code file:line: directive: what is wrong}. */
 public final class ConfException extends Exception {
