@@ -32,7 +32,7 @@ public record ClientLimits(long headerTimeoutMs, long bodyTimeoutMs, int lineByt
 
     /** Undertow carries our own limits on each connection, so handlers need no extra wiring. */
     static final Option<Long> BODY_TIMEOUT = Option.simple(ClientLimits.class, "BODY_TIMEOUT", Long.class);
-    static final Option<Integer> LINE_BYTES = Option.simple(ClientLimits.class, "LINE_BYTES", Integer.class);
+    public static final Option<Integer> LINE_BYTES = Option.simple(ClientLimits.class, "LINE_BYTES", Integer.class);
 
     public ClientLimits {
         if (headerTimeoutMs <= 0 || bodyTimeoutMs <= 0 || lineBytes <= 0 || headerBytes < lineBytes || maxHeaders <= 0) {
