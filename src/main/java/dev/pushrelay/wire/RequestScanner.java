@@ -218,9 +218,10 @@ public final class RequestScanner {
                 if (++literal == HTTP.length) state = V_MAJOR;
             }
             case V_MAJOR -> {
-                if (isDigit(c) && major < 100) {
+                if (isDigit(c)) {
                     major = major * 10 + (c - '0');
                     literal++;
+                    if (major > 1) return Refusal.VERSION_NOT_SUPPORTED; // nginx answers as soon as it sees it
                 } else if (c == '.' && literal > HTTP.length) {
                     state = V_MINOR_FIRST;
                 } else {
@@ -230,7 +231,6 @@ public final class RequestScanner {
             case V_MINOR_FIRST -> {
                 if (!isDigit(c)) return Refusal.BAD_REQUEST;
                 if (major == 0) return Refusal.BAD_REQUEST; // HTTP/0.9 written out: nginx refuses it too
-                if (major > 1) return Refusal.VERSION_NOT_SUPPORTED;
                 minor = c - '0';
                 if (minor > 1) b.put(i, (byte) '1'); // HTTP/1.x is HTTP/1.1 to nginx; Undertow knows only 1.0 and 1.1
                 state = V_MINOR;
@@ -285,7 +285,7 @@ public final class RequestScanner {
                     return endOfHeader();
                 } else if (c == 0) {
                     return Refusal.BAD_REQUEST;
-                } else if (c == ' ' || c == '\t') {
+                } else if (c == ' ') { // only a space: nginx keeps a tab as part of the value
                     if (state == H_VALUE) spacePending = true;
                 } else {
                     state = H_VALUE;

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 public final class StrictSourceConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
 
     private static final int FIRST_HOLD = 2048;
+    private static final int DISCARD = 4096;
 
     private final RequestScanner scanner;
     private final int holdMax;
@@ -46,6 +47,8 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     /** A stand-in was queued: the socket is not read again. */
     private boolean refusing;
     private boolean bodyReading;
+    /** Where bytes after a refusal are read to be dropped; allocated on the first refusal only. */
+    private ByteBuffer scratch;
     private final Closeable connection;
     private final long headerTimeoutMs;
     /** client_header_timeout of the held head; null when nothing is held. */
@@ -77,7 +80,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     @Override
     public int read(ByteBuffer dst) throws IOException {
         if (ready > start) return handOn(dst, 0);
-        if (refusing) return discard(dst);
+        if (refusing) return discard();
         if (scanner.refusedInBody()) return bodyReading ? 0 : -1;
         if (end > start) return readHeld(dst);
         int p0 = dst.position();
@@ -105,19 +108,19 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     }
 
     /**
-     * After a refusal nothing more is parsed, but the socket is still read (into the unused
-     * part of {@code dst}, then forgotten) so that a client that closes is seen to go, as nginx
-     * sees it (protocol.md §4.3). @return 0, or -1 at the end of the stream
+     * After a refusal nothing more is parsed, but the socket is still read (into a scratch
+     * buffer, then forgotten) so that a client that closes is seen to go, as nginx sees it
+     * (protocol.md §4.3). A bounded amount per call: a client that keeps sending must not
+     * hold the IO thread. @return 0, or -1 at the end of the stream
      */
-    private int discard(ByteBuffer dst) throws IOException {
-        if (!dst.hasRemaining()) return 0;
-        int p = dst.position();
-        int n;
-        do {
-            n = next.read(dst);
-            dst.position(p);
-        } while (n > 0);
-        return n;
+    private int discard() throws IOException {
+        if (scratch == null) scratch = ByteBuffer.allocate(DISCARD);
+        for (int i = 0; i < 16; i++) {
+            scratch.clear();
+            int n = next.read(scratch);
+            if (n <= 0) return n;
+        }
+        return 0;
     }
 
     /** A head is being held: reads more of it, and hands on what is checked. */

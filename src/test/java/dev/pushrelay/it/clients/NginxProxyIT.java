@@ -41,7 +41,7 @@ class NginxProxyIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Deps.install("nginx", "curl");
+        Deps.install("curl");
         relay = Relay.startTenDeep(); // several messages are walked through the proxy
         port = freePort();
         String shipped = Files.readString(ClientProcess.ROOT.resolve("conf/nginx-proxy.conf"));
@@ -51,7 +51,7 @@ class NginxProxyIT {
         Files.createDirectories(prefix.resolve("logs"));
         Path file = prefix.resolve("nginx.conf");
         Files.writeString(file, conf);
-        String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
+        String binary = Nginx.binary();
         // in the foreground, as our child: ended by its pid afterwards
         nginx = ClientProcess.start("nginx", binary, "-c", file.toString(), "-p", prefix + "/", "-e", "stderr",
                 "-g", "daemon off;");
