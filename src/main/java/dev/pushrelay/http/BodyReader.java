@@ -1,9 +1,9 @@
 package dev.pushrelay.http;
 
-import io.undertow.io.IoCallback;
-import io.undertow.io.Sender;
 import dev.pushrelay.wire.Refusal;
 import dev.pushrelay.wire.StrictSourceConduit;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
@@ -28,7 +28,9 @@ import java.util.Arrays;
  * request conduit itself refuses a chunked body that crosses it ({@code
  * RequestTooBigException}, handed to {@code failed} unwrapped on either path). The caller's
  * own limit on what is kept (the memory budget) is {@link TooLargeToKeep}; a body nobody
- * keeps is {@link #drain drained} through one buffer.
+ * keeps is {@link #drain drained} through one buffer. A chunked body whose framing the wire
+ * checks refuse ({@link StrictSourceConduit#bodyRefusal}) is answered here with nginx's 400
+ * page, whoever asked for it, and nothing of it is used (protocol.md §9).
  */
 final class BodyReader {
 
