@@ -8,13 +8,13 @@ import java.util.Locale;
  * for second slots), numbers ({@code ngx_atoi}), flags and the push module's
  * case-insensitive prefix match of enum values (protocol.md §2).
  */
-final class Values {
+public final class Values {
 
     private Values() {
     }
 
     /** {@code 123}, {@code 512k}/{@code K}, {@code 32m}/{@code M}, {@code 1g}/{@code G}; -1 when invalid. */
-    static long size(String s) {
+    public static long size(String s) {
         if (s.isEmpty()) {
             return -1;
         }
@@ -71,7 +71,7 @@ final class Values {
      * (client_header_timeout, client_body_timeout): the units of {@link #seconds} plus
      * {@code ms}; a bare number is still seconds ({@code 60} = 60,000 ms). -1 when invalid.
      */
-    static long millis(String s) {
+    public static long millis(String s) {
         return time(s, false);
     }
 

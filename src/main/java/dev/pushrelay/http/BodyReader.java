@@ -1,8 +1,12 @@
 package dev.pushrelay.http;
 
+import dev.pushrelay.wire.Refusal;
+import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
+import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.Connectors;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpContinue;
 import org.xnio.channels.StreamSourceChannel;
@@ -24,7 +28,9 @@ import java.util.Arrays;
  * request conduit itself refuses a chunked body that crosses it ({@code
  * RequestTooBigException}, handed to {@code failed} unwrapped on either path). The caller's
  * own limit on what is kept (the memory budget) is {@link TooLargeToKeep}; a body nobody
- * keeps is {@link #drain drained} through one buffer.
+ * keeps is {@link #drain drained} through one buffer. A chunked body whose framing the wire
+ * checks refuse ({@link StrictSourceConduit#bodyRefusal}) is answered here with nginx's 400
+ * page, whoever asked for it, and nothing of it is used (protocol.md §9).
  */
 final class BodyReader {
 
@@ -59,6 +65,8 @@ final class BodyReader {
     private final long cap;
     private final Done done;
     private final Failed failed;
+    /** The connection's wire checks, which know when a chunked body's framing broke. */
+    private final StrictSourceConduit wire;
     private ByteBuffer buf;
     private long seen;
     private boolean finished;
@@ -75,6 +83,8 @@ final class BodyReader {
                 : keep ? FIRST_CHUNKED : FIRST_DECLARED_MAX]);
         this.done = done;
         this.failed = failed;
+        this.wire = exchange.getConnection() instanceof AbstractServerConnection c
+                && c.getOriginalSourceConduit() instanceof StrictSourceConduit s ? s : null;
     }
 
     /**
@@ -152,6 +162,7 @@ final class BodyReader {
             return;
         }
         BodyReader r = new BodyReader(exchange, channel, length, keep, cap, done, failed);
+        if (r.wire != null) r.wire.bodyReading(true);
         if (!r.pump(false)) {
             // Waits for more bytes: resumed by Undertow once the handler returns.
             channel.getReadSetter().set(ch -> {
@@ -194,7 +205,11 @@ final class BodyReader {
                     }
                     return true;
                 }
-                if (n == 0) return false;
+                if (n == 0) {
+                    if (wire == null || wire.bodyRefusal() == null) return false;
+                    refuse(later, wire.bodyRefusal());
+                    return true;
+                }
                 seen += n;
             }
         } catch (IOException e) {
@@ -214,8 +229,32 @@ final class BodyReader {
         return true;
     }
 
+    /**
+     * The body's framing broke (protocol.md §9): nothing of it is used, and the answer is
+     * nginx's, whoever asked for the body; neither callback runs.
+     */
+    private void refuse(boolean later, Refusal why) {
+        finished = true;
+        wire.bodyReading(false);
+        channel.suspendReads();
+        HttpHandler answer = ex -> {
+            ex.setPersistent(false);
+            Responses.errorPage(ex, why.status(), why.title());
+        };
+        if (later) {
+            Connectors.executeRootHandler(answer, exchange);
+        } else {
+            try {
+                answer.handleRequest(exchange);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private void finish(boolean later, byte[] body, IOException error) {
         finished = true;
+        if (wire != null) wire.bodyReading(false);
         if (later) {
             channel.suspendReads();
             Connectors.executeRootHandler(ex -> deliver(body, error), exchange);

@@ -1,12 +1,12 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.ClientDirectives;
+import dev.pushrelay.config.Values;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import org.xnio.Option;
 import org.xnio.OptionMap;
 
-import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,7 +32,7 @@ public record ClientLimits(long headerTimeoutMs, long bodyTimeoutMs, int lineByt
 
     /** Undertow carries our own limits on each connection, so handlers need no extra wiring. */
     static final Option<Long> BODY_TIMEOUT = Option.simple(ClientLimits.class, "BODY_TIMEOUT", Long.class);
-    static final Option<Integer> LINE_BYTES = Option.simple(ClientLimits.class, "LINE_BYTES", Integer.class);
+    public static final Option<Integer> LINE_BYTES = Option.simple(ClientLimits.class, "LINE_BYTES", Integer.class);
 
     public ClientLimits {
         if (headerTimeoutMs <= 0 || bodyTimeoutMs <= 0 || lineBytes <= 0 || headerBytes < lineBytes || maxHeaders <= 0) {
@@ -99,29 +99,19 @@ public record ClientLimits(long headerTimeoutMs, long bodyTimeoutMs, int lineByt
         return exchange.getConnection().getUndertowOptions().get(LINE_BYTES, NGINX.lineBytes);
     }
 
-    /** nginx time syntax: {@code 500ms}, {@code 60}, {@code 60s}, {@code 2m}. */
+    /** nginx's time syntax, parsed as the configuration parses it ({@code 500ms}, {@code 60}, {@code 1h30m}). */
     static long ms(String v, long dflt) {
         if (v == null || v.isBlank()) return dflt;
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        if (s.endsWith("ms")) return Long.parseLong(s.substring(0, s.length() - 2));
-        long unit = switch (s.charAt(s.length() - 1)) {
-            case 's' -> 1000;
-            case 'm' -> 60_000;
-            case 'h' -> 3_600_000;
-            default -> 0;
-        };
-        return unit == 0 ? Long.parseLong(s) * 1000 : Long.parseLong(s.substring(0, s.length() - 1)) * unit;
+        long ms = Values.millis(v.trim());
+        if (ms < 0) throw new IllegalArgumentException("not an nginx time: " + v);
+        return ms;
     }
 
-    /** nginx size syntax: {@code 8192}, {@code 8k}, {@code 1m}. */
+    /** nginx's size syntax, parsed as the configuration parses it ({@code 8192}, {@code 8k}, {@code 1m}). */
     static long bytes(String v, long dflt) {
         if (v == null || v.isBlank()) return dflt;
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        long unit = switch (s.charAt(s.length() - 1)) {
-            case 'k' -> 1024;
-            case 'm' -> 1024 * 1024;
-            default -> 0;
-        };
-        return unit == 0 ? Long.parseLong(s) : Long.parseLong(s.substring(0, s.length() - 1)) * unit;
+        long n = Values.size(v.trim());
+        if (n < 0) throw new IllegalArgumentException("not an nginx size: " + v);
+        return n;
     }
 }

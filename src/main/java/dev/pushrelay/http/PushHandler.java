@@ -57,6 +57,7 @@ public final class PushHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        if (RequestChecks.refusedOnTheWire(exchange)) return; // protocol.md §9
         Router routing = router.get();
         // A record per request only when something reads it: an access_log, or the publish
         // metrics (POST/PUT). A long-poll re-subscribe skips the attachment and listener.

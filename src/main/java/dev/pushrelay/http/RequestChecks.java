@@ -2,6 +2,7 @@ package dev.pushrelay.http;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
+import dev.pushrelay.wire.Refusal;
 import io.undertow.util.Headers;
 import io.undertow.util.Protocols;
 
@@ -15,6 +16,20 @@ import io.undertow.util.Protocols;
 final class RequestChecks {
 
     private RequestChecks() {
+    }
+
+    /**
+     * True (and nginx's answer sent) when this is the stand-in of a request the wire layer
+     * refused (protocol.md §9, {@code Refusal.TARGET}): the connection closes after it.
+     */
+    static boolean refusedOnTheWire(HttpServerExchange exchange) {
+        String target = exchange.getRequestURI();
+        if (target.isEmpty() || target.charAt(0) == '/') return false;
+        Refusal why = Refusal.of(target);
+        if (why == null) return false;
+        exchange.setPersistent(false);
+        Responses.refusal(exchange, why.status(), why.title());
+        return true;
     }
 
     /** False (and the answer sent) when the request must not be handled. */

@@ -49,19 +49,32 @@ final class Responses {
 
     /** An error page whose title differs from its status line, e.g. nginx's "400 Request Header Or Cookie Too Large". */
     static void errorPage(HttpServerExchange exchange, int status, String title) {
+        errorPage(exchange, status, title, exchange.getRequestMethod().equalToString("HEAD"));
+    }
+
+    /** The page's headers, and the page unless {@code bodyless} (the answer to a HEAD). */
+    static void errorPage(HttpServerExchange exchange, int status, String title, boolean bodyless) {
         exchange.setStatusCode(status);
         exchange.setReasonPhrase(reason(status));
         byte[] page = ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
                 + "</h1></center>\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
-        if (exchange.getRequestMethod().equalToString("HEAD")) {
+        if (bodyless) {
             exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
             exchange.endExchange();
             return;
         }
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, page.length);
         exchange.getResponseSender().send(ByteBuffer.wrap(page));
+    }
+
+    /**
+     * nginx's answer to a request it refused while reading it (protocol.md §9): the page, and
+     * for a HEAD its headers alone, Content-Length still the page's (Undertow drops the body).
+     */
+    static void refusal(HttpServerExchange exchange, int status, String title) {
+        errorPage(exchange, status, title, false);
     }
 
     /** 405 with the exact Allow list of the endpoint (protocol.md §3.1, §4.1). */
@@ -96,6 +109,7 @@ final class Responses {
             case 500 -> "Internal Server Error";
             case 501 -> "Not Implemented";
             case 503 -> "Service Temporarily Unavailable";
+            case 505 -> "HTTP Version Not Supported";
             default -> io.undertow.util.StatusCodes.getReason(status);
         };
     }

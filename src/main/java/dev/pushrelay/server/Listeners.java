@@ -1,6 +1,8 @@
 package dev.pushrelay.server;
 
 import dev.pushrelay.config.Listen;
+import dev.pushrelay.http.ClientLimits;
+import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
@@ -41,12 +43,32 @@ final class Listeners {
     private final OptionMap socketOptions;
     private final Map<Listen, AcceptingChannel<StreamConnection>> bound = new LinkedHashMap<>();
 
-    private Listeners(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions) {
+    /** The head limits new connections are checked with (protocol.md §9); a reload replaces them. */
+    private volatile OptionMap headLimits;
+
+    private Listeners(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions,
+                      OptionMap serverOptions) {
         this.worker = worker;
         this.buffers = buffers;
         this.open = open;
-        this.accept = ChannelListeners.openListenerAdapter(open);
+        this.headLimits = serverOptions;
+        this.accept = ChannelListeners.openListenerAdapter(this::strict);
         this.socketOptions = socketOptions;
+    }
+
+    /**
+     * Puts nginx's request parsing (protocol.md §9) between the socket and Undertow's parser
+     * before Undertow sees the connection.
+     */
+    private void strict(StreamConnection connection) {
+        OptionMap limits = headLimits;
+        var source = connection.getSourceChannel();
+        source.setConduit(new StrictSourceConduit(source.getConduit(), connection,
+                limits.get(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) ClientLimits.NGINX.headerTimeoutMs()),
+                limits.get(ClientLimits.LINE_BYTES, ClientLimits.NGINX.lineBytes()),
+                limits.get(UndertowOptions.MAX_HEADER_SIZE, ClientLimits.NGINX.headerBytes()),
+                limits.get(UndertowOptions.MAX_HEADERS, ClientLimits.NGINX.maxHeaders())));
+        open.handleEvent(connection);
     }
 
     /**
@@ -82,12 +104,13 @@ final class Listeners {
         DefaultByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
         HttpOpenListener open = new HttpOpenListener(buffers, httpOptions(serverOptions));
         open.setRootHandler(root);
-        return new Listeners(worker, buffers, open, socket);
+        return new Listeners(worker, buffers, open, socket, serverOptions);
     }
 
     /** Undertow's options for connections accepted from now on (a reload); open ones keep theirs. */
     void serverOptions(OptionMap serverOptions) {
         open.setUndertowOptions(httpOptions(serverOptions));
+        headLimits = serverOptions;
     }
 
     /** Undertow's builder defaults that matter here, then ours (which may override them). */

@@ -1,0 +1,286 @@
+package dev.pushrelay.wire;
+
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+import org.xnio.conduits.AbstractStreamSourceConduit;
+import org.xnio.conduits.ConduitReadableByteChannel;
+import org.xnio.conduits.Conduits;
+import org.xnio.conduits.StreamSourceConduit;
+import org.xnio.channels.StreamSinkChannel;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bytes of one connection as they come off the socket, checked by a {@link RequestScanner}
+ * before Undertow's parser sees them (protocol.md §9), so that Undertow only ever parses what
+ * nginx would have accepted and cannot read a request differently from a proxy in front.
+ *
+ * <ul>
+ *   <li>A request head is handed on only once it is complete and valid: a head that arrives
+ *       in pieces is held here (in an array that grows with it, freed when it is handed on).
+ *   <li>A refused head is replaced by a stand-in request ({@link Refusal#METHOD}) that the
+ *       handler answers with nginx's status and error page, in its place among pipelined
+ *       requests; nothing after it is read.
+ *   <li>A refused chunked body: the bytes before the fault are handed on, then nothing. A
+ *       body reader that asks ({@link #bodyRefusal}) answers nginx's 400; anyone else reading
+ *       sees the end of the stream, and Undertow closes the connection.
+ * </ul>
+ * Bytes are checked where Undertow asked them to be read, so a whole request in one read
+ * costs one scan and no copy.
+ */
+public final class StrictSourceConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
+
+    private static final int FIRST_HOLD = 2048;
+    private static final int DISCARD = 4096;
+
+    private final RequestScanner scanner;
+    private final int holdMax;
+    /** Bytes taken from the socket and not handed on yet: [start, ready) checked, [ready, end) a head in progress. */
+    private ByteBuffer held;
+    private int start;
+    private int ready;
+    private int end;
+    /** A stand-in was queued: the socket is not read again. */
+    private boolean refusing;
+    private boolean bodyReading;
+    /** Where bytes after a refusal are read to be dropped; allocated on the first refusal only. */
+    private ByteBuffer scratch;
+    private final Closeable connection;
+    private final long headerTimeoutMs;
+    /** client_header_timeout of the held head; null when nothing is held. */
+    private XnioExecutor.Key headerTimer;
+
+    /**
+     * @param connection closed when a held head is not complete {@code headerTimeoutMs} after
+     *                   it began (client_header_timeout: no answer, as nginx)
+     */
+    public StrictSourceConduit(StreamSourceConduit next, Closeable connection, long headerTimeoutMs, int lineMax,
+                               int headMax, int headersMax) {
+        super(next);
+        this.connection = connection;
+        this.headerTimeoutMs = headerTimeoutMs;
+        this.scanner = new RequestScanner(lineMax, headMax, headersMax);
+        this.holdMax = headMax + 256;
+    }
+
+    /** The refusal of the body being read, once its framing was found broken; else null. */
+    public Refusal bodyRefusal() {
+        return scanner.refusedInBody() ? scanner.refusal() : null;
+    }
+
+    /** A body reader is (true) or no longer (false) reading the current request's body. */
+    public void bodyReading(boolean reading) {
+        bodyReading = reading;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (ready > start) return handOn(dst, 0);
+        if (refusing) return discard();
+        if (scanner.refusedInBody()) return bodyReading ? 0 : -1;
+        if (end > start) return readHeld(dst);
+        int p0 = dst.position();
+        int n = next.read(dst);
+        if (n <= 0) return n;
+        int p1 = p0 + n;
+        int stop = scanner.scan(dst, p0, p1);
+        if (stop < p1 || scanner.refusal() != null) {
+            if (scanner.refusedInBody()) {
+                dst.position(stop);
+                return stop - p0;
+            }
+            int from = scanner.requestStart();
+            dst.position(from);
+            queueStandIn();
+            return from - p0 + handOn(dst, 0);
+        }
+        if (scanner.inHead()) {
+            int from = scanner.requestStart();
+            hold(dst, from, p1);
+            dst.position(from);
+            return from - p0;
+        }
+        return n;
+    }
+
+    /**
+     * After a refusal nothing more is parsed, but the socket is still read (into a scratch
+     * buffer, then forgotten) so that a client that closes is seen to go, as nginx sees it
+     * (protocol.md §4.3). A bounded amount per call: a client that keeps sending must not
+     * hold the IO thread. @return 0, or -1 at the end of the stream
+     */
+    private int discard() throws IOException {
+        if (scratch == null) scratch = ByteBuffer.allocate(DISCARD);
+        for (int i = 0; i < 16; i++) {
+            scratch.clear();
+            int n = next.read(scratch);
+            if (n <= 0) return n;
+        }
+        return 0;
+    }
+
+    /** A head is being held: reads more of it, and hands on what is checked. */
+    private int readHeld(ByteBuffer dst) throws IOException {
+        if (start > 0) {
+            held.limit(end).position(start);
+            held.compact();
+            end -= start;
+            ready -= start;
+            start = 0;
+        }
+        int headStart = ready; // the held head began here
+        while (true) {
+            if (end == held.capacity()) grow(held.capacity() * 2);
+            held.limit(held.capacity()).position(end);
+            int n = next.read(held);
+            if (n <= 0) {
+                held.position(start);
+                return n;
+            }
+            int from = end;
+            end += n;
+            int stop = scanner.scan(held, from, end);
+            if (scanner.refusal() != null) {
+                if (scanner.refusedInBody()) {
+                    end = stop;
+                    ready = stop;
+                } else {
+                    int r = scanner.requestStart();
+                    end = r >= 0 ? r : headStart;
+                    ready = end;
+                    queueStandIn();
+                }
+                return handOn(dst, 0);
+            }
+            if (!scanner.inHead()) {
+                ready = end;
+                return handOn(dst, 0);
+            }
+            int r = scanner.requestStart();
+            if (r >= 0) { // that head ended and another began: hand on up to the new one
+                ready = r;
+                cancelHeaderTimer();
+                armHeaderTimer();
+                return handOn(dst, 0);
+            }
+        }
+    }
+
+    /** Keeps {@code src[from, to)}, a head in progress. */
+    private void hold(ByteBuffer src, int from, int to) {
+        int n = to - from;
+        if (held == null || held.capacity() < n) held = ByteBuffer.allocate(Math.min(holdMax, Math.max(FIRST_HOLD, 2 * n)));
+        ByteBuffer d = src.duplicate();
+        d.limit(to).position(from);
+        held.clear();
+        held.put(d);
+        start = 0;
+        ready = 0;
+        end = n;
+        armHeaderTimer();
+    }
+
+    private void armHeaderTimer() {
+        if (headerTimer != null) return;
+        headerTimer = next.getReadThread().executeAfter(() -> {
+            headerTimer = null;
+            if (end > ready) IoUtils.safeClose(connection); // the held head is still not complete
+        }, headerTimeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelHeaderTimer() {
+        if (headerTimer != null) {
+            headerTimer.remove();
+            headerTimer = null;
+        }
+    }
+
+    private void grow(int capacity) {
+        int c = Math.min(holdMax, capacity);
+        if (c <= held.capacity()) throw new IllegalStateException("held head over " + holdMax + " bytes");
+        ByteBuffer b = ByteBuffer.allocate(c);
+        held.limit(end).position(start);
+        b.put(held);
+        end -= start;
+        ready -= start;
+        start = 0;
+        held = b;
+    }
+
+    /** Queues the stand-in of the refused request after what is ready, and stops reading the socket. */
+    private void queueStandIn() {
+        byte[] stand = scanner.refusal().standIn(scanner.head());
+        refusing = true;
+        int have = held == null ? 0 : ready - start;
+        ByteBuffer b = ByteBuffer.allocate(have + stand.length);
+        if (have > 0) {
+            held.limit(ready).position(start);
+            b.put(held);
+        }
+        b.put(stand);
+        held = b;
+        start = 0;
+        ready = end = b.position();
+    }
+
+    /** Copies checked held bytes into {@code dst}; @return {@code already} plus the bytes copied */
+    private int handOn(ByteBuffer dst, int already) {
+        int n = Math.min(ready - start, dst.remaining());
+        if (n > 0) {
+            held.limit(start + n).position(start);
+            dst.put(held);
+            start += n;
+        }
+        if (end == ready) cancelHeaderTimer();
+        if (start == end && !refusing) {
+            held = null; // nothing held: an idle connection keeps no array
+            start = ready = end = 0;
+        }
+        return already + n;
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        for (int i = offset; i < offset + length; i++) {
+            if (dsts[i].hasRemaining()) return read(dsts[i]);
+        }
+        return 0;
+    }
+
+    @Override
+    public long transferTo(long position, long count, FileChannel target) throws IOException {
+        return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
+    }
+
+    @Override
+    public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
+        return Conduits.transfer(this, count, throughBuffer, target);
+    }
+
+    /** Held bytes are readable now, whatever the socket says. */
+    @Override
+    public void resumeReads() {
+        if (ready > start) next.wakeupReads();
+        else next.resumeReads();
+    }
+
+    @Override
+    public void terminateReads() throws IOException {
+        cancelHeaderTimer();
+        next.terminateReads();
+    }
+
+    @Override
+    public void awaitReadable() throws IOException {
+        if (ready == start) next.awaitReadable();
+    }
+
+    @Override
+    public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
+        if (ready == start) next.awaitReadable(time, timeUnit);
+    }
+}
