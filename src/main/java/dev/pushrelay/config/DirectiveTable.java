@@ -160,6 +160,7 @@ final class DirectiveTable {
                 "read_ahead", "open_file_cache", "add_trailer", "stub_status")) {
             ignore(m, n, HSL, false, false);
         }
+        StreamDirectives.specs().forEach(s -> m.put(s.name(), s));
         return Map.copyOf(m);
     }
 

@@ -224,7 +224,7 @@ final class Directives {
             }
             case "set" -> set(n, c);
             case "return" -> ret(n, c);
-            default -> throw new IllegalStateException("no handler for " + n.name());
+            default -> StreamDirectives.apply(n, c);
         }
     }
 

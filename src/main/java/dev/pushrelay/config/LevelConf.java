@@ -69,6 +69,10 @@ final class LevelConf {
     /** log_format, http level only */
     final java.util.Map<String, dev.pushrelay.logging.LogFormat> logFormats = new java.util.LinkedHashMap<>();
 
+    // streaming transports (protocol.md §11), merged by StreamDirectives
+    Long eventSourcePing;
+    Boolean gapHeader;
+
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();
 

@@ -40,6 +40,7 @@ import java.util.Locale;
  * @param client client_header_timeout, client_body_timeout, large_client_header_buffers
  * @param types the types {} map in effect (the innermost level that has one, shared with the
  *        other locations inheriting it), {@link MimeMap#BUILTIN} when no level has one
+ * @param streams EventSource and cursor-token settings (protocol.md §11)
  */
 public record LocationSettings(
         String name,
@@ -66,7 +67,8 @@ public record LocationSettings(
         int minMessageRecipients,
         List<AccessLog> accessLogs,
         ClientDirectives client,
-        MimeMap types) {
+        MimeMap types,
+        StreamSettings streams) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -79,6 +81,7 @@ public record LocationSettings(
         accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
         client = client == null ? ClientDirectives.UNSET : client;
         types = types == null ? MimeMap.BUILTIN : types;
+        streams = streams == null ? StreamSettings.DEFAULT : streams;
     }
 
     /** The original eleven components; nginx-directive components get nginx's defaults. */
@@ -89,7 +92,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN);
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, null);
     }
 
     /**

@@ -81,7 +81,8 @@ final class Merge {
                 LogDirectives.merge(chain),
                 new ClientDirectives(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
                         get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)),
-                get(chain, LevelConf::mimeMap, MimeMap.BUILTIN));
+                get(chain, LevelConf::mimeMap, MimeMap.BUILTIN),
+                StreamDirectives.merge(chain));
     }
 
     /**

@@ -48,6 +48,10 @@ final class SubscriberHandler {
         }
         if (!BodyLimit.admit(exchange, location)) return;
         String key = ChannelKeys.key(location, channelId);
+        if (EventSourceSubscriber.wants(exchange)) { // protocol.md §11.2
+            EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes);
+            return;
+        }
         var headers = exchange.getRequestHeaders();
         Cursor after = CursorHeaders.cursor(headers.getFirst(Headers.IF_MODIFIED_SINCE), headers.getFirst(Headers.IF_NONE_MATCH));
         if (location.pollMode() == PollMode.INTERVAL_POLL) {

@@ -1,0 +1,55 @@
+package dev.pushrelay.http;
+
+import dev.pushrelay.channel.Cursor;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+
+import java.util.Deque;
+
+/**
+ * Where a subscriber asks to start (protocol.md §11.1): the cursor token from the
+ * {@code Last-Event-ID} header (EventSource only), else the {@code last_event_id} or
+ * {@code cursor} argument, else the legacy If-Modified-Since + If-None-Match pair (§4.2),
+ * else before the oldest message.
+ */
+final class StreamCursor {
+
+    /**
+     * @param cursor where to start
+     * @param given the client named a position (a token, or If-Modified-Since)
+     * @param invalid the name of the field whose token is malformed, else null
+     */
+    record Requested(Cursor cursor, boolean given, String invalid) { }
+
+    private StreamCursor() {
+    }
+
+    static Requested of(HttpServerExchange exchange, boolean eventSource) {
+        if (eventSource) {
+            String header = exchange.getRequestHeaders().getFirst(EventSourceSubscriber.LAST_EVENT_ID);
+            if (header != null) return token(header, "Last-Event-ID");
+        }
+        String arg = argument(exchange, "last_event_id");
+        if (arg != null) return token(arg, "last_event_id");
+        arg = argument(exchange, "cursor");
+        if (arg != null) return token(arg, "cursor");
+        var headers = exchange.getRequestHeaders();
+        String ims = headers.getFirst(Headers.IF_MODIFIED_SINCE);
+        return new Requested(CursorHeaders.cursor(ims, headers.getFirst(Headers.IF_NONE_MATCH)), ims != null, null);
+    }
+
+    /** Whether the request carries a token argument at all (long-poll then reads it, §11.1). */
+    static boolean hasTokenArgument(HttpServerExchange exchange) {
+        return argument(exchange, "last_event_id") != null || argument(exchange, "cursor") != null;
+    }
+
+    private static Requested token(String value, String field) {
+        Cursor c = EventIds.parse(value.strip());
+        return c == null ? new Requested(Cursor.OLDEST, true, field) : new Requested(c, true, null);
+    }
+
+    private static String argument(HttpServerExchange exchange, String name) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+}
