@@ -34,13 +34,14 @@ public final class MessageBuffer {
     private Cursor lastId;
 
     /**
-     * The bytes a message's payload occupies: body plus Content-Type. Header values are
+     * The bytes a message's payload occupies: body plus Content-Type (and event name). Header values are
      * ISO-8859-1, which Java's compact strings hold at one byte per char; anything else
      * costs two.
      */
     public static long payloadBytes(Message m) {
         String ct = m.contentType();
-        return m.length() + (ct == null ? 0 : stringBytes(ct)) + m.extraBytes();
+        String ev = m.eventName();
+        return m.length() + (ct == null ? 0 : stringBytes(ct)) + (ev == null ? 0 : stringBytes(ev)) + m.extraBytes();
     }
 
     /**

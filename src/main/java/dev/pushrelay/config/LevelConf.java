@@ -69,7 +69,7 @@ final class LevelConf {
     /** log_format, http level only */
     final java.util.Map<String, dev.pushrelay.logging.LogFormat> logFormats = new java.util.LinkedHashMap<>();
 
-    // streaming transports (protocol.md §11), merged by StreamDirectives
+    // streaming transports (protocol.md §13), merged by StreamDirectives
     Long eventSourcePing;
     Boolean gapHeader;
 

@@ -40,7 +40,7 @@ import java.util.Locale;
  * @param client client_header_timeout, client_body_timeout, large_client_header_buffers
  * @param types the types {} map in effect (the innermost level that has one, shared with the
  *        other locations inheriting it), {@link MimeMap#BUILTIN} when no level has one
- * @param streams EventSource and cursor-token settings (protocol.md §11)
+ * @param streams EventSource and cursor-token settings (protocol.md §13)
  */
 public record LocationSettings(
         String name,

@@ -3,7 +3,7 @@ package dev.pushrelay.config;
 import java.util.List;
 
 /**
- * The directives of the streaming transports (protocol.md §11): their table entries and
+ * The directives of the streaming transports (protocol.md §13): their table entries and
  * their handlers, kept beside each other so the push-module tables stay as they were.
  */
 final class StreamDirectives {

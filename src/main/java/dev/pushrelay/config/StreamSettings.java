@@ -1,7 +1,7 @@
 package dev.pushrelay.config;
 
 /**
- * How a subscriber location serves the streaming transports (protocol.md §11).
+ * How a subscriber location serves the streaming transports (protocol.md §13).
  *
  * @param eventSourcePingSeconds nchan_eventsource_ping_interval: a comment line every this
  *        many seconds on an idle EventSource stream, 0 = never (nchan's default)

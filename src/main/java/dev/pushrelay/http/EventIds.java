@@ -3,7 +3,7 @@ package dev.pushrelay.http;
 import dev.pushrelay.channel.Cursor;
 
 /**
- * The cursor as one opaque token (protocol.md §11.1): {@code <seconds>:<tag>}, both plain
+ * The cursor as one opaque token (protocol.md §13.1): {@code <seconds>:<tag>}, both plain
  * non-negative decimals, e.g. {@code 1789999200:3}. It names the same message as the
  * Last-Modified + Etag pair of a long-poll answer, and is the form nchan uses for a
  * single channel's message id, so clients that stored nchan ids keep working.

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The bytes of an EventSource stream (protocol.md §11.2, the WHATWG "text/event-stream"
+ * The bytes of an EventSource stream (protocol.md §13.2, the WHATWG "text/event-stream"
  * format): each message is one event, {@code id:} its cursor token, then its body as
  * {@code data:} lines. The body is split on CR LF, lone CR and lone LF, exactly the line
  * ends a browser splits on, so no line end can leak into a field or end the event early.
@@ -20,7 +20,18 @@ final class EventSourceFrames {
     /** A comment: ignored by EventSource clients, keeps proxies from closing an idle stream. */
     static final byte[] PING = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
+    private static final io.undertow.util.HttpString X_EVENTSOURCE_EVENT = new io.undertow.util.HttpString("X-EventSource-Event");
+
     private EventSourceFrames() {
+    }
+
+    /**
+     * The publisher's X-EventSource-Event (nchan's header), or null when absent or empty. A
+     * header value cannot hold a line end, so the name is always one line.
+     */
+    static String eventName(io.undertow.server.HttpServerExchange exchange) {
+        String v = exchange.getRequestHeaders().getFirst(X_EVENTSOURCE_EVENT);
+        return v == null || v.isBlank() ? null : v.strip();
     }
 
     /** One event carrying {@code m}; {@code event} is the event name, or null for "message". */
@@ -29,7 +40,8 @@ final class EventSourceFrames {
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.remaining() + 48);
         ascii(out, "id: " + EventIds.format(m.id()) + "\n");
         if (event != null) {
-            byte[] e = event.getBytes(StandardCharsets.UTF_8);
+            // header bytes back as they came (Undertow reads headers as ISO-8859-1)
+            byte[] e = event.getBytes(StandardCharsets.ISO_8859_1);
             ascii(out, "event: ");
             out.write(e, 0, firstLineEnd(e));
             out.write(LF);

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One EventSource stream (protocol.md §11.2). It is a loop of ordinary long-poll
+ * One EventSource stream (protocol.md §13.2). It is a loop of ordinary long-poll
  * registrations in the store: wait after cursor C; on a message, write it as an event and
  * wait again after that message's id. Messages published between two registrations are
  * stored, so the next registration finds them in the buffer, in order, none skipped; the
@@ -30,14 +30,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The first registration obeys the location's concurrency, subscriber limit and
  * authorization, as a long-poll would; the re-registrations of a stream already admitted
- * are broadcast (§11.4), so a stream never refuses or kicks itself out between messages.
+ * are broadcast (§13.4), so a stream never refuses or kicks itself out between messages.
  */
 final class EventSourceSubscriber implements Subscriber {
 
     static final HttpString LAST_EVENT_ID = new HttpString("Last-Event-ID");
     private static final HttpString X_ACCEL_BUFFERING = new HttpString("X-Accel-Buffering");
     private static final Runnable NOTHING = () -> { };
-    /** What may wait for a client that does not read before it is cut off (§11.4). */
+    /** What may wait for a client that does not read before it is cut off (§13.4). */
     static final long QUEUE_LIMIT_BYTES = 1024 * 1024;
 
     private final HttpServerExchange exchange;
@@ -65,7 +65,7 @@ final class EventSourceSubscriber implements Subscriber {
         this.sink = new StreamSink(exchange, QUEUE_LIMIT_BYTES, this::gone);
     }
 
-    /** An EventSource request: its Accept names text/event-stream (§11.2). */
+    /** An EventSource request: its Accept names text/event-stream (§13.2). */
     static boolean wants(HttpServerExchange exchange) {
         for (String accept : exchange.getRequestHeaders().eachValue(Headers.ACCEPT)) {
             if (accept.regionMatches(true, 0, "text/event-stream", 0, 17)
@@ -142,7 +142,7 @@ final class EventSourceSubscriber implements Subscriber {
     /** @return false when the client is too slow and the stream was cut */
     private boolean send(Message m) {
         metrics.delivered();
-        if (sink.write(EventSourceFrames.message(m, null))) return true;
+        if (sink.write(EventSourceFrames.message(m, m.eventName()))) return true;
         slow();
         return false;
     }
@@ -172,7 +172,7 @@ final class EventSourceSubscriber implements Subscriber {
         };
     }
 
-    /** Ends the stream with an event that says why (§11.2); IO thread. */
+    /** Ends the stream with an event that says why (§13.2); IO thread. */
     private void close(String why) {
         if (!closed.compareAndSet(false, true)) return;
         stopWaiting();
@@ -181,7 +181,7 @@ final class EventSourceSubscriber implements Subscriber {
         sink.end();
     }
 
-    /** The queue for a client that does not read is full: cut it off (§11.4); IO thread. */
+    /** The queue for a client that does not read is full: cut it off (§13.4); IO thread. */
     private void slow() {
         if (!closed.compareAndSet(false, true)) return;
         stopWaiting();

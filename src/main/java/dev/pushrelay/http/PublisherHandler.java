@@ -93,7 +93,7 @@ final class PublisherHandler {
     private void publish(HttpServerExchange exchange, LocationSettings location, String key, byte[] body) {
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (type != null && type.isEmpty()) type = null;
-        PublishResult result = store.publish(key, new MessageDraft(body, type), location.buffer());
+        PublishResult result = store.publish(key, new MessageDraft(body, type, EventSourceFrames.eventName(exchange)), location.buffer());
         if (result instanceof PublishResult.Published p) {
             metrics.published();
             sendInfo(exchange, p.waiting() > 0 ? 201 : 202, p.info());

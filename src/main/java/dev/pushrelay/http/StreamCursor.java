@@ -7,7 +7,7 @@ import io.undertow.util.Headers;
 import java.util.Deque;
 
 /**
- * Where a subscriber asks to start (protocol.md §11.1): the cursor token from the
+ * Where a subscriber asks to start (protocol.md §13.1): the cursor token from the
  * {@code Last-Event-ID} header (EventSource only), else the {@code last_event_id} or
  * {@code cursor} argument, else the legacy If-Modified-Since + If-None-Match pair (§4.2),
  * else before the oldest message.
@@ -38,7 +38,7 @@ final class StreamCursor {
         return new Requested(CursorHeaders.cursor(ims, headers.getFirst(Headers.IF_NONE_MATCH)), ims != null, null);
     }
 
-    /** Whether the request carries a token argument at all (long-poll then reads it, §11.1). */
+    /** Whether the request carries a token argument at all (long-poll then reads it, §13.1). */
     static boolean hasTokenArgument(HttpServerExchange exchange) {
         return argument(exchange, "last_event_id") != null || argument(exchange, "cursor") != null;
     }

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The response side of a stream (protocol.md §11): writes without blocking, on the
+ * The response side of a stream (protocol.md §13): writes without blocking, on the
  * exchange's IO thread only, and queues what the socket does not take at once. The queue
  * is bounded in bytes: a client that stops reading fills it and {@link #write} says so,
  * so a slow reader costs a bounded amount of memory, never a thread.

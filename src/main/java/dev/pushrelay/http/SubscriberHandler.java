@@ -48,7 +48,7 @@ final class SubscriberHandler {
         }
         if (!BodyLimit.admit(exchange, location)) return;
         String key = ChannelKeys.key(location, channelId);
-        if (EventSourceSubscriber.wants(exchange)) { // protocol.md §11.2
+        if (EventSourceSubscriber.wants(exchange)) { // protocol.md §13.2
             EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes);
             return;
         }

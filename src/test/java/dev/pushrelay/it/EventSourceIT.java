@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** protocol.md §11.1, §11.2: EventSource on a subscriber location, and its cursor token. */
+/** protocol.md §13.1, §13.2: EventSource on a subscriber location, and its cursor token. */
 class EventSourceIT {
 
     private static final String ES = "Accept: text/event-stream";
@@ -77,6 +77,22 @@ class EventSourceIT {
                 assertEquals(event(t0, 1, ""), s.nextEvent(), "an empty body is one empty data line");
                 assertEquals(event(t0, 2, "", "", ""), s.nextEvent());
             }
+        }
+    }
+
+    @Test
+    void s11_2_the_publishers_x_eventsource_event_names_the_event() throws IOException {
+        try (TestServer server = TestServer.start(Confs.SEED)) {
+            long t0 = server.clock().epochSecond();
+            server.send(post("/publish?id=a", "hello", "X-EventSource-Event: greeting"));
+            server.send(post("/publish?id=a", "plain", "X-EventSource-Event: "));
+            try (EventStream s = EventStream.open(server.port(), get("/activity?id=a", ES))) {
+                assertEquals("id: " + t0 + ":0\nevent: greeting\ndata: hello\n\n", s.nextEvent());
+                assertEquals(event(t0, 1, "plain"), s.nextEvent(), "an empty name is no name");
+            }
+            RawResponse poll = server.send(get("/activity?id=a"));
+            assertEquals("hello", poll.text());
+            assertNull(poll.header("X-EventSource-Event"), "a long-poll answer is as before");
         }
     }
 

@@ -10,7 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A raw EventSource client (protocol.md §11.2): sends one request, reads the response head,
+ * A raw EventSource client (protocol.md §13.2): sends one request, reads the response head,
  * then decodes the chunked body block by block (a block ends at a blank line), so a test
  * sees the stream's exact bytes. Every read waits at most {@link RawHttp#READ_TIMEOUT_MS}.
  */
