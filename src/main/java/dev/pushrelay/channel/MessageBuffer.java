@@ -32,6 +32,8 @@ public final class MessageBuffer {
     private long earliestExpiry = Long.MAX_VALUE;
     /** The id given to the last message published on this channel, stored or not; null if none yet. */
     private Cursor lastId;
+    /** See {@link #forgottenThrough()}. */
+    private Cursor forgottenThrough;
 
     /**
      * The bytes a message's payload occupies: body plus Content-Type (and event name). Header values are
@@ -115,6 +117,7 @@ public final class MessageBuffer {
         }
         lastId = m.id();
         if (maxMessages <= 0) {
+            forgotten(m.id());
             return null;
         }
         if (size == items.length) {
@@ -173,6 +176,7 @@ public final class MessageBuffer {
         for (int i = 0; i < size; i++) {
             Message m = get(i);
             if (m.isExpired(nowSeconds)) {
+                forgotten(m.id());
                 bytes -= payloadBytes(m);
                 removed++;
             } else {
@@ -197,6 +201,7 @@ public final class MessageBuffer {
             return null;
         }
         Message m = items[head];
+        forgotten(m.id());
         items[head] = null;
         head = (head + 1) % items.length;
         size--;
@@ -211,11 +216,25 @@ public final class MessageBuffer {
 
     /** Drops every stored message (channel delete, protocol.md §3.3). The id counter is kept. */
     public void clear() {
+        if (size > 0) forgotten(get(size - 1).id());
         items = new Message[INITIAL_CAPACITY];
         head = 0;
         size = 0;
         bytes = 0;
         earliestExpiry = Long.MAX_VALUE;
+    }
+
+    /**
+     * The id of the newest message that was published here and is no longer stored
+     * (trimmed, expired, removed, or never stored), or null: a cursor before it has missed
+     * messages (protocol.md §13.5).
+     */
+    public Cursor forgottenThrough() {
+        return forgottenThrough;
+    }
+
+    private void forgotten(Cursor id) {
+        if (forgottenThrough == null || id.isAfter(forgottenThrough)) forgottenThrough = id;
     }
 
     /** The oldest stored message, or null. */
@@ -235,6 +254,7 @@ public final class MessageBuffer {
     public void restoreLastId(Cursor id) {
         if (lastId == null || id.isAfter(lastId)) {
             lastId = id;
+            if (size == 0 || id.isAfter(get(size - 1).id())) forgotten(id); // published, not stored
         }
     }
 

@@ -92,13 +92,15 @@ final class EventSourceSubscriber implements Subscriber {
         boolean ignoreQueue = !requested.given() && location.ignoreQueueOnNoCache()
                 && SubscriberHandler.disallowsCaching(exchange);
         EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, key, metrics, mailboxes);
+        Cursor missed = requested.given() ? StreamCursor.missed(store, key, requested.cursor()) : null;
         Fetch first = store.subscribe(key, requested.cursor(), location.subscribe(), ignoreQueue, s);
         if (first instanceof Fetch.Refused refused) {
             Responses.refusal(exchange, refused.why());
             return;
         }
         s.open();
-        s.follow(first, requested.cursor());
+        if (missed != null) s.sink.write(EventSourceFrames.notice("pushrelay-gap", EventIds.format(missed)));
+        s.follow(first);
     }
 
     /** Status line, headers and a first comment, so the client sees the stream open now. */
@@ -118,14 +120,14 @@ final class EventSourceSubscriber implements Subscriber {
 
     /**
      * Writes what the store answered and registers again until it has to wait. Runs on
-     * the IO thread; {@code after} is the cursor the answer was asked for.
+     * the IO thread.
      */
-    private void follow(Fetch fetch, Cursor after) {
+    private void follow(Fetch fetch) {
         Fetch f = fetch;
         while (!closed.get()) {
             if (f instanceof Fetch.Found found) {
                 if (!send(found.message())) return;
-                f = store.subscribe(key, found.message().id(), again, false, this);
+                f = again(found.message().id());
             } else if (f instanceof Fetch.Waiting waiting) {
                 subscription = waiting.subscription();
                 if (closed.get()) waiting.subscription().cancel(); // closed while registering
@@ -137,6 +139,17 @@ final class EventSourceSubscriber implements Subscriber {
                 throw new IllegalStateException("stream got " + f);
             }
         }
+    }
+
+    /**
+     * Registers after {@code after} once more; first says so when messages after it are
+     * no longer stored (§13.5: published faster than the stream could follow, or storing
+     * off), so the client learns it missed them.
+     */
+    private Fetch again(Cursor after) {
+        Cursor missed = StreamCursor.missed(store, key, after);
+        if (missed != null) sink.write(EventSourceFrames.notice("pushrelay-gap", EventIds.format(missed)));
+        return store.subscribe(key, after, again, false, this);
     }
 
     /** @return false when the client is too slow and the stream was cut */
@@ -152,7 +165,7 @@ final class EventSourceSubscriber implements Subscriber {
         if (closed.get()) return false;
         mailboxes.run(exchange.getIoThread(), () -> {
             if (closed.get()) return;
-            if (send(message)) follow(store.subscribe(key, message.id(), again, false, this), message.id());
+            if (send(message)) follow(again(message.id()));
         });
         return true;
     }

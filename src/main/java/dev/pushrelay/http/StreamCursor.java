@@ -21,6 +21,8 @@ final class StreamCursor {
      */
     record Requested(Cursor cursor, boolean given, String invalid) { }
 
+    static final io.undertow.util.HttpString GAP = new io.undertow.util.HttpString("X-Pushrelay-Gap");
+
     private StreamCursor() {
     }
 
@@ -38,9 +40,34 @@ final class StreamCursor {
         return new Requested(CursorHeaders.cursor(ims, headers.getFirst(Headers.IF_NONE_MATCH)), ims != null, null);
     }
 
-    /** Whether the request carries a token argument at all (long-poll then reads it, §13.1). */
-    static boolean hasTokenArgument(HttpServerExchange exchange) {
-        return argument(exchange, "last_event_id") != null || argument(exchange, "cursor") != null;
+    /**
+     * A long-poll's or interval-poll's cursor: a token argument, else the legacy headers,
+     * exactly as before. With {@code pushrelay_cursor_gap_header on} the answer carries
+     * {@code X-Pushrelay-Gap} when messages after the cursor are no longer stored (§13.5).
+     *
+     * @return null when the token is invalid: the 400 has been sent
+     */
+    static Cursor forPoll(HttpServerExchange exchange, dev.pushrelay.config.LocationSettings location,
+                          dev.pushrelay.store.ChannelStore store, String key) {
+        Requested r = of(exchange, false);
+        if (r.invalid() != null) {
+            Responses.text(exchange, 400, "Invalid " + r.invalid() + "\n");
+            return null;
+        }
+        if (r.given() && location.streams().gapHeader()) {
+            Cursor missed = missed(store, key, r.cursor());
+            if (missed != null) exchange.getResponseHeaders().put(GAP, EventIds.format(missed));
+        }
+        return r.cursor();
+    }
+
+    /**
+     * The newest message after {@code after} that the channel no longer stores, or null:
+     * the gap signal of §13.5.
+     */
+    static Cursor missed(dev.pushrelay.store.ChannelStore store, String key, Cursor after) {
+        Cursor forgotten = store.forgottenThrough(key);
+        return forgotten != null && forgotten.isAfter(after) ? forgotten : null;
     }
 
     private static Requested token(String value, String field) {

@@ -52,8 +52,8 @@ final class SubscriberHandler {
             EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes);
             return;
         }
-        var headers = exchange.getRequestHeaders();
-        Cursor after = CursorHeaders.cursor(headers.getFirst(Headers.IF_MODIFIED_SINCE), headers.getFirst(Headers.IF_NONE_MATCH));
+        Cursor after = StreamCursor.forPoll(exchange, location, store, key); // §4.2, §13.1, §13.5
+        if (after == null) return;
         if (location.pollMode() == PollMode.INTERVAL_POLL) {
             intervalPoll(exchange, location, key, after);
         } else {

@@ -317,6 +317,19 @@ public final class InMemoryChannelStore implements ChannelStore {
     }
 
     @Override
+    public Cursor forgottenThrough(String key) {
+        long now = now();
+        Channel c = acquire(key, false, now, 0);
+        if (c == null) return null;
+        try {
+            expire(c, now);
+            return c.buffer().forgottenThrough();
+        } finally {
+            c.unlock();
+        }
+    }
+
+    @Override
     public Charge chargeEncoding(String key, Message m, long bytes) {
         Channel c = acquire(key, false, now(), 0);
         if (c == null) {
