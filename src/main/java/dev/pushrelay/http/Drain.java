@@ -57,6 +57,9 @@ public final class Drain {
      */
     public int drain(long windowMillis) {
         draining = true;
+        for (Subscriber s : waiting.get()) {
+            if (s instanceof EventSourceSubscriber stream) stream.stopping(); // protocol.md §13.2
+        }
         List<WaitingSubscriber> all = parkedNow();
         int n = all.size();
         int answered = 0;

@@ -45,6 +45,7 @@ final class EventSourceSubscriber implements Subscriber {
     private final String key;
     private final PushMetrics metrics;
     private final IoMailboxes mailboxes;
+    private final Drain drain;
     private final SubscribePolicy again;
     private final long pingSeconds;
     private final StreamSink sink;
@@ -53,8 +54,9 @@ final class EventSourceSubscriber implements Subscriber {
     private XnioExecutor.Key pinger;
 
     private EventSourceSubscriber(HttpServerExchange exchange, LocationSettings location, ChannelStore store,
-                                  String key, PushMetrics metrics, IoMailboxes mailboxes) {
+                                  String key, PushMetrics metrics, IoMailboxes mailboxes, Drain drain) {
         this.exchange = exchange;
+        this.drain = drain;
         this.store = store;
         this.key = key;
         this.metrics = metrics;
@@ -81,7 +83,7 @@ final class EventSourceSubscriber implements Subscriber {
      * refused (403, 409, 500) or 400 when the cursor token is invalid; nothing is stored then.
      */
     static void start(HttpServerExchange exchange, LocationSettings location, ChannelStore store, String key,
-                      PushMetrics metrics, IoMailboxes mailboxes) {
+                      PushMetrics metrics, IoMailboxes mailboxes, Drain drain) {
         StreamCursor.Requested requested = StreamCursor.of(exchange, true);
         if (requested.invalid() != null) {
             Responses.text(exchange, 400, "Invalid " + requested.invalid() + "\n");
@@ -91,7 +93,7 @@ final class EventSourceSubscriber implements Subscriber {
         // browsers send Cache-Control: no-cache on every EventSource request, a resume too.
         boolean ignoreQueue = !requested.given() && location.ignoreQueueOnNoCache()
                 && SubscriberHandler.disallowsCaching(exchange);
-        EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, key, metrics, mailboxes);
+        EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, key, metrics, mailboxes, drain);
         Cursor missed = requested.given() ? StreamCursor.missed(store, key, requested.cursor()) : null;
         Fetch first = store.subscribe(key, requested.cursor(), location.subscribe(), ignoreQueue, s);
         if (first instanceof Fetch.Refused refused) {
@@ -131,6 +133,9 @@ final class EventSourceSubscriber implements Subscriber {
             } else if (f instanceof Fetch.Waiting waiting) {
                 subscription = waiting.subscription();
                 if (closed.get()) waiting.subscription().cancel(); // closed while registering
+                // Registered before this check, and Drain sets the flag before it copies the
+                // store's waiters: either it ends us, or we see the flag here (as a long-poll).
+                if (drain.isDraining()) close("server stopping");
                 return;
             } else if (f instanceof Fetch.Refused refused) {
                 close(refused.why() == Refusal.NO_SUCH_CHANNEL ? "channel deleted" : reason(refused.why()));
@@ -173,6 +178,11 @@ final class EventSourceSubscriber implements Subscriber {
     @Override
     public void end(Refusal why) {
         mailboxes.run(exchange.getIoThread(), () -> close(reason(why)));
+    }
+
+    /** A graceful stop: end the stream with a close event; safe from any thread (§13.2). */
+    void stopping() {
+        mailboxes.run(exchange.getIoThread(), () -> close("server stopping"));
     }
 
     private static String reason(Refusal why) {

@@ -49,7 +49,7 @@ final class SubscriberHandler {
         if (!BodyLimit.admit(exchange, location)) return;
         String key = ChannelKeys.key(location, channelId);
         if (EventSourceSubscriber.wants(exchange)) { // protocol.md §13.2
-            EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes);
+            EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
             return;
         }
         Cursor after = StreamCursor.forPoll(exchange, location, store, key); // §4.2, §13.1, §13.5

@@ -38,7 +38,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_stream_headers_then_stored_messages_then_live_ones() throws IOException {
+    void s13_2_stream_headers_then_stored_messages_then_live_ones() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             long t0 = server.clock().epochSecond();
             server.send(post("/publish?id=a", "first"));
@@ -66,7 +66,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_every_line_end_splits_data_lines() throws IOException {
+    void s13_2_every_line_end_splits_data_lines() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             long t0 = server.clock().epochSecond();
             server.send(post("/publish?id=a", "a\r\nb\rc\nd\n"));
@@ -81,7 +81,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_the_publishers_x_eventsource_event_names_the_event() throws IOException {
+    void s13_2_the_publishers_x_eventsource_event_names_the_event() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             long t0 = server.clock().epochSecond();
             server.send(post("/publish?id=a", "hello", "X-EventSource-Event: greeting"));
@@ -97,7 +97,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_1_resumes_after_last_event_id_header_or_argument() throws IOException {
+    void s13_1_resumes_after_last_event_id_header_or_argument() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             long t0 = server.clock().epochSecond();
             for (int i = 0; i < 3; i++) server.send(post("/publish?id=a", "m" + i));
@@ -118,7 +118,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_1_an_invalid_token_is_400_and_creates_nothing() throws IOException {
+    void s13_1_an_invalid_token_is_400_and_creates_nothing() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             for (String bad : List.of("Last-Event-ID: 12", "Last-Event-ID: x:1", "Last-Event-ID: 1:-2", "Last-Event-ID: :")) {
                 try (EventStream s = EventStream.open(server.port(), get("/activity?id=a", ES, bad))) {
@@ -135,7 +135,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_pings_at_the_configured_interval() throws IOException {
+    void s13_2_pings_at_the_configured_interval() throws IOException {
         String conf = Confs.SEED.replace("default_type text/plain;", "default_type text/plain;\n nchan_eventsource_ping_interval 1;");
         try (TestServer server = TestServer.start(conf)) {
             try (EventStream s = EventStream.open(server.port(), get("/activity?id=a", ES))) {
@@ -149,7 +149,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_without_a_ping_interval_an_idle_stream_stays_silent() throws IOException {
+    void s13_2_without_a_ping_interval_an_idle_stream_stays_silent() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             try (EventStream s = EventStream.open(server.port(), get("/activity?id=a", ES))) {
                 assertEquals(":\n\n", s.next());
@@ -159,7 +159,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_a_deleted_channel_ends_the_stream_with_a_close_event() throws IOException {
+    void s13_2_a_deleted_channel_ends_the_stream_with_a_close_event() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             try (EventStream s = EventStream.open(server.port(), get("/activity?id=a", ES))) {
                 assertEquals(":\n\n", s.next());
@@ -172,7 +172,22 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_4_the_first_registration_obeys_concurrency_first() throws IOException {
+    void s13_2_a_graceful_stop_ends_streams_with_a_close_event() throws Exception {
+        try (TestServer server = TestServer.start(Confs.SEED)) {
+            try (EventStream s = EventStream.open(server.port(), get("/activity?id=a", ES))) {
+                assertEquals(":\n\n", s.next());
+                server.awaitSubscribers("/publish?id=a", 1);
+                CompletableFuture<List<String>> stop = CompletableFuture.supplyAsync(() -> server.server().stop());
+                assertEquals("event: pushrelay-close\ndata: server stopping\n\n", s.next());
+                assertNull(s.next(), "then the response ends");
+                List<String> notes = stop.get(30, TimeUnit.SECONDS);
+                assertTrue(notes.stream().noneMatch(n -> n.contains("cut off")), notes.toString());
+            }
+        }
+    }
+
+    @Test
+    void s13_4_the_first_registration_obeys_concurrency_first() throws IOException {
         String conf = Confs.SEED.replace("push_subscriber_concurrency broadcast;", "push_subscriber_concurrency first;");
         try (TestServer server = TestServer.start(conf)) {
             try (EventStream s = EventStream.open(server.port(), get("/activity?id=a", ES))) {
@@ -188,7 +203,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_a_stream_does_not_change_long_poll_answers() throws IOException {
+    void s13_2_a_stream_does_not_change_long_poll_answers() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             server.send(post("/publish?id=a", "hi"));
             RawResponse m = server.send(get("/activity?id=a", "Accept: text/html"));
@@ -199,7 +214,7 @@ class EventSourceIT {
     }
 
     @Test
-    void s11_2_the_jdk_http_client_reads_every_message_once_in_order() throws Exception {
+    void s13_2_the_jdk_http_client_reads_every_message_once_in_order() throws Exception {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             HttpClient client = HttpClient.newHttpClient();
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/activity?id=b"))
