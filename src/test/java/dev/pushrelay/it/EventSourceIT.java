@@ -187,6 +187,30 @@ class EventSourceIT {
     }
 
     @Test
+    void s13_4_a_client_that_does_not_read_is_cut_off_after_a_bounded_queue() throws Exception {
+        try (TestServer server = TestServer.start(Confs.SEED);
+             java.net.Socket reader = new java.net.Socket()) {
+            reader.setReceiveBufferSize(4096);
+            reader.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            reader.getOutputStream().write(get("/activity?id=slow", ES).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            server.awaitSubscribers("/publish?id=slow", 1);
+            String body = "x".repeat(64 * 1024);
+            int published = 200; // 12.5 MiB: more than the kernel's socket buffers and the 1 MiB queue
+            for (int i = 0; i < published; i++) {
+                int status = server.send(post("/publish?id=slow", body)).status();
+                assertTrue(status == 201 || status == 202, "stored either way: " + status);
+            }
+            server.awaitSubscribers("/publish?id=slow", 0);
+            reader.setSoTimeout(15_000);
+            java.io.InputStream in = reader.getInputStream();
+            byte[] b = new byte[65536];
+            long read = 0;
+            for (int n = in.read(b); n >= 0; n = in.read(b)) read += n;
+            assertTrue(read < (long) published * body.length(), "closed before everything was sent: " + read);
+        }
+    }
+
+    @Test
     void s13_4_the_first_registration_obeys_concurrency_first() throws IOException {
         String conf = Confs.SEED.replace("push_subscriber_concurrency broadcast;", "push_subscriber_concurrency first;");
         try (TestServer server = TestServer.start(conf)) {
