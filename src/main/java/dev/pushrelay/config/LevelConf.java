@@ -71,6 +71,7 @@ final class LevelConf {
 
     // streaming transports (protocol.md §13), merged by StreamDirectives
     Long eventSourcePing;
+    Long webSocketPing;
     Boolean gapHeader;
 
     /** set / return, in file order */

@@ -15,6 +15,7 @@ final class StreamDirectives {
     static List<DirectiveTable.Spec> specs() {
         return List.of(
                 spec("nchan_eventsource_ping_interval", 1, 1),
+                spec("nchan_websocket_ping_interval", 1, 1),
                 spec("pushrelay_cursor_gap_header", 1, 1));
     }
 
@@ -27,9 +28,11 @@ final class StreamDirectives {
         switch (n.name()) {
             case "nchan_eventsource_ping_interval" -> {
                 if (c.eventSourcePing != null) throw Directives.duplicate(n);
-                long v = Values.seconds(n.arg(0));
-                if (v < 0) throw n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name() + "\" directive");
-                c.eventSourcePing = v;
+                c.eventSourcePing = seconds(n);
+            }
+            case "nchan_websocket_ping_interval" -> {
+                if (c.webSocketPing != null) throw Directives.duplicate(n);
+                c.webSocketPing = seconds(n);
             }
             case "pushrelay_cursor_gap_header" -> {
                 if (c.gapHeader != null) throw Directives.duplicate(n);
@@ -44,15 +47,23 @@ final class StreamDirectives {
         }
     }
 
+    private static long seconds(ConfNode n) throws ConfException {
+        long v = Values.seconds(n.arg(0));
+        if (v < 0) throw n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name() + "\" directive");
+        return v;
+    }
+
     /** The merged settings of a location (innermost level that sets each one wins). */
     static StreamSettings merge(List<LevelConf> chain) {
         Long ping = null;
+        Long wsPing = null;
         Boolean gap = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
             LevelConf c = chain.get(i);
             if (ping == null) ping = c.eventSourcePing;
+            if (wsPing == null) wsPing = c.webSocketPing;
             if (gap == null) gap = c.gapHeader;
         }
-        return new StreamSettings(ping == null ? 0 : ping, gap != null && gap);
+        return new StreamSettings(ping == null ? 0 : ping, wsPing == null ? 0 : wsPing, gap != null && gap);
     }
 }

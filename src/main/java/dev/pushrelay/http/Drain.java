@@ -59,6 +59,7 @@ public final class Drain {
         draining = true;
         for (Subscriber s : waiting.get()) {
             if (s instanceof EventSourceSubscriber stream) stream.stopping(); // protocol.md §13.2
+            if (s instanceof WebSocketSubscriber ws) ws.stopping(); // §13.6
         }
         List<WaitingSubscriber> all = parkedNow();
         int n = all.size();

@@ -48,6 +48,10 @@ final class SubscriberHandler {
         }
         if (!BodyLimit.admit(exchange, location)) return;
         String key = ChannelKeys.key(location, channelId);
+        if (WebSocketSubscriber.wants(exchange)) { // protocol.md §13.6
+            WebSocketSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+            return;
+        }
         if (EventSourceSubscriber.wants(exchange)) { // protocol.md §13.2
             EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
             return;
