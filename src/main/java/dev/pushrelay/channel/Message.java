@@ -19,6 +19,8 @@ public final class Message {
     private final String contentType;
     private final long expires;
     private final long deleteOldestReceivedMin;
+    /** X-EventSource-Event of the publish, or null (protocol.md §14.2). */
+    private final String eventName;
     private volatile Object encoded;
 
     /**
@@ -27,6 +29,13 @@ public final class Message {
      *        push_delete_oldest_received_message was on, else {@link #NEVER} (§5.4)
      */
     public Message(Cursor id, byte[] body, String contentType, long expires, long deleteOldestReceivedMin) {
+        this(id, body, contentType, expires, deleteOldestReceivedMin, null);
+    }
+
+    /** @param eventName the publisher's X-EventSource-Event, or null (protocol.md §14.2) */
+    public Message(Cursor id, byte[] body, String contentType, long expires, long deleteOldestReceivedMin,
+                   String eventName) {
+        this.eventName = eventName;
         this.id = id;
         this.body = body;
         this.contentType = contentType;
@@ -45,6 +54,9 @@ public final class Message {
     public String contentType() { return contentType; }
 
     public long expires() { return expires; }
+
+    /** The EventSource event name the publisher gave, or null. */
+    public String eventName() { return eventName; }
 
     public long deleteOldestReceivedMin() { return deleteOldestReceivedMin; }
 

@@ -40,15 +40,18 @@ public final class MessageBuffer {
     private long earliestExpiry = Long.MAX_VALUE;
     /** The id given to the last message published on this channel, stored or not; null if none yet. */
     private Cursor lastId;
+    /** See {@link #forgottenThrough()}. */
+    private Cursor forgottenThrough;
 
     /**
-     * The bytes a message's payload occupies: body plus Content-Type. Header values are
+     * The bytes a message's payload occupies: body plus Content-Type (and event name). Header values are
      * ISO-8859-1, which Java's compact strings hold at one byte per char; anything else
      * costs two.
      */
     public static long payloadBytes(Message m) {
         String ct = m.contentType();
-        return m.length() + (ct == null ? 0 : stringBytes(ct));
+        String ev = m.eventName();
+        return m.length() + (ct == null ? 0 : stringBytes(ct)) + (ev == null ? 0 : stringBytes(ev));
     }
 
     /**
@@ -162,6 +165,7 @@ public final class MessageBuffer {
         }
         lastId = m.id();
         if (maxMessages <= 0) {
+            forgotten(m.id());
             return null;
         }
         if (size == items.length) {
@@ -224,6 +228,7 @@ public final class MessageBuffer {
             Message m = get(i);
             int from = slot(i);
             if (m.isExpired(nowSeconds)) {
+                forgotten(m.id());
                 bytes -= payloadBytes(m) + extra[from];
                 removed++;
             } else {
@@ -252,6 +257,7 @@ public final class MessageBuffer {
         }
         Message m = items[head];
         bytes -= payloadBytes(m) + extra[head];
+        forgotten(m.id());
         items[head] = null;
         received[head] = 0;
         extra[head] = 0;
@@ -267,6 +273,7 @@ public final class MessageBuffer {
 
     /** Drops every stored message (channel delete, protocol.md §3.3). The id counter is kept. */
     public void clear() {
+        if (size > 0) forgotten(get(size - 1).id());
         items = new Message[INITIAL_CAPACITY];
         received = new int[INITIAL_CAPACITY];
         extra = new long[INITIAL_CAPACITY];
@@ -274,6 +281,19 @@ public final class MessageBuffer {
         size = 0;
         bytes = 0;
         earliestExpiry = Long.MAX_VALUE;
+    }
+
+    /**
+     * The id of the newest message that was published here and is no longer stored
+     * (trimmed, expired, removed, or never stored), or null: a cursor before it has missed
+     * messages (protocol.md §14.5).
+     */
+    public Cursor forgottenThrough() {
+        return forgottenThrough;
+    }
+
+    private void forgotten(Cursor id) {
+        if (forgottenThrough == null || id.isAfter(forgottenThrough)) forgottenThrough = id;
     }
 
     /** The oldest stored message, or null. */
@@ -293,6 +313,7 @@ public final class MessageBuffer {
     public void restoreLastId(Cursor id) {
         if (lastId == null || id.isAfter(lastId)) {
             lastId = id;
+            if (size == 0 || id.isAfter(get(size - 1).id())) forgotten(id); // published, not stored
         }
     }
 

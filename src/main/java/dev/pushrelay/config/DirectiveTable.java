@@ -188,6 +188,7 @@ final class DirectiveTable {
             ignore(m, n, HSL, false, false);
         }
         RedisDirectives.register(m); // nchan's Redis directives and upstream blocks, protocol.md §13
+        StreamDirectives.specs().forEach(s -> m.put(s.name(), s));
         return Map.copyOf(m);
     }
 

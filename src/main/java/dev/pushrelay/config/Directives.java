@@ -237,7 +237,7 @@ final class Directives {
                     c.index.add(a);
                 }
             }
-            default -> throw new IllegalStateException("no handler for " + n.name());
+            default -> StreamDirectives.apply(n, c);
         }
     }
 

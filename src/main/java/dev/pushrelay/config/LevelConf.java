@@ -83,6 +83,11 @@ final class LevelConf {
     /** nchan_redis_* and nchan_use_redis (protocol.md §13) */
     final RedisDirectives.Level redis = new RedisDirectives.Level();
 
+    // streaming transports (protocol.md §14), merged by StreamDirectives
+    Long eventSourcePing;
+    Long webSocketPing;
+    Boolean gapHeader;
+
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();
 

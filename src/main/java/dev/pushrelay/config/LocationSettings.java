@@ -45,6 +45,7 @@ import java.util.Locale;
  * @param errorPages error_page by status code (protocol.md §8.11), inherited only when a level has none
  * @param tryFiles the location's own try_files, or null
  * @param redis the Redis this location's channels live in (protocol.md §13), null for the in-memory store
+ * @param streams EventSource and cursor-token settings (protocol.md §14)
  */
 public record LocationSettings(
         String name,
@@ -75,7 +76,8 @@ public record LocationSettings(
         AccessPolicy accessPolicy,
         java.util.Map<Integer, ErrorPage> errorPages,
         TryFiles tryFiles,
-        RedisSettings redis) {
+        RedisSettings redis,
+        StreamSettings streams) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
     public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
@@ -92,6 +94,7 @@ public record LocationSettings(
                 ? (access.allowsAll() ? AccessPolicy.NONE : new AccessPolicy(access, null, null, false, null))
                 : accessPolicy;
         errorPages = errorPages == null ? java.util.Map.of() : java.util.Map.copyOf(errorPages);
+        streams = streams == null ? StreamSettings.DEFAULT : streams;
     }
 
     /** The original eleven components; nginx-directive components get nginx's defaults. */
@@ -102,7 +105,7 @@ public record LocationSettings(
         this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
                 subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
                 AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE, null, null, null);
+                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE, null, null, null, null);
     }
 
     /**

@@ -95,7 +95,8 @@ final class Merge {
                 policy,
                 get(chain, c -> c.errorPages, java.util.Map.of()),
                 own.tryFiles,
-                RedisDirectives.merge(chain.stream().map(c -> c.redis).toList()));
+                RedisDirectives.merge(chain.stream().map(c -> c.redis).toList()),
+                StreamDirectives.merge(chain));
     }
 
     /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */

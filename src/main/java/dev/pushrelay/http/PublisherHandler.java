@@ -98,7 +98,7 @@ final class PublisherHandler {
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (type != null && type.isEmpty()) type = null;
         CompletableFuture<PublishResult> f = brokers.apply(location)
-                .publish(key, new MessageDraft(body, type), location.buffer()).toCompletableFuture();
+                .publish(key, new MessageDraft(body, type, EventSourceFrames.eventName(exchange)), location.buffer()).toCompletableFuture();
         PublishResult result = Pending.ready(f);
         if (result != null) {
             published(exchange, result);

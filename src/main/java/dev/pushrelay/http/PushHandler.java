@@ -49,7 +49,7 @@ public final class PushHandler implements HttpHandler {
                        Observability obs, Drain drain) {
         this.router = router;
         this.publisher = new PublisherHandler(brokers, obs.metrics());
-        this.subscriber = new SubscriberHandler(brokers, obs.metrics(), drain);
+        this.subscriber = new SubscriberHandler(brokers, store, obs.metrics(), drain);
         this.obs = obs;
         this.operations = new OperationsEndpoints(store, obs);
         this.drain = drain;

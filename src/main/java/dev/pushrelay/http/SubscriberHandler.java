@@ -6,6 +6,7 @@ import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.PollMode;
 import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.Broker;
+import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -26,12 +27,15 @@ final class SubscriberHandler {
 
     /** The broker of each location: the in-memory one, or its Redis (protocol.md §13). */
     private final Function<LocationSettings, Broker> brokers;
+    /** the in-memory store: streams (protocol.md §14) are served on in-memory locations only */
+    private final ChannelStore store;
     private final PushMetrics metrics;
     private final Drain drain;
     private final IoMailboxes mailboxes = new IoMailboxes();
 
-    SubscriberHandler(Function<LocationSettings, Broker> brokers, PushMetrics metrics, Drain drain) {
+    SubscriberHandler(Function<LocationSettings, Broker> brokers, ChannelStore store, PushMetrics metrics, Drain drain) {
         this.brokers = brokers;
+        this.store = store;
         this.metrics = metrics;
         this.drain = drain;
     }
@@ -52,8 +56,19 @@ final class SubscriberHandler {
         }
         if (!BodyLimit.admit(exchange, location)) return;
         String key = ChannelKeys.key(location, channelId);
-        var headers = exchange.getRequestHeaders();
-        Cursor after = CursorHeaders.cursor(headers.getFirst(Headers.IF_MODIFIED_SINCE), headers.getFirst(Headers.IF_NONE_MATCH));
+        // Streams re-register synchronously with the in-memory store; a Redis location
+        // answers them as the module would, with a long-poll (protocol.md §14).
+        boolean streams = location.redis() == null;
+        if (streams && WebSocketSubscriber.wants(exchange)) { // protocol.md §14.6
+            WebSocketSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+            return;
+        }
+        if (streams && EventSourceSubscriber.wants(exchange)) { // protocol.md §14.2
+            EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+            return;
+        }
+        Cursor after = StreamCursor.forPoll(exchange, location, store, key); // §4.2, §14.1, §14.5
+        if (after == null) return;
         if (location.pollMode() == PollMode.INTERVAL_POLL) {
             intervalPoll(exchange, location, key, after);
         } else {

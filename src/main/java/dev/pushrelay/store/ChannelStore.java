@@ -47,6 +47,16 @@ public interface ChannelStore extends AutoCloseable {
      */
     Fetch poll(String key, Cursor after, long channelTimeoutSeconds);
 
+    /**
+     * The id of the newest message published to channel {@code key} that it no longer
+     * stores (trimmed, expired, never stored), or null when none or no such channel: a
+     * subscriber whose cursor is before it has missed messages (protocol.md §14.5). Changes
+     * nothing but expiry; a store that cannot tell answers null (no gap signal).
+     */
+    default Cursor forgottenThrough(String key) {
+        return null;
+    }
+
     /** What {@link #chargeEncoding} did. */
     enum Charge {
         /** Counted against push_max_reserved_memory until the message leaves the store. */

@@ -225,4 +225,27 @@ class MessageBufferTest {
         m.body().get(b);
         return b;
     }
+
+    @Test
+    void forgotten_through_is_the_newest_id_no_longer_stored() { // protocol.md §14.5
+        assertNull(buffer.forgottenThrough());
+        publish(T, "a", 0, 2);
+        publish(T, "b", 0, 2);
+        assertNull(buffer.forgottenThrough(), "all stored");
+        publish(T, "c", 0, 2);
+        assertEquals(new Cursor(T, 0), buffer.forgottenThrough(), "a trimmed");
+        Message d = publish(T + 1, "d", 0, 2);
+        publish(T + 1, "e", 0, 2);
+        assertEquals(new Cursor(T, 2), buffer.forgottenThrough(), "c trimmed");
+        publish(T + 1, "f", 0, 0);
+        assertEquals(new Cursor(T + 1, 2), buffer.forgottenThrough(), "f never stored");
+        publish(T + 2, "g", T + 20, 5);
+        publish(T + 2, "h", 0, 5);
+        assertEquals(1, buffer.removeExpired(T + 21));
+        assertEquals(new Cursor(T + 2, 0), buffer.forgottenThrough(), "g expired though h stays");
+        assertSame(d, buffer.removeOldest());
+        assertEquals(new Cursor(T + 2, 0), buffer.forgottenThrough(), "the newest forgotten id only grows");
+        buffer.clear();
+        assertEquals(new Cursor(T + 2, 1), buffer.forgottenThrough(), "a delete forgets everything");
+    }
 }

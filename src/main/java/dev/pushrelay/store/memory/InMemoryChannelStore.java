@@ -123,7 +123,7 @@ public final class InMemoryChannelStore implements ChannelStore {
             // protocol.md §3.2: id from the channel, expiry from the publishing location.
             message = new Message(buffer.nextId(now), draft.body(), draft.contentType(),
                     policy.messageTimeoutSeconds() == 0 ? 0 : now + policy.messageTimeoutSeconds(),
-                    policy.deleteOldestReceived() ? policy.minMessages() : Message.NEVER);
+                    policy.deleteOldestReceived() ? policy.minMessages() : Message.NEVER, draft.eventName());
             // With storing off the message is charged only until it has been handed out.
             long prospective = costOf(c) + messageCost(message);
             if (policy.maxMessages() > 0 && buffer.size() + 1 > policy.maxMessages()) {
@@ -311,6 +311,19 @@ public final class InMemoryChannelStore implements ChannelStore {
             expire(c, now);
             c.touch(now, channelTimeoutSeconds); // publisher GET refreshes the idle timer (§6.2)
             return Optional.of(c.info(now));
+        } finally {
+            c.unlock();
+        }
+    }
+
+    @Override
+    public Cursor forgottenThrough(String key) {
+        long now = now();
+        Channel c = acquire(key, false, now, 0);
+        if (c == null) return null;
+        try {
+            expire(c, now);
+            return c.buffer().forgottenThrough();
         } finally {
             c.unlock();
         }
