@@ -22,6 +22,9 @@ public final class Main {
             "            channel info shows none (--release-check no skips it, for a server that",
             "            cannot see a client leave). --subscribers 1000 --channels min(100,N)",
             "            --server-pid PID[,PID...] --settle-ms 2000",
+            "  jitter    one publisher on a fixed schedule, whatever the subscribers do; a stall longer",
+            "            than the channel's buffer shows as lost messages. --channels 1 --subscribers 1",
+            "            --interval-us 1000 --duration 60 (or --messages N) --drain-ms 2000 --ready-check info|local",
             "common options:",
             "  --url http://127.0.0.1:8080 (loopback only)  --pub-path /publish  --sub-path /activity",
             "  --id-param id  --threads 2 (IO threads)  --msg-size 100  --label NAME",
@@ -73,6 +76,11 @@ public final class Main {
             }
             case "idle": {
                 FanoutScenario s = new FanoutScenario(common, o, true);
+                o.checkAllUsed();
+                return s.run();
+            }
+            case "jitter": {
+                JitterScenario s = new JitterScenario(common, o);
                 o.checkAllUsed();
                 return s.run();
             }

@@ -123,6 +123,57 @@ class ScenarioIT {
         }
     }
 
+    private static Report jitter(FakePushServer s) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Report r = Main.runReport(new String[] {"jitter", "--url", s.url(), "--channels", "2", "--subscribers", "2",
+            "--interval-us", "2000", "--messages", "40", "--threads", "1", "--drain-ms", "3000", "--timeout", "60",
+            "--label", "fake"}, ps);
+        r.print(ps);
+        System.out.println(bytes.toString(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    @Test
+    void jitterOnACleanServerDeliversEveryScheduledMessage() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.NONE, 0)) {
+            Report r = jitter(s);
+            assertTrue(r.ok(), () -> String.join("; ", r.problems()));
+            assertEquals(40, r.value("messages"));
+            assertEquals(40 * 4, r.value("deliveries"));
+            assertEquals(0, r.value("lost"));
+            assertTrue(r.value("latency_max_ms") > 0);
+        }
+    }
+
+    @Test
+    void jitterCountsASkippedMessageAsLost() throws Exception {
+        try (FakePushServer s = new FakePushServer(FakePushServer.Fault.DROP, 7)) {
+            Report r = jitter(s);
+            assertFalse(r.ok());
+            assertEquals(4, r.value("lost"));
+            assertEquals(0, r.value("duplicated"));
+            assertTrue(r.problems().stream().anyMatch(p -> p.contains("lost")), r.problems()::toString);
+        }
+    }
+
+    @Test
+    void jitterScheduleReleasesEachMessageWhenItFallsDue() {
+        Progress p = new Progress(2, 3, new int[] {1, 1});
+        JitterScenario.Schedule s = new JitterScenario.Schedule(1_000, 100, 2, 3, p);
+        assertEquals(-1, s.next(999));
+        assertEquals((0L << 32) | 1, s.next(1_000));
+        assertEquals((1L << 32) | 1, s.next(1_050));
+        assertEquals(-1, s.next(1_099));
+        assertEquals((0L << 32) | 2, s.next(1_100));
+        assertEquals((1L << 32) | 2, s.next(5_000));
+        assertEquals((0L << 32) | 3, s.next(5_000));
+        assertEquals((1L << 32) | 3, s.next(5_000));
+        assertTrue(s.done());
+        assertEquals(-1, s.next(9_000));
+        assertTrue(s.lag.max() >= 3_800, "lag " + s.lag.max());
+    }
+
     @Test
     void refusesNonLoopbackAndBadOptions() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
