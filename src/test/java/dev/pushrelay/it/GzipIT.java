@@ -35,16 +35,6 @@ class GzipIT {
             }
             """;
 
-    /** Kept for ITs written on other branches meanwhile; use {@link Gzip#ACCEPT}. */
-    @Deprecated(forRemoval = true)
-    static final String GZIP = Gzip.ACCEPT;
-
-    /** Kept for ITs written on other branches meanwhile; use {@link Gzip#gunzip}. */
-    @Deprecated(forRemoval = true)
-    static String gunzip(byte[] body) throws IOException {
-        return Gzip.gunzip(body);
-    }
-
     static String message(int i) {
         return "message number " + i + " " + "x".repeat(50 * i);
     }

@@ -5,6 +5,7 @@ import dev.pushrelay.config.Listen;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.server.ListenOverride;
 import dev.pushrelay.server.PushServer;
+import dev.pushrelay.testing.Gzip;
 import dev.pushrelay.testing.MutableClock;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
@@ -65,7 +66,7 @@ class ModuleTestConfIT {
         RawResponse m = send(get("/sub/broadcast/ch"));
         assertEquals("one", m.text());
         try (RawHttp waiting = new RawHttp(port)) {
-            waiting.send(SubscriberIT.next("/sub/broadcast/ch", m));
+            waiting.send(RawHttp.next("/sub/broadcast/ch", m));
             awaitSubscribers("/pub/ch", 1);
             assertEquals(201, send(post("/pub/ch", "two")).status());
             assertEquals("two", waiting.read().text());
@@ -102,16 +103,16 @@ class ModuleTestConfIT {
         send(post("/pub/fc", "m"));
         RawResponse m = send(get("/sub/first/fc"));
         try (RawHttp first = new RawHttp(port)) {
-            first.send(SubscriberIT.next("/sub/first/fc", m));
+            first.send(RawHttp.next("/sub/first/fc", m));
             awaitSubscribers("/pub/fc", 1);
-            assertEquals(409, send(SubscriberIT.next("/sub/first/fc", m)).status());
+            assertEquals(409, send(RawHttp.next("/sub/first/fc", m)).status());
         }
         send(post("/pub/lc", "m"));
         RawResponse l = send(get("/sub/last/lc"));
         try (RawHttp older = new RawHttp(port); RawHttp newer = new RawHttp(port)) {
-            older.send(SubscriberIT.next("/sub/last/lc", l));
+            older.send(RawHttp.next("/sub/last/lc", l));
             awaitSubscribers("/pub/lc", 1);
-            newer.send(SubscriberIT.next("/sub/last/lc", l));
+            newer.send(RawHttp.next("/sub/last/lc", l));
             assertEquals(409, older.read().status(), "the newest subscriber takes over");
         }
     }
@@ -119,18 +120,18 @@ class ModuleTestConfIT {
     @Test
     void gzip_subscriber_keeps_the_cursor() throws IOException {
         send(post("/pub/gz", "a message long enough to compress", "Content-Type: text/plain"));
-        RawResponse r = send(get("/sub/gzip/gz", GzipIT.GZIP));
+        RawResponse r = send(get("/sub/gzip/gz", Gzip.ACCEPT));
         assertEquals("gzip", r.header("Content-Encoding"));
         assertEquals("0", r.header("Etag"));
         assertNotNull(r.header("Last-Modified"));
-        assertEquals("a message long enough to compress", GzipIT.gunzip(r.body()));
+        assertEquals("a message long enough to compress", Gzip.gunzip(r.body()));
     }
 
     @Test
     void subscriber_timeout_answers_304() throws IOException {
         send(post("/pub/to", "m"));
         RawResponse m = send(get("/sub/timeout/to"));
-        assertEquals(304, send(SubscriberIT.next("/sub/timeout/to", m)).status());
+        assertEquals(304, send(RawHttp.next("/sub/timeout/to", m)).status());
     }
 
     @Test

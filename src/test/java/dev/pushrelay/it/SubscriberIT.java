@@ -20,12 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** protocol.md §4: the subscriber endpoint, its cursor and every way a wait ends. */
 class SubscriberIT {
 
-    /** Kept for ITs written on other branches meanwhile; use {@link RawHttp#next}. */
-    @Deprecated(forRemoval = true)
-    static String next(String target, RawResponse previous) {
-        return RawHttp.next(target, previous);
-    }
-
     @Test
     void s4_4_message_response_headers_exactly() throws IOException {
         try (TestServer server = TestServer.start(Confs.SEED)) {
