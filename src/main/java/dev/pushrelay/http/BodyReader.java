@@ -4,7 +4,6 @@ import dev.pushrelay.wire.Refusal;
 import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
-import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -83,8 +82,7 @@ final class BodyReader {
                 : keep ? FIRST_CHUNKED : FIRST_DECLARED_MAX]);
         this.done = done;
         this.failed = failed;
-        this.wire = exchange.getConnection() instanceof AbstractServerConnection c
-                && c.getOriginalSourceConduit() instanceof StrictSourceConduit s ? s : null;
+        this.wire = WireChecks.of(exchange);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.pushrelay.channel.Subscription;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.ChannelStore;
+import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
@@ -106,7 +107,11 @@ final class WebSocketSubscriber implements Subscriber {
         List<Handshake> handshakes = List.of(new Hybi13Handshake(protocols, false), new Hybi08Handshake(protocols, false),
                 new Hybi07Handshake(protocols, false));
         try {
-            io.undertow.websockets.WebSocketConnectionCallback onConnect = (ex, ch) -> s.connected(ch);
+            StrictSourceConduit wire = WireChecks.of(exchange);
+            io.undertow.websockets.WebSocketConnectionCallback onConnect = (ex, ch) -> {
+                if (wire != null) wire.upgraded(); // frames from here on, not HTTP requests (§9)
+                s.connected(ch);
+            };
             new WebSocketProtocolHandshakeHandler(handshakes, onConnect,
                     (io.undertow.server.HttpHandler) bad -> Responses.text(bad, 400, "Bad WebSocket handshake\n")).handleRequest(exchange);
         } catch (Exception e) {

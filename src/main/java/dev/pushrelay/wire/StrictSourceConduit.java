@@ -47,6 +47,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     /** A stand-in was queued: the socket is not read again. */
     private boolean refusing;
     private boolean bodyReading;
+    private boolean upgraded;
     /** Where bytes after a refusal are read to be dropped; allocated on the first refusal only. */
     private ByteBuffer scratch;
     private final Closeable connection;
@@ -72,6 +73,16 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
         return scanner.refusedInBody() ? scanner.refusal() : null;
     }
 
+    /**
+     * The connection no longer speaks HTTP (a WebSocket after its 101, protocol.md §14.6): from
+     * now on bytes pass unchecked, any held ones first.
+     */
+    public void upgraded() {
+        upgraded = true;
+        ready = end;
+        cancelHeaderTimer();
+    }
+
     /** A body reader is (true) or no longer (false) reading the current request's body. */
     public void bodyReading(boolean reading) {
         bodyReading = reading;
@@ -80,6 +91,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     @Override
     public int read(ByteBuffer dst) throws IOException {
         if (ready > start) return handOn(dst, 0);
+        if (upgraded) return next.read(dst);
         if (refusing) return discard();
         if (scanner.refusedInBody()) return bodyReading ? 0 : -1;
         if (end > start) return readHeld(dst);
