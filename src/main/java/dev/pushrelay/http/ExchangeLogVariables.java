@@ -2,6 +2,7 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.config.RouteMatch;
 import dev.pushrelay.logging.LogVariables;
+import dev.pushrelay.wire.ResponseHeads;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.Cookie;
 import io.undertow.util.Headers;
@@ -57,7 +58,7 @@ final class ExchangeLogVariables implements LogVariables {
             case "msec":
                 return now.getEpochSecond() + "." + String.format(Locale.ROOT, "%03d", now.getNano() / 1_000_000);
             case "request":
-                return exchange.getRequestMethod() + " " + requestUri() + " " + exchange.getProtocol();
+                return exchange.getRequestMethod() + " " + requestUri() + " " + ResponseHeads.requestProtocol(exchange);
             case "status":
                 return Integer.toString(status);
             case "body_bytes_sent":
@@ -83,7 +84,7 @@ final class ExchangeLogVariables implements LogVariables {
             case "host":
                 return host();
             case "server_protocol":
-                return exchange.getProtocol().toString();
+                return ResponseHeads.requestProtocol(exchange).toString();
             case "scheme":
                 return exchange.getRequestScheme();
             case "server_addr": {

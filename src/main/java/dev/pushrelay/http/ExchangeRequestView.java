@@ -1,6 +1,7 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.RequestView;
+import dev.pushrelay.wire.ResponseHeads;
 import io.undertow.server.HttpServerExchange;
 
 import java.net.InetSocketAddress;
@@ -54,6 +55,6 @@ final class ExchangeRequestView implements RequestView {
 
     @Override
     public String protocol() {
-        return exchange.getProtocol().toString();
+        return ResponseHeads.requestProtocol(exchange).toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.channel.Refusal;
+import dev.pushrelay.wire.ResponseHeads;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -28,6 +29,15 @@ final class Responses {
         if (reason != null) exchange.setReasonPhrase(reason);
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
         exchange.endExchange();
+    }
+
+    /**
+     * A push endpoint's {@code 304 Not Modified} (subscriber timeout, interval-poll with nothing
+     * new): header-only with {@code Content-Length: 0}, as the module sends it (protocol.md §4.3,
+     * §4.5); a static file's 304 has none, as nginx's not-modified filter.
+     */
+    static void notModified(HttpServerExchange exchange) {
+        ResponseHeads.notModifiedWithLength(exchange);
     }
 
     /** A text/plain body such as "No channel id provided." (protocol.md §1). */

@@ -127,7 +127,7 @@ final class SubscriberHandler {
         } else {
             String etag = exchange.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH);
             if (etag != null) exchange.getResponseHeaders().put(Responses.ETAG, etag);
-            Responses.headerOnly(exchange, 304, null);
+            Responses.notModified(exchange);
         }
     }
 

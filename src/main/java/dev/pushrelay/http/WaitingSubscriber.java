@@ -103,7 +103,7 @@ final class WaitingSubscriber implements Subscriber {
         release();
         metrics.subscriberEnded(Ending.TIMEOUT);
         DisconnectWatch.clear(exchange);
-        Responses.headerOnly(exchange, 304, null);
+        Responses.notModified(exchange);
     }
 
     /** The connection closed while waiting: release everything it held. @return false if it had already ended */
@@ -132,7 +132,8 @@ final class WaitingSubscriber implements Subscriber {
             DisconnectWatch.clear(exchange);
             exchange.setPersistent(false);
             exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, "close");
-            Responses.headerOnly(exchange, status, null);
+            if (status == 304) Responses.notModified(exchange);
+            else Responses.headerOnly(exchange, status, null);
         });
         return true;
     }

@@ -2,6 +2,7 @@ package dev.pushrelay.server;
 
 import dev.pushrelay.config.Listen;
 import dev.pushrelay.http.ClientLimits;
+import dev.pushrelay.wire.ResponseHeads;
 import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
@@ -103,7 +104,11 @@ final class Listeners {
         // Undertow's defaults for a heap above 128 MB: 16 KB direct buffers.
         DefaultByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
         HttpOpenListener open = new HttpOpenListener(buffers, httpOptions(serverOptions));
-        open.setRootHandler(root);
+        // nginx's status line is HTTP/1.1 for every request (protocol.md §12)
+        open.setRootHandler(exchange -> {
+            ResponseHeads.nginxStatusLine(exchange);
+            root.handleRequest(exchange);
+        });
         return new Listeners(worker, buffers, open, socket, serverOptions);
     }
 

@@ -2,10 +2,12 @@ package dev.pushrelay.it;
 
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
+import dev.pushrelay.testing.RawSocket;
 import dev.pushrelay.testing.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -112,6 +114,18 @@ class AccessLogIT {
             }
             List<String> lines = awaitLines(log, 1);
             assertEquals(combined(server, "GET /short?id=t HTTP/1.1", 304, 0, "-"), lines.get(0));
+        }
+    }
+
+    @Test
+    void an_http_1_0_request_is_logged_with_its_own_version_though_answered_http_1_1() throws IOException {
+        try (TestServer server = TestServer.start(CONF)) {
+            // the status line says HTTP/1.1 (protocol.md §9); the log keeps what the client sent
+            RawSocket.Result r = RawSocket.sendAndRead(server.port(),
+                    "GET /short?id=v HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertTrue(r.text().startsWith("HTTP/1.1 304 Not Modified\r\n"), r.text());
+            List<String> lines = awaitLines(server.dir().resolve("access.log"), 1);
+            assertEquals(combined(server, "GET /short?id=v HTTP/1.0", 304, 0, "-"), lines.get(0));
         }
     }
 

@@ -161,6 +161,31 @@ class NginxDifferentialIT {
         assertEquals(List.of(), failures, "differences from nginx (reproduce with -Ddiff.seed=" + seed + ")");
     }
 
+    @Test
+    void s9_both_answer_http_1_0_with_an_http_1_1_status_line_and_http_1_0_keep_alive_rules() throws IOException {
+        String[] requests = {
+                "GET /pub?id=v10a HTTP/1.0\r\n\r\n",
+                "GET /pub?id=v10b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                "POST /pub?id=v10c HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi",
+                "GET /nowhere HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        };
+        for (String r : requests) {
+            String[] answers = sendToBoth(r.getBytes(StandardCharsets.ISO_8859_1), 4 * SILENCE_MS);
+            assertEquals(framing(answers[1]), framing(answers[0]), "pushrelay: " + answers[0] + "\nnginx: " + answers[1]);
+        }
+    }
+
+    /** The status line's version, the Connection header and any Transfer-Encoding of an answer's head. */
+    static String framing(String answer) {
+        StringBuilder out = new StringBuilder(answer.startsWith("HTTP/") ? answer.substring(0, 8) : "none");
+        for (String line : answer.split("\r\n")) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("connection:") || lower.startsWith("transfer-encoding:")) out.append(" | ").append(lower);
+            if (line.isEmpty()) break;
+        }
+        return out.toString();
+    }
+
     /** Sends {@code request} to both; @return false when it is one of the documented differences (not compared) */
     private boolean compare(byte[] request, List<String> failures, TreeMap<String, Integer> kinds) throws IOException {
         if (documentedDifference(request)) return false;
