@@ -54,7 +54,8 @@ final class Responses {
      * what the module's clients saw for 403, 404, 405, 413 and 500; no body for HEAD.
      */
     static void errorPage(HttpServerExchange exchange, int status) {
-        errorPage(exchange, status, status + " " + reason(status));
+        // nginx's 302 page is titled "302 Found" while its status line says Moved Temporarily
+        errorPage(exchange, status, status == 302 ? "302 Found" : status + " " + reason(status));
     }
 
     /** An error page whose title differs from its status line, e.g. nginx's "400 Request Header Or Cookie Too Large". */
@@ -108,6 +109,7 @@ final class Responses {
     /** nginx's reason phrases, which differ from Undertow's for some codes. */
     static String reason(int status) {
         return switch (status) {
+            case 302 -> "Moved Temporarily";
             case 400 -> "Bad Request";
             case 403 -> "Forbidden";
             case 404 -> "Not Found";

@@ -157,7 +157,7 @@ class NginxSideBySideIT {
             String what = String.join(" ", r);
             RawResponse expected = send(nginxPort, r[0], r[1], body, headers);
             RawResponse actual = send(pushrelay.port(), r[0], r[1], body, headers);
-            assertEquals(expected.status(), actual.status(), what);
+            assertEquals(expected.statusLine(), actual.statusLine(), what);
             assertEquals(expected.header("Content-Type"), actual.header("Content-Type"), what);
             assertEquals(port(expected.header("Location")), port(actual.header("Location")), what);
             assertEquals(expected.header("WWW-Authenticate"), actual.header("WWW-Authenticate"), what);
