@@ -1,7 +1,6 @@
 package dev.pushrelay.testing;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -125,14 +124,7 @@ public final class EventStream implements AutoCloseable {
     }
 
     private String line() throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') break;
-            if (c != '\r') b.write(c);
-        }
-        if (c < 0 && b.size() == 0) return null;
-        return b.toString(StandardCharsets.ISO_8859_1);
+        return RawHttp.line(in);
     }
 
     @Override

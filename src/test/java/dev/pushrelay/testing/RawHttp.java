@@ -147,6 +147,11 @@ public final class RawHttp implements AutoCloseable {
     }
 
     private String line() throws IOException {
+        return line(in);
+    }
+
+    /** One line of {@code in} without its CR LF (or bare LF); null at the end of the stream. */
+    static String line(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) >= 0) {
