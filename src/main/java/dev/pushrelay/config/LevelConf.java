@@ -20,6 +20,8 @@ final class LevelConf {
     Endpoint endpoint;
     PollMode pollMode;
     ConfNode endpointNode;
+    /** nchan_subscriber's transports; null = every one (push_subscriber); not inherited, as endpoint */
+    java.util.Set<SubscriberTransport> transports;
 
     // push module, protocol.md §2
     Integer minMessages;
