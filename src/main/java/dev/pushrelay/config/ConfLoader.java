@@ -186,8 +186,7 @@ public final class ConfLoader {
                             continue;
                         }
                         Directives.apply(n, target);
-                        if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")
-                                || n.name().equals("nchan_publisher") || n.name().equals("nchan_subscriber")) {
+                        if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
                             needChannelId.add(n);
                         }
                     }

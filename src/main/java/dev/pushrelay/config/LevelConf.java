@@ -89,6 +89,7 @@ final class LevelConf {
     Long eventSourcePing;
     Long webSocketPing;
     Boolean gapHeader;
+    VariableExpr channelId;
 
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();

@@ -22,6 +22,8 @@ final class StreamDirectives {
                 spec("nchan_eventsource_ping_interval", 1, 1),
                 spec("nchan_websocket_ping_interval", 1, 1),
                 spec("pushrelay_cursor_gap_header", 1, 1),
+                new DirectiveTable.Spec("nchan_channel_id", DirectiveTable.SRV | DirectiveTable.LOC, 1, 7,
+                        false, false, false),
                 // nchan's endpoint directives (protocol.md §14.7): server and location, as nchan's
                 new DirectiveTable.Spec("nchan_subscriber", DirectiveTable.SRV | DirectiveTable.LOC, 0, 7,
                         false, false, false),
@@ -57,6 +59,14 @@ final class StreamDirectives {
                 c.gapHeader = v;
             }
             case "nchan_subscriber" -> subscriber(n, c);
+            case "nchan_channel_id" -> {
+                if (c.channelId != null) throw Directives.duplicate(n);
+                if (n.args().size() > 1) {
+                    throw n.error("\"nchan_channel_id\" with several ids (multiplexing) is not supported yet: "
+                            + "one id per location");
+                }
+                c.channelId = VariableExpr.compile(n.arg(0), n);
+            }
             case "nchan_publisher" -> {
                 for (String a : n.args()) {
                     if (a.equals("websocket")) {
@@ -113,14 +123,16 @@ final class StreamDirectives {
         Long ping = null;
         Long wsPing = null;
         Boolean gap = null;
+        VariableExpr channelId = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
             LevelConf c = chain.get(i);
             if (ping == null) ping = c.eventSourcePing;
             if (wsPing == null) wsPing = c.webSocketPing;
             if (gap == null) gap = c.gapHeader;
+            if (channelId == null) channelId = c.channelId;
         }
         Set<SubscriberTransport> own = chain.get(chain.size() - 1).transports;
         return new StreamSettings(ping == null ? 0 : ping, wsPing == null ? 0 : wsPing, gap != null && gap,
-                own == null ? StreamSettings.DEFAULT.transports() : own);
+                own == null ? StreamSettings.DEFAULT.transports() : own, channelId);
     }
 }

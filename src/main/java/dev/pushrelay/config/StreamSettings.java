@@ -15,11 +15,13 @@ import java.util.Set;
  *        (off by default, so legacy answers stay byte-identical)
  * @param transports the subscriber transports the location serves: every one for
  *        push_subscriber, those nchan_subscriber names (§14.7); a request for another gets 403
+ * @param channelId nchan_channel_id: the channel id, evaluated after the rewrite phase in
+ *        place of $push_channel_id (§14.7); null = $push_channel_id
  */
 public record StreamSettings(long eventSourcePingSeconds, long webSocketPingSeconds, boolean gapHeader,
-                             Set<SubscriberTransport> transports) {
+                             Set<SubscriberTransport> transports, VariableExpr channelId) {
 
-    public static final StreamSettings DEFAULT = new StreamSettings(0, 0, false, EnumSet.allOf(SubscriberTransport.class));
+    public static final StreamSettings DEFAULT = new StreamSettings(0, 0, false, EnumSet.allOf(SubscriberTransport.class), null);
 
     public StreamSettings {
         if (eventSourcePingSeconds < 0 || webSocketPingSeconds < 0) throw new IllegalArgumentException("negative ping interval");

@@ -90,6 +90,18 @@ class StreamDirectivesTest {
                 error("location /a { nchan_publisher ftp; set $push_channel_id $arg_id; }"));
         assertTrue(error("location /a {\n nchan_subscriber;\n push_subscriber;\n set $push_channel_id $arg_id;\n}")
                 .contains("is duplicate"));
-        assertTrue(error("location /a { nchan_subscriber; }").contains("unknown \"push_channel_id\" variable"));
+        assertEquals("conf/test.conf:1: nchan_channel_id: \"nchan_channel_id\" with several ids (multiplexing) is not "
+                + "supported yet: one id per location", error("location /a { nchan_subscriber; nchan_channel_id $arg_a $arg_b; }"));
+        assertTrue(error("location /a { nchan_subscriber; nchan_channel_id a; nchan_channel_id b; }").contains("is duplicate"));
+    }
+
+    @Test
+    void s14_7_nchan_channel_id_needs_no_push_channel_id() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_subscriber; nchan_channel_id $arg_c; }
+                location /b { nchan_publisher; }
+                """);
+        assertTrue(loc(s, 0).streams().channelId() != null);
+        assertTrue(loc(s, 1).streams().channelId() == null, "no id: requests get 404 No channel id provided.");
     }
 }

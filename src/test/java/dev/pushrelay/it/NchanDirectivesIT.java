@@ -46,6 +46,14 @@ class NchanDirectivesIT {
                 set $push_channel_id $arg_id;
                 nchan_subscriber;
             }
+            location /nc {
+                set $push_channel_id $arg_id;
+                nchan_subscriber longpoll;
+                nchan_channel_id $arg_c;
+            }
+            location /nopub {
+                nchan_publisher;
+            }
             """;
 
     @Test
@@ -91,6 +99,20 @@ class NchanDirectivesIT {
                 String event = s.nextEvent();
                 assertTrue(event != null && event.endsWith("data: one\n\n"), String.valueOf(event));
             }
+        }
+    }
+
+    @Test
+    void s14_7_nchan_channel_id_names_the_channel_in_place_of_push_channel_id() throws Exception {
+        try (TestServer server = TestServer.start(CONF)) {
+            server.send(post("/pub?id=a", "for a"));
+            server.send(post("/pub?id=b", "for b"));
+            RawResponse r = server.send(get("/nc?c=b&id=a"));
+            assertEquals(200, r.status());
+            assertEquals("for b", r.text(), "nchan_channel_id wins over $push_channel_id");
+            RawResponse none = server.send(post("/nopub", "x"));
+            assertEquals(404, none.status());
+            assertEquals("No channel id provided.", none.text());
         }
     }
 }
