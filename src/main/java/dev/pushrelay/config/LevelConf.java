@@ -90,6 +90,7 @@ final class LevelConf {
     Long webSocketPing;
     Boolean gapHeader;
     VariableExpr channelId;
+    Boolean firstNewest;
 
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();

@@ -22,6 +22,8 @@ final class StreamDirectives {
                 spec("nchan_eventsource_ping_interval", 1, 1),
                 spec("nchan_websocket_ping_interval", 1, 1),
                 spec("pushrelay_cursor_gap_header", 1, 1),
+                new DirectiveTable.Spec("nchan_subscriber_first_message", DirectiveTable.SRV | DirectiveTable.LOC, 1, 1,
+                        false, false, false),
                 new DirectiveTable.Spec("nchan_channel_id", DirectiveTable.SRV | DirectiveTable.LOC, 1, 7,
                         false, false, false),
                 // nchan's endpoint directives (protocol.md §14.7): server and location, as nchan's
@@ -59,6 +61,18 @@ final class StreamDirectives {
                 c.gapHeader = v;
             }
             case "nchan_subscriber" -> subscriber(n, c);
+            case "nchan_subscriber_first_message" -> {
+                if (c.firstNewest != null) throw Directives.duplicate(n);
+                String v = n.arg(0);
+                if (v.matches("-?[0-9]+")) {
+                    throw n.error("\"nchan_subscriber_first_message " + v + "\" is not supported yet: oldest or newest");
+                }
+                if (!v.equals("oldest") && !v.equals("newest")) {
+                    throw n.error("invalid nchan_subscriber_first_message value: \"" + v + "\", it must be "
+                            + "\"oldest\", \"newest\" or a number");
+                }
+                c.firstNewest = v.equals("newest");
+            }
             case "nchan_channel_id" -> {
                 if (c.channelId != null) throw Directives.duplicate(n);
                 if (n.args().size() > 1) {
@@ -124,15 +138,18 @@ final class StreamDirectives {
         Long wsPing = null;
         Boolean gap = null;
         VariableExpr channelId = null;
+        Boolean newest = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
             LevelConf c = chain.get(i);
             if (ping == null) ping = c.eventSourcePing;
             if (wsPing == null) wsPing = c.webSocketPing;
             if (gap == null) gap = c.gapHeader;
             if (channelId == null) channelId = c.channelId;
+            if (newest == null) newest = c.firstNewest;
         }
         Set<SubscriberTransport> own = chain.get(chain.size() - 1).transports;
         return new StreamSettings(ping == null ? 0 : ping, wsPing == null ? 0 : wsPing, gap != null && gap,
-                own == null ? StreamSettings.DEFAULT.transports() : own, channelId);
+                own == null ? StreamSettings.DEFAULT.transports() : own, channelId,
+                newest != null && newest);
     }
 }

@@ -17,11 +17,14 @@ import java.util.Set;
  *        push_subscriber, those nchan_subscriber names (§14.7); a request for another gets 403
  * @param channelId nchan_channel_id: the channel id, evaluated after the rewrite phase in
  *        place of $push_channel_id (§14.7); null = $push_channel_id
+ * @param firstNewest nchan_subscriber_first_message newest: a subscriber that names no
+ *        position waits for the next message instead of getting the oldest stored (§14.7)
  */
 public record StreamSettings(long eventSourcePingSeconds, long webSocketPingSeconds, boolean gapHeader,
-                             Set<SubscriberTransport> transports, VariableExpr channelId) {
+                             Set<SubscriberTransport> transports, VariableExpr channelId, boolean firstNewest) {
 
-    public static final StreamSettings DEFAULT = new StreamSettings(0, 0, false, EnumSet.allOf(SubscriberTransport.class), null);
+    public static final StreamSettings DEFAULT = new StreamSettings(0, 0, false, EnumSet.allOf(SubscriberTransport.class),
+            null, false);
 
     public StreamSettings {
         if (eventSourcePingSeconds < 0 || webSocketPingSeconds < 0) throw new IllegalArgumentException("negative ping interval");

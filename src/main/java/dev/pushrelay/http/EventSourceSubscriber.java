@@ -62,8 +62,9 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         }
         // push_ignore_queue_on_no_cache counts only when the client names no position:
         // browsers send Cache-Control: no-cache on every EventSource request, a resume too.
-        boolean ignoreQueue = !requested.given() && location.ignoreQueueOnNoCache()
-                && SubscriberHandler.disallowsCaching(exchange);
+        // nchan_subscriber_first_message newest likewise (§14.7).
+        boolean ignoreQueue = !requested.given() && (location.streams().firstNewest()
+                || location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange));
         EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, key, metrics, mailboxes, drain);
         Refusal refused = s.follower.begin(exchange.getIoThread(), requested.cursor(), requested.given(),
                 ignoreQueue, s::open);

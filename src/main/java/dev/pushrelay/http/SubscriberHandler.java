@@ -92,7 +92,8 @@ final class SubscriberHandler {
 
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
-        boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
+        boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange)
+                || location.streams().firstNewest() && after.equals(Cursor.OLDEST); // no position named, §14.7
         Broker store = brokers.apply(location);
         WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes, store, key);
         CompletableFuture<Fetch> f = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter)

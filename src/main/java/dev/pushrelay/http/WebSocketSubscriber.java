@@ -79,7 +79,8 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
         }
         WebSocketSubscriber s = new WebSocketSubscriber(store, key, location, metrics, mailboxes, drain,
                 requested.cursor(), requested.given(),
-                !requested.given() && location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange));
+                !requested.given() && (location.streams().firstNewest() // §14.7
+                        || location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange)));
         Set<String> protocols = Set.of(META);
         List<Handshake> handshakes = List.of(new Hybi13Handshake(protocols, false), new Hybi08Handshake(protocols, false),
                 new Hybi07Handshake(protocols, false));

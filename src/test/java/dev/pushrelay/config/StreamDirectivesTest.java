@@ -104,4 +104,20 @@ class StreamDirectivesTest {
         assertTrue(loc(s, 0).streams().channelId() != null);
         assertTrue(loc(s, 1).streams().channelId() == null, "no id: requests get 404 No channel id provided.");
     }
+
+    @Test
+    void s14_7_first_message_oldest_or_newest_numbers_refused() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message newest; }
+                location /b { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message oldest; }
+                location /c { nchan_subscriber; nchan_channel_id a; }
+                """);
+        assertTrue(loc(s, 0).streams().firstNewest());
+        assertFalse(loc(s, 1).streams().firstNewest());
+        assertFalse(loc(s, 2).streams().firstNewest());
+        assertEquals("conf/test.conf:1: nchan_subscriber_first_message: \"nchan_subscriber_first_message -2\" is not "
+                + "supported yet: oldest or newest", error("location /a { nchan_subscriber_first_message -2; }"));
+        assertEquals("conf/test.conf:1: nchan_subscriber_first_message: invalid nchan_subscriber_first_message value: "
+                + "\"now\", it must be \"oldest\", \"newest\" or a number", error("location /a { nchan_subscriber_first_message now; }"));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.pushrelay.it;
 
 import dev.pushrelay.testing.EventStream;
+import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,11 @@ class NchanDirectivesIT {
                 set $push_channel_id $arg_id;
                 nchan_subscriber longpoll;
                 nchan_channel_id $arg_c;
+            }
+            location /nw {
+                nchan_channel_id $arg_id;
+                nchan_subscriber;
+                nchan_subscriber_first_message newest;
             }
             location /nopub {
                 nchan_publisher;
@@ -113,6 +119,27 @@ class NchanDirectivesIT {
             RawResponse none = server.send(post("/nopub", "x"));
             assertEquals(404, none.status());
             assertEquals("No channel id provided.", none.text());
+        }
+    }
+
+    @Test
+    void s14_7_first_message_newest_waits_for_the_next_message() throws Exception {
+        try (TestServer server = TestServer.start(CONF)) {
+            server.send(post("/pub?id=a", "one"));
+            server.send(post("/pub?id=a", "two"));
+            RawHttp poll = server.open(get("/nw?id=a"));
+            try (EventStream es = EventStream.open(server.port(), get("/nw?id=a", "Accept: text/event-stream"))) {
+                assertEquals("HTTP/1.1 200 OK", es.head().statusLine());
+                server.awaitSubscribers("/pub?id=a", 2);
+                assertEquals(201, server.send(post("/pub?id=a", "three")).status());
+                RawResponse r = poll.read();
+                assertEquals(200, r.status());
+                assertEquals("three", r.text(), "the stored messages are skipped");
+                String event = es.nextEvent();
+                assertTrue(event != null && event.endsWith("data: three\n\n"), String.valueOf(event));
+            }
+            poll.close();
+            assertEquals("two", server.send(get("/all?id=a")).text(), "elsewhere the oldest stored (a buffer of 2), the module's way");
         }
     }
 }
