@@ -34,8 +34,7 @@ final class DirectiveTable {
      * implement; silently ignoring them would serve something else than nginx did.
      */
     static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("auth_request", "perl", "js_content",
-            "content_by_lua", "content_by_lua_block", "content_by_lua_file", "push_stream_publisher",
-            "nchan_publisher", "nchan_subscriber");
+            "content_by_lua", "content_by_lua_block", "content_by_lua_file", "push_stream_publisher");
 
     private static final Map<String, Spec> SPECS = build();
 
@@ -110,6 +109,21 @@ final class DirectiveTable {
         put(m, "push_min_message_recipients", HSL, 1, 1, false);
         put(m, "push_buffer_size", HTTP, 1, 1, false);
         put(m, "push_queue_messages", HSL, 1, 1, false);
+        // nchan's names for the module's directives (protocol.md §14.7), same contexts as the module's
+        for (String[] alias : new String[][] {
+                {"nchan_store_messages", "push_queue_messages"},
+                {"nchan_message_buffer_length", "push_max_message_buffer_length"},
+                {"nchan_message_max_buffer_length", "push_max_message_buffer_length"},
+                {"nchan_message_timeout", "push_message_timeout"},
+                {"nchan_max_reserved_memory", "push_max_reserved_memory"},
+                {"nchan_subscriber_timeout", "push_subscriber_timeout"},
+                {"nchan_subscribe_existing_channels_only", "push_authorized_channels_only"},
+                {"nchan_max_channel_subscribers", "push_max_channel_subscribers"},
+                {"nchan_channel_group", "push_channel_group"},
+                {"nchan_channel_timeout", "push_channel_timeout"}}) {
+            Spec of = m.get(alias[1]);
+            m.put(alias[0], new Spec(alias[0], of.contexts(), of.minArgs(), of.maxArgs(), of.block(), of.ignored(), of.skipBody()));
+        }
         // nginx directives that change what a push client sees (issue 3)
         put(m, "client_max_body_size", HSL, 1, 1, false);
         put(m, "default_type", HSL, 1, 1, false);

@@ -25,6 +25,7 @@ final class Directives {
             case "push_publisher" -> {
                 c.endpoint = Endpoint.PUBLISHER;
                 c.endpointNode = n;
+                c.transports = null;
             }
             case "push_subscriber" -> {
                 if (c.pollMode != null) {
@@ -39,6 +40,7 @@ final class Directives {
                     mode = i == 0 ? PollMode.INTERVAL_POLL : PollMode.LONG_POLL;
                 }
                 c.pollMode = mode;
+                c.transports = null;
                 c.endpoint = Endpoint.SUBSCRIBER;
                 c.endpointNode = n;
             }
@@ -53,14 +55,15 @@ final class Directives {
             }
             // §2.2: v0.731's handler: "off" sets min = max = 0, any other word is ignored
             case "push_store_messages" -> storeMessages(n, c, n.arg(0));
-            // §2.5: the pre-0.68 name of push_store_messages, which was a real flag
-            case "push_queue_messages" -> {
+            // §2.5: the pre-0.68 name of push_store_messages, which was a real flag; nchan's
+            // name is a flag too (§14.7)
+            case "push_queue_messages", "nchan_store_messages" -> {
                 if (Values.flag(n.arg(0)) == null) {
                     throw invalidFlag(n);
                 }
                 storeMessages(n, c, n.arg(0));
             }
-            case "push_max_message_buffer_length" -> {
+            case "push_max_message_buffer_length", "nchan_message_buffer_length", "nchan_message_max_buffer_length" -> {
                 if (c.maxMessages != null) {
                     throw duplicate(n);
                 }
@@ -83,7 +86,7 @@ final class Directives {
                 c.minNode = n;
                 c.maxNode = n;
             }
-            case "push_message_timeout" -> {
+            case "push_message_timeout", "nchan_message_timeout" -> {
                 check(c.messageTimeout, n);
                 c.messageTimeout = seconds(n);
             }
@@ -91,7 +94,7 @@ final class Directives {
                 check(c.deleteOldest, n);
                 c.deleteOldest = flag(n);
             }
-            case "push_max_reserved_memory", "push_buffer_size" -> {
+            case "push_max_reserved_memory", "push_buffer_size", "nchan_max_reserved_memory" -> {
                 check(c.maxReservedMemory, n);
                 c.maxReservedMemory = size(n);
             }
@@ -104,15 +107,15 @@ final class Directives {
                 c.concurrency = i == 0 ? ConcurrencyMode.FIRST : i == 1 ? ConcurrencyMode.LAST
                         : ConcurrencyMode.BROADCAST;
             }
-            case "push_subscriber_timeout" -> {
+            case "push_subscriber_timeout", "nchan_subscriber_timeout" -> {
                 check(c.subscriberTimeout, n);
                 c.subscriberTimeout = seconds(n);
             }
-            case "push_authorized_channels_only" -> {
+            case "push_authorized_channels_only", "nchan_subscribe_existing_channels_only" -> {
                 check(c.authorizedOnly, n);
                 c.authorizedOnly = flag(n);
             }
-            case "push_max_channel_subscribers" -> {
+            case "push_max_channel_subscribers", "nchan_max_channel_subscribers" -> {
                 check(c.maxSubscribers, n);
                 c.maxSubscribers = intValue(n);
             }
@@ -120,7 +123,7 @@ final class Directives {
                 check(c.ignoreQueueOnNoCache, n);
                 c.ignoreQueueOnNoCache = flag(n);
             }
-            case "push_channel_group" -> {
+            case "push_channel_group", "nchan_channel_group" -> {
                 check(c.channelGroup, n);
                 c.channelGroup = n.arg(0);
             }
@@ -128,7 +131,7 @@ final class Directives {
                 check(c.maxChannelIdLength, n);
                 c.maxChannelIdLength = intValue(n);
             }
-            case "push_channel_timeout" -> {
+            case "push_channel_timeout", "nchan_channel_timeout" -> {
                 check(c.channelTimeout, n);
                 c.channelTimeout = seconds(n);
             }

@@ -20,6 +20,8 @@ final class LevelConf {
     Endpoint endpoint;
     PollMode pollMode;
     ConfNode endpointNode;
+    /** nchan_subscriber's transports; null = every one (push_subscriber); not inherited, as endpoint */
+    java.util.Set<SubscriberTransport> transports;
 
     // push module, protocol.md §2
     Integer minMessages;
@@ -87,6 +89,8 @@ final class LevelConf {
     Long eventSourcePing;
     Long webSocketPing;
     Boolean gapHeader;
+    VariableExpr channelId;
+    Boolean firstNewest;
 
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();

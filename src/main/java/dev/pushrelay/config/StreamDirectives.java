@@ -3,7 +3,9 @@ package dev.pushrelay.config;
 import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The directives of the streaming transports (protocol.md §14): their table entries and
@@ -19,12 +21,24 @@ final class StreamDirectives {
         return List.of(
                 spec("nchan_eventsource_ping_interval", 1, 1),
                 spec("nchan_websocket_ping_interval", 1, 1),
-                spec("pushrelay_cursor_gap_header", 1, 1));
+                spec("pushrelay_cursor_gap_header", 1, 1),
+                new DirectiveTable.Spec("nchan_subscriber_first_message", DirectiveTable.SRV | DirectiveTable.LOC, 1, 1,
+                        false, false, false),
+                new DirectiveTable.Spec("nchan_channel_id", DirectiveTable.SRV | DirectiveTable.LOC, 1, 7,
+                        false, false, false),
+                // nchan's endpoint directives (protocol.md §14.7): server and location, as nchan's
+                new DirectiveTable.Spec("nchan_subscriber", DirectiveTable.SRV | DirectiveTable.LOC, 0, 7,
+                        false, false, false),
+                new DirectiveTable.Spec("nchan_publisher", DirectiveTable.SRV | DirectiveTable.LOC, 0, 2,
+                        false, false, false));
     }
 
     private static DirectiveTable.Spec spec(String name, int min, int max) {
         return new DirectiveTable.Spec(name, DirectiveTable.HSL, min, max, false, false, false);
     }
+
+    /** nchan's subscriber types that pushrelay does not serve yet: named, they are refused. */
+    private static final List<String> NOT_BUILT = List.of("chunked", "multipart-mixed", "http-raw-stream");
 
     /** Applies one of {@link #specs()}; anything else is a programming error. */
     static void apply(ConfNode n, LevelConf c) throws ConfException {
@@ -46,8 +60,70 @@ final class StreamDirectives {
                 }
                 c.gapHeader = v;
             }
+            case "nchan_subscriber" -> subscriber(n, c);
+            case "nchan_subscriber_first_message" -> {
+                if (c.firstNewest != null) throw Directives.duplicate(n);
+                String v = n.arg(0);
+                if (v.matches("-?[0-9]+")) {
+                    throw n.error("\"nchan_subscriber_first_message " + v + "\" is not supported yet: oldest or newest");
+                }
+                if (!v.equals("oldest") && !v.equals("newest")) {
+                    throw n.error("invalid nchan_subscriber_first_message value: \"" + v + "\", it must be "
+                            + "\"oldest\", \"newest\" or a number");
+                }
+                c.firstNewest = v.equals("newest");
+            }
+            case "nchan_channel_id" -> {
+                if (c.channelId != null) throw Directives.duplicate(n);
+                if (n.args().size() > 1) {
+                    throw n.error("\"nchan_channel_id\" with several ids (multiplexing) is not supported yet: "
+                            + "one id per location");
+                }
+                c.channelId = VariableExpr.compile(n.arg(0), n);
+            }
+            case "nchan_publisher" -> {
+                for (String a : n.args()) {
+                    if (a.equals("websocket")) {
+                        throw n.error("\"nchan_publisher websocket\" is not supported yet: publish with HTTP POST or PUT");
+                    }
+                    if (!a.equals("http")) throw n.error("invalid nchan_publisher value: \"" + a + "\"");
+                }
+                c.endpoint = Endpoint.PUBLISHER; // the last endpoint directive of a block wins (§2.1)
+                c.endpointNode = n;
+                c.transports = null;
+            }
             default -> throw new IllegalStateException("no handler for " + n.name());
         }
+    }
+
+    /**
+     * nchan_subscriber [websocket | eventsource | longpoll | intervalpoll ...]: a subscriber
+     * location serving the transports named, or nchan's default (websocket, eventsource,
+     * longpoll) without arguments. With intervalpoll a plain GET is answered as an interval
+     * poll, as nchan prefers it to longpoll when both are named.
+     */
+    private static void subscriber(ConfNode n, LevelConf c) throws ConfException {
+        if (c.pollMode != null) throw Directives.duplicate(n);
+        Set<SubscriberTransport> ts = EnumSet.noneOf(SubscriberTransport.class);
+        if (n.args().isEmpty()) {
+            ts.addAll(List.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL));
+        }
+        for (String a : n.args()) {
+            SubscriberTransport t = null;
+            for (SubscriberTransport k : SubscriberTransport.values()) {
+                if (k.word().equals(a)) t = k;
+            }
+            if (t == null && NOT_BUILT.contains(a)) {
+                throw n.error("\"nchan_subscriber " + a + "\" is not supported yet: websocket, eventsource, "
+                        + "longpoll and intervalpoll are");
+            }
+            if (t == null) throw n.error("invalid nchan_subscriber value: \"" + a + "\"");
+            ts.add(t);
+        }
+        c.pollMode = ts.contains(SubscriberTransport.INTERVALPOLL) ? PollMode.INTERVAL_POLL : PollMode.LONG_POLL;
+        c.transports = ts;
+        c.endpoint = Endpoint.SUBSCRIBER;
+        c.endpointNode = n;
     }
 
     private static long seconds(ConfNode n) throws ConfException {
@@ -61,12 +137,19 @@ final class StreamDirectives {
         Long ping = null;
         Long wsPing = null;
         Boolean gap = null;
+        VariableExpr channelId = null;
+        Boolean newest = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
             LevelConf c = chain.get(i);
             if (ping == null) ping = c.eventSourcePing;
             if (wsPing == null) wsPing = c.webSocketPing;
             if (gap == null) gap = c.gapHeader;
+            if (channelId == null) channelId = c.channelId;
+            if (newest == null) newest = c.firstNewest;
         }
-        return new StreamSettings(ping == null ? 0 : ping, wsPing == null ? 0 : wsPing, gap != null && gap);
+        Set<SubscriberTransport> own = chain.get(chain.size() - 1).transports;
+        return new StreamSettings(ping == null ? 0 : ping, wsPing == null ? 0 : wsPing, gap != null && gap,
+                own == null ? StreamSettings.DEFAULT.transports() : own, channelId,
+                newest != null && newest);
     }
 }

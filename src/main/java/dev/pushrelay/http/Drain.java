@@ -57,8 +57,7 @@ public final class Drain {
     public int drain(long windowMillis) {
         draining = true;
         for (Subscriber s : waiting.get()) {
-            if (s instanceof EventSourceSubscriber stream) stream.stopping(); // protocol.md §14.2
-            if (s instanceof WebSocketSubscriber ws) ws.stopping(); // §14.6
+            if (s instanceof ChannelFollower stream) stream.stopping(); // protocol.md §14.2, §14.6
         }
         List<WaitingSubscriber> all = parkedNow();
         int n = all.size();

@@ -3,6 +3,8 @@ package dev.pushrelay.http;
 import dev.pushrelay.channel.Cursor;
 import dev.pushrelay.channel.Fetch;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.StreamSettings;
+import dev.pushrelay.config.SubscriberTransport;
 import dev.pushrelay.config.PollMode;
 import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.Broker;
@@ -59,12 +61,24 @@ final class SubscriberHandler {
         // Streams re-register synchronously with the in-memory store; a Redis location
         // answers them as the module would, with a long-poll (protocol.md §14).
         boolean streams = location.redis() == null;
-        if (streams && WebSocketSubscriber.wants(exchange)) { // protocol.md §14.6
-            WebSocketSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+        StreamSettings served = location.streams();
+        if (WebSocketSubscriber.wants(exchange)) { // protocol.md §14.6
+            // nchan_subscriber without websocket: nchan answers the upgrade 403 (§14.7)
+            if (!served.serves(SubscriberTransport.WEBSOCKET)) {
+                Responses.headerOnly(exchange, 403, null);
+                return;
+            }
+            if (streams) {
+                WebSocketSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+                return;
+            }
+        }
+        if (streams && served.serves(SubscriberTransport.EVENTSOURCE) && EventSourceSubscriber.wants(exchange)) { // §14.2
+            EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
             return;
         }
-        if (streams && EventSourceSubscriber.wants(exchange)) { // protocol.md §14.2
-            EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+        if (!served.servesPolls()) { // nchan: a GET no served transport takes is 403 (§14.7)
+            Responses.headerOnly(exchange, 403, null);
             return;
         }
         Cursor after = StreamCursor.forPoll(exchange, location, store, key); // §4.2, §14.1, §14.5
@@ -78,7 +92,8 @@ final class SubscriberHandler {
 
     /** §4.3. */
     private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
-        boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange);
+        boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange)
+                || location.streams().firstNewest() && after.equals(Cursor.OLDEST); // no position named, §14.7
         Broker store = brokers.apply(location);
         WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes, store, key);
         CompletableFuture<Fetch> f = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter)

@@ -1,13 +1,8 @@
 package dev.pushrelay.http;
 
-import dev.pushrelay.channel.ConcurrencyMode;
 import dev.pushrelay.channel.Cursor;
-import dev.pushrelay.channel.Fetch;
 import dev.pushrelay.channel.Message;
 import dev.pushrelay.channel.Refusal;
-import dev.pushrelay.channel.SubscribePolicy;
-import dev.pushrelay.channel.Subscriber;
-import dev.pushrelay.channel.Subscription;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.ChannelStore;
@@ -23,7 +18,6 @@ import io.undertow.websockets.core.protocol.Handshake;
 import io.undertow.websockets.core.protocol.version07.Hybi07Handshake;
 import io.undertow.websockets.core.protocol.version08.Hybi08Handshake;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
-import org.xnio.XnioExecutor;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -31,15 +25,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One WebSocket subscriber (protocol.md §14.6): the same loop of long-poll registrations as
- * {@link EventSourceSubscriber}, each message one frame. Frames in flight are counted in
+ * One WebSocket subscriber (protocol.md §14.6): a {@link ChannelFollower}, each message one frame. Frames in flight are counted in
  * bytes; a client that does not read is closed past {@link EventSourceSubscriber#QUEUE_LIMIT_BYTES}.
  */
-final class WebSocketSubscriber implements Subscriber {
+final class WebSocketSubscriber implements ChannelFollower.Transport {
 
     /** nchan's subprotocol: each frame starts with the message's id and type (§14.6). */
     static final String META = "ws+meta.nchan";
@@ -50,37 +41,23 @@ final class WebSocketSubscriber implements Subscriber {
     static final int CONFLICT = 4409;
     static final int GONE = 4410;
 
-    private final ChannelStore store;
-    private final String key;
     private final LocationSettings location;
-    private final PushMetrics metrics;
-    private final IoMailboxes mailboxes;
-    private final Drain drain;
-    private final SubscribePolicy again;
+    private final ChannelFollower follower;
     private final Cursor start;
     private final boolean given;
     private final boolean ignoreQueue;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile WebSocketChannel channel;
-    private volatile Subscription subscription;
-    private XnioExecutor.Key pinger;
     private boolean meta;
     /** Bytes handed to Undertow and not yet written; IO thread. */
     private long inFlight;
 
     private WebSocketSubscriber(ChannelStore store, String key, LocationSettings location, PushMetrics metrics,
                                 IoMailboxes mailboxes, Drain drain, Cursor start, boolean given, boolean ignoreQueue) {
-        this.ignoreQueue = ignoreQueue;
-        this.store = store;
-        this.key = key;
         this.location = location;
-        this.metrics = metrics;
-        this.mailboxes = mailboxes;
-        this.drain = drain;
+        this.follower = new ChannelFollower(this, store, key, location, metrics, mailboxes, drain);
         this.start = start;
         this.given = given;
-        SubscribePolicy p = location.subscribe();
-        this.again = new SubscribePolicy(ConcurrencyMode.BROADCAST, p.authorizedOnly(), 0, p.channelTimeoutSeconds());
+        this.ignoreQueue = ignoreQueue;
     }
 
     /** A WebSocket upgrade request: {@code Upgrade: websocket} (any case). */
@@ -102,7 +79,8 @@ final class WebSocketSubscriber implements Subscriber {
         }
         WebSocketSubscriber s = new WebSocketSubscriber(store, key, location, metrics, mailboxes, drain,
                 requested.cursor(), requested.given(),
-                !requested.given() && location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange));
+                !requested.given() && (location.streams().firstNewest() // §14.7
+                        || location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange)));
         Set<String> protocols = Set.of(META);
         List<Handshake> handshakes = List.of(new Hybi13Handshake(protocols, false), new Hybi08Handshake(protocols, false),
                 new Hybi07Handshake(protocols, false));
@@ -128,53 +106,22 @@ final class WebSocketSubscriber implements Subscriber {
             // A subscriber sends nothing we act on; Undertow answers pings and close frames.
         });
         ch.resumeReceives();
-        long ping = location.streams().webSocketPingSeconds();
-        if (ping > 0) pinger = ch.getIoThread().executeAtInterval(this::ping, ping, TimeUnit.SECONDS);
-        Cursor missed = given ? StreamCursor.missed(store, key, start) : null;
-        Fetch first = store.subscribe(key, start, location.subscribe(), ignoreQueue, this);
-        if (first instanceof Fetch.Refused refused) {
-            close(code(refused.why()), reason(refused.why()));
-            return;
-        }
-        if (missed != null) gap(missed);
-        follow(first);
-    }
-
-    private void follow(Fetch fetch) {
-        Fetch f = fetch;
-        while (!closed.get()) {
-            if (f instanceof Fetch.Found found) {
-                if (!send(found.message())) return;
-                f = again(found.message().id());
-            } else if (f instanceof Fetch.Waiting waiting) {
-                subscription = waiting.subscription();
-                if (closed.get()) waiting.subscription().cancel();
-                if (drain.isDraining()) close(GOING_AWAY, "server stopping"); // as EventSourceSubscriber
-                return;
-            } else if (f instanceof Fetch.Refused refused) {
-                close(code(refused.why()), reason(refused.why()));
-                return;
-            } else {
-                throw new IllegalStateException("websocket got " + f);
-            }
-        }
-    }
-
-    private Fetch again(Cursor after) {
-        Cursor missed = StreamCursor.missed(store, key, after);
-        if (missed != null) gap(missed);
-        return store.subscribe(key, after, again, false, this);
+        follower.pingEvery(ch.getIoThread(), location.streams().webSocketPingSeconds(),
+                () -> WebSockets.sendPing(ByteBuffer.allocate(0), channel, null));
+        Refusal refused = follower.begin(ch.getIoThread(), start, given, ignoreQueue, () -> { });
+        if (refused != null) ended(refused);
     }
 
     /** Only with the meta subprotocol can a frame say it is not a message (§14.6). */
-    private void gap(Cursor missed) {
+    @Override
+    public void gap(Cursor missed) {
         if (meta) frame(ByteBuffer.wrap(("event: pushrelay-gap\nid: " + EventIds.format(missed) + "\n\n")
                 .getBytes(StandardCharsets.US_ASCII)), true);
     }
 
     /** @return false when the client is too slow and was closed */
-    private boolean send(Message m) {
-        metrics.delivered();
+    @Override
+    public boolean send(Message m) {
         ByteBuffer body = m.body();
         String type = m.contentType() == null ? location.defaultType() : m.contentType();
         boolean text = type.regionMatches(true, 0, "text/", 0, 5) && isUtf8(body.duplicate());
@@ -225,24 +172,14 @@ final class WebSocketSubscriber implements Subscriber {
     }
 
     @Override
-    public boolean deliver(Message message) {
-        if (closed.get()) return false;
-        mailboxes.run(channel.getIoThread(), () -> {
-            if (closed.get()) return;
-            if (send(message)) follow(again(message.id()));
-        });
-        return true;
+    public void ended(Refusal why) {
+        close(code(why), ChannelFollower.reason(why));
     }
 
+    /** A graceful stop: close 1001. */
     @Override
-    public void end(Refusal why) {
-        mailboxes.run(channel.getIoThread(), () -> close(code(why), reason(why)));
-    }
-
-    /** A graceful stop: close 1001; safe from any thread. */
-    void stopping() {
-        WebSocketChannel ch = channel;
-        if (ch != null) mailboxes.run(ch.getIoThread(), () -> close(GOING_AWAY, "server stopping"));
+    public void stopping() {
+        close(GOING_AWAY, "server stopping");
     }
 
     private static int code(Refusal why) {
@@ -254,36 +191,11 @@ final class WebSocketSubscriber implements Subscriber {
         };
     }
 
-    private static String reason(Refusal why) {
-        return switch (why) {
-            case GONE -> "channel deleted";
-            case CONFLICT -> "conflict";
-            case TOO_MANY_SUBSCRIBERS -> "too many subscribers";
-            case NO_SUCH_CHANNEL -> "no such channel";
-            case OUT_OF_MEMORY -> "out of memory";
-        };
-    }
-
     private void close(int code, String why) {
-        if (!closed.compareAndSet(false, true)) return;
-        stopWaiting();
-        WebSockets.sendClose(code, why, channel, null);
+        if (follower.close()) WebSockets.sendClose(code, why, channel, null);
     }
 
-    private boolean gone() {
-        if (!closed.compareAndSet(false, true)) return false;
-        stopWaiting();
-        return true;
-    }
-
-    private void stopWaiting() {
-        Subscription s = subscription;
-        if (s != null) s.cancel();
-        XnioExecutor.Key k = pinger;
-        if (k != null) k.remove();
-    }
-
-    private void ping() {
-        if (!closed.get()) WebSockets.sendPing(ByteBuffer.allocate(0), channel, null);
+    private void gone() {
+        follower.close();
     }
 }

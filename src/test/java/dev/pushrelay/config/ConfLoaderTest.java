@@ -221,8 +221,8 @@ class ConfLoaderTest {
         assertEquals("conf/test.conf:1: push_subscriber: invalid push_subscriber value: \"sometimes\"",
                 error("location /a { push_subscriber sometimes; }"));
         assertEquals("conf/test.conf:1: foo: unknown directive \"foo\"", error("foo bar;"));
-        assertEquals("conf/test.conf:1: nchan_publisher: \"nchan_publisher\" directive is not supported by pushrelay",
-                error("location /p { nchan_publisher; }"));
+        assertEquals("conf/test.conf:1: push_stream_publisher: \"push_stream_publisher\" directive is not supported by pushrelay",
+                error("location /p { push_stream_publisher; }"));
         assertEquals("conf/test.conf:2: push_publisher: \"push_publisher\" directive is not allowed here",
                 error("http {\n push_publisher;\n}"));
         assertEquals("conf/test.conf:1: push_max_reserved_memory: \"push_max_reserved_memory\" directive is not allowed here",

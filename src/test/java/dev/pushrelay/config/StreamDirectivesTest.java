@@ -3,6 +3,8 @@ package dev.pushrelay.config;
 import dev.pushrelay.config.syntax.ConfException;
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+
 import static dev.pushrelay.config.ConfLoaderTest.error;
 import static dev.pushrelay.config.ConfLoaderTest.parse;
 import static dev.pushrelay.config.NginxDirectivesTest.loc;
@@ -34,5 +36,88 @@ class StreamDirectivesTest {
         assertTrue(error("location /a {\n pushrelay_cursor_gap_header maybe;\n}").contains("it must be \"on\" or \"off\""));
         assertTrue(error("location /a {\n nchan_eventsource_ping_interval 1;\n nchan_eventsource_ping_interval 2;\n}")
                 .contains("is duplicate"));
+    }
+
+    @Test
+    void s14_7_nchan_subscriber_names_the_transports_served() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_subscriber; set $push_channel_id $arg_id; }
+                location /b { nchan_subscriber eventsource longpoll; set $push_channel_id $arg_id; }
+                location /c { nchan_subscriber intervalpoll longpoll; set $push_channel_id $arg_id; }
+                location /d { push_subscriber interval-poll; set $push_channel_id $arg_id; }
+                location /e { nchan_publisher http; set $push_channel_id $arg_id; }
+                """);
+        assertEquals(Set.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL),
+                loc(s, 0).streams().transports());
+        assertEquals(Endpoint.SUBSCRIBER, loc(s, 0).endpoint());
+        assertEquals(PollMode.LONG_POLL, loc(s, 0).pollMode());
+        assertEquals(Set.of(SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL), loc(s, 1).streams().transports());
+        assertEquals(PollMode.INTERVAL_POLL, loc(s, 2).pollMode(), "nchan prefers intervalpoll to longpoll");
+        assertEquals(StreamSettings.DEFAULT.transports(), loc(s, 3).streams().transports());
+        assertEquals(PollMode.INTERVAL_POLL, loc(s, 3).pollMode());
+        assertEquals(Endpoint.PUBLISHER, loc(s, 4).endpoint());
+    }
+
+    @Test
+    void s14_7_nchan_names_of_the_module_directives_set_the_same_settings() throws ConfException {
+        Settings s = parse("""
+                location /a {
+                    nchan_subscriber; set $push_channel_id $arg_id;
+                    nchan_message_buffer_length 7; nchan_message_timeout 5m; nchan_subscriber_timeout 30;
+                    nchan_store_messages on; nchan_max_channel_subscribers 3; nchan_subscribe_existing_channels_only on;
+                }
+                location /b { nchan_subscriber; set $push_channel_id $arg_id; nchan_store_messages off; }
+                """);
+        LocationSettings a = loc(s, 0);
+        assertEquals(7, a.buffer().maxMessages());
+        assertEquals(300, a.buffer().messageTimeoutSeconds());
+        assertEquals(30, a.subscriberTimeoutSeconds());
+        assertEquals(3, a.subscribe().maxSubscribers());
+        assertTrue(a.subscribe().authorizedOnly());
+        assertEquals(0, loc(s, 1).buffer().maxMessages(), "nchan_store_messages off stores nothing");
+    }
+
+    @Test
+    void s14_7_what_is_not_built_is_refused_with_file_line() {
+        assertEquals("conf/test.conf:2: nchan_publisher: \"nchan_publisher websocket\" is not supported yet: "
+                + "publish with HTTP POST or PUT", error("location /a {\n nchan_publisher http websocket;\n set $push_channel_id $arg_id;\n}"));
+        assertEquals("conf/test.conf:2: nchan_subscriber: \"nchan_subscriber chunked\" is not supported yet: "
+                + "websocket, eventsource, longpoll and intervalpoll are",
+                error("location /a {\n nchan_subscriber longpoll chunked;\n set $push_channel_id $arg_id;\n}"));
+        assertEquals("conf/test.conf:1: nchan_subscriber: invalid nchan_subscriber value: \"long-poll\"",
+                error("location /a { nchan_subscriber long-poll; set $push_channel_id $arg_id; }"));
+        assertEquals("conf/test.conf:1: nchan_publisher: invalid nchan_publisher value: \"ftp\"",
+                error("location /a { nchan_publisher ftp; set $push_channel_id $arg_id; }"));
+        assertTrue(error("location /a {\n nchan_subscriber;\n push_subscriber;\n set $push_channel_id $arg_id;\n}")
+                .contains("is duplicate"));
+        assertEquals("conf/test.conf:1: nchan_channel_id: \"nchan_channel_id\" with several ids (multiplexing) is not "
+                + "supported yet: one id per location", error("location /a { nchan_subscriber; nchan_channel_id $arg_a $arg_b; }"));
+        assertTrue(error("location /a { nchan_subscriber; nchan_channel_id a; nchan_channel_id b; }").contains("is duplicate"));
+    }
+
+    @Test
+    void s14_7_nchan_channel_id_needs_no_push_channel_id() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_subscriber; nchan_channel_id $arg_c; }
+                location /b { nchan_publisher; }
+                """);
+        assertTrue(loc(s, 0).streams().channelId() != null);
+        assertTrue(loc(s, 1).streams().channelId() == null, "no id: requests get 404 No channel id provided.");
+    }
+
+    @Test
+    void s14_7_first_message_oldest_or_newest_numbers_refused() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message newest; }
+                location /b { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message oldest; }
+                location /c { nchan_subscriber; nchan_channel_id a; }
+                """);
+        assertTrue(loc(s, 0).streams().firstNewest());
+        assertFalse(loc(s, 1).streams().firstNewest());
+        assertFalse(loc(s, 2).streams().firstNewest());
+        assertEquals("conf/test.conf:1: nchan_subscriber_first_message: \"nchan_subscriber_first_message -2\" is not "
+                + "supported yet: oldest or newest", error("location /a { nchan_subscriber_first_message -2; }"));
+        assertEquals("conf/test.conf:1: nchan_subscriber_first_message: invalid nchan_subscriber_first_message value: "
+                + "\"now\", it must be \"oldest\", \"newest\" or a number", error("location /a { nchan_subscriber_first_message now; }"));
     }
 }
