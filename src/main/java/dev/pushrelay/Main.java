@@ -3,7 +3,7 @@ package dev.pushrelay;
 import dev.pushrelay.config.ConfLoader;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.config.syntax.ConfException;
-import dev.pushrelay.server.ListenOverride;
+import dev.pushrelay.server.ListenFlag;
 import dev.pushrelay.server.PushServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -149,7 +149,7 @@ public final class Main implements Callable<Integer> {
 
     private Settings load() throws ConfException {
         Settings s = ConfLoader.load(config);
-        return listen != null ? ListenOverride.apply(s, ListenOverride.parse(listen)) : s;
+        return listen != null ? ListenFlag.apply(s, ListenFlag.parse(listen)) : s;
     }
 
     /** SIGHUP: a new configuration, or the old one kept and the reason reported (README "Operating pushrelay"). */

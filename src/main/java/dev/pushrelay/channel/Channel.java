@@ -29,7 +29,7 @@ public final class Channel {
     /** Epoch second of the last subscriber lookup, or of creation (protocol.md §3.4). */
     private long lastSeen;
     /** Epoch second after which an empty, unwatched channel may be collected (protocol.md §6.2). */
-    private long expires;
+    private long idleDeadline;
     /** Removed from the store; whoever finds it dead must look the key up again. */
     private boolean dead;
 
@@ -46,7 +46,7 @@ public final class Channel {
         this.key = key;
         this.keyBytes = MessageBuffer.stringBytes(key);
         this.lastSeen = nowSeconds;
-        this.expires = nowSeconds + channelTimeoutSeconds;
+        this.idleDeadline = nowSeconds + channelTimeoutSeconds;
     }
 
     public String key() { return key; }
@@ -64,24 +64,24 @@ public final class Channel {
      * A lookup by a publisher (GET/POST/PUT) or a subscriber refreshes the idle deadline with
      * the channel timeout of the location making the request (protocol.md §6.2).
      */
-    public void touch(long nowSeconds, long channelTimeoutSeconds) {
+    public void extendIdleDeadline(long nowSeconds, long channelTimeoutSeconds) {
         assert lock.isHeldByCurrentThread();
-        expires = nowSeconds + channelTimeoutSeconds;
+        idleDeadline = nowSeconds + channelTimeoutSeconds;
     }
 
     /** A subscriber message lookup, long-poll or interval-poll (protocol.md §3.4 "last requested"). */
-    public void seen(long nowSeconds) {
+    public void markSeen(long nowSeconds) {
         assert lock.isHeldByCurrentThread();
         lastSeen = nowSeconds;
     }
 
     public long lastSeen() { return lastSeen; }
 
-    public long expires() { return expires; }
+    public long idleDeadline() { return idleDeadline; }
 
     /** §6.2: no messages (after expiry), no waiting subscribers, and the idle deadline passed. */
     public boolean isDeletable(long nowSeconds) {
-        return buffer.isEmpty() && waiters.size == 0 && expires <= nowSeconds;
+        return buffer.isEmpty() && waiters.size == 0 && idleDeadline <= nowSeconds;
     }
 
     public boolean isDead() { return dead; }

@@ -34,8 +34,8 @@ public final class PushHandler implements HttpHandler {
     private final Supplier<Router> router;
     private final PublisherHandler publisher;
     private final SubscriberHandler subscriber;
-    private final Observability obs;
-    private final OperationsEndpoints operations;
+    private final HttpReporting obs;
+    private final StatusEndpoints status;
     private final Drain drain;
 
     /**
@@ -46,12 +46,12 @@ public final class PushHandler implements HttpHandler {
      * @param drain the registry of parked long-polls that a graceful stop answers
      */
     public PushHandler(Supplier<Router> router, ChannelStore store, Function<LocationSettings, Broker> brokers,
-                       Observability obs, Drain drain) {
+                       HttpReporting obs, Drain drain) {
         this.router = router;
         this.publisher = new PublisherHandler(brokers, obs.metrics());
         this.subscriber = new SubscriberHandler(brokers, store, obs.metrics(), drain);
         this.obs = obs;
-        this.operations = new OperationsEndpoints(store, obs);
+        this.status = new StatusEndpoints(store, obs);
         this.drain = drain;
     }
 
@@ -130,8 +130,8 @@ public final class PushHandler implements HttpHandler {
                 Gzip.attach(exchange, location);
                 subscriber.handle(exchange, location, m.channelId());
             }
-            case METRICS -> operations.metrics(exchange);
-            case STATUS -> operations.status(exchange);
+            case METRICS -> status.metrics(exchange);
+            case STATUS -> status.status(exchange);
             case NONE -> StaticFiles.handle(exchange, location, confDir(routing), fail);
         }
     }

@@ -27,18 +27,18 @@ final class RequestLog implements ExchangeCompletionListener {
     /** nginx's "client closed request". */
     static final int CLIENT_CLOSED = 499;
 
-    private final Observability obs;
+    private final HttpReporting obs;
     private final long startNanos;
     private volatile RouteMatch match;
     private volatile boolean gone;
 
-    private RequestLog(Observability obs, long startNanos) {
+    private RequestLog(HttpReporting obs, long startNanos) {
         this.obs = obs;
         this.startNanos = startNanos;
     }
 
     /** Call first thing for every request. */
-    static RequestLog begin(HttpServerExchange exchange, Observability obs) {
+    static RequestLog begin(HttpServerExchange exchange, HttpReporting obs) {
         RequestLog r = new RequestLog(obs, System.nanoTime());
         exchange.putAttachment(KEY, r);
         exchange.addExchangeCompleteListener(r);

@@ -52,14 +52,14 @@ public final class PushServer implements AutoCloseable {
     /** How long a stop waits, after answering the long-polls, for requests still in flight. */
     private static final long FINISH_MS = 5000;
 
-    private final Listeners listeners;
+    private final ListeningSockets sockets;
     private final GracefulShutdownHandler requests;
     private final Drain drain;
     private final ChannelStore store;
     private final Brokers brokers;
     private final ScheduledExecutorService sweeper;
     private final AtomicReference<Router> router;
-    private final Operations operations;
+    private final Telemetry telemetry;
     private final Clock clock;
     private final List<String> startNotes;
     private volatile Settings settings;
@@ -68,17 +68,17 @@ public final class PushServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private PushServer(Listeners listeners, GracefulShutdownHandler requests, Drain drain, ChannelStore store,
-                       Brokers brokers, ScheduledExecutorService sweeper, AtomicReference<Router> router, Operations operations,
+    private PushServer(ListeningSockets sockets, GracefulShutdownHandler requests, Drain drain, ChannelStore store,
+                       Brokers brokers, ScheduledExecutorService sweeper, AtomicReference<Router> router, Telemetry telemetry,
                        Clock clock, List<String> startNotes, Settings settings, ClientLimits limits) {
-        this.listeners = listeners;
+        this.sockets = sockets;
         this.requests = requests;
         this.drain = drain;
         this.store = store;
         this.brokers = brokers;
         this.sweeper = sweeper;
         this.router = router;
-        this.operations = operations;
+        this.telemetry = telemetry;
         this.clock = clock;
         this.startNotes = List.copyOf(startNotes);
         this.settings = settings;
@@ -106,10 +106,10 @@ public final class PushServer implements AutoCloseable {
         AtomicReference<Router> router = new AtomicReference<>(new Router(settings));
         Brokers brokers = new Brokers(store, clock);
         List<String> notes = new ArrayList<>();
-        Operations operations;
+        Telemetry telemetry;
         try {
             notes.addAll(brokers.openAll(settings));
-            operations = Operations.start(settings, store, clock);
+            telemetry = Telemetry.start(settings, store, clock);
         } catch (RuntimeException e) {
             brokers.close();
             store.close();
@@ -117,22 +117,22 @@ public final class PushServer implements AutoCloseable {
         }
         Drain drain = new Drain(brokers::waiting);
         GracefulShutdownHandler requests = new GracefulShutdownHandler(
-                new PushHandler(router::get, store, brokers, operations.observability(), drain));
+                new PushHandler(router::get, store, brokers, telemetry.reporting(), drain));
         OptionMap serverOptions = serverOptions(settings, limits);
         OptionMap socketOptions = OptionMap.builder()
                 .set(Options.BACKLOG, 4096)
                 .set(Options.REUSE_ADDRESSES, true)
                 .getMap();
-        Listeners listeners = Listeners.create(requests, settings.process().ioThreadCount(), serverOptions, socketOptions);
+        ListeningSockets sockets = ListeningSockets.create(requests, settings.process().ioThreadCount(), serverOptions, socketOptions);
         try {
             for (Listen listen : distinctListens(settings)) {
-                listeners.bind(listen);
+                sockets.bind(listen);
             }
         } catch (IOException | RuntimeException e) {
-            listeners.shutdown();
+            sockets.shutdown();
             brokers.close();
             store.close();
-            operations.close();
+            telemetry.close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
         // Bound but not yet accepting: the state is back before the first request, and a
@@ -146,9 +146,9 @@ public final class PushServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        listeners.resume();
+        sockets.resume();
         sweeper.scheduleWithFixedDelay(() -> sweep(store), SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, TimeUnit.MILLISECONDS);
-        return new PushServer(listeners, requests, drain, store, brokers, sweeper, router, operations, clock, notes, settings,
+        return new PushServer(sockets, requests, drain, store, brokers, sweeper, router, telemetry, clock, notes, settings,
                 limits);
     }
 
@@ -236,29 +236,29 @@ public final class PushServer implements AutoCloseable {
     public synchronized List<String> reload(Settings next) throws IOException {
         if (stopping.get()) throw new IllegalStateException("stopping");
         Settings previous = settings;
-        Set<Listen> have = listeners.listens();
+        Set<Listen> have = sockets.listens();
         Set<Listen> want = distinctListens(next);
         List<Listen> added = new ArrayList<>();
         try {
             for (Listen l : want) {
                 if (!have.contains(l)) {
-                    listeners.bind(l);
+                    sockets.bind(l);
                     added.add(l);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            for (Listen l : added) listeners.close(l);
+            for (Listen l : added) sockets.close(l);
             throw e;
         }
         List<String> notes = new ArrayList<>(brokers.openAll(next)); // before the routing needs them
         router.set(new Router(next));
         // New connections get the new keepalive_timeout and client_* limits; open ones keep theirs.
-        listeners.serverOptions(serverOptions(next, limits));
-        listeners.resume();
+        sockets.serverOptions(serverOptions(next, limits));
+        sockets.resume();
         for (Listen l : added) notes.add("[notice] now listening on " + l);
         for (Listen l : have) {
             if (!want.contains(l)) {
-                listeners.close(l);
+                sockets.close(l);
                 notes.add("[notice] no longer listening on " + l + " (open connections stay)");
             }
         }
@@ -288,7 +288,7 @@ public final class PushServer implements AutoCloseable {
         List<String> notes = new ArrayList<>();
         try {
             Settings s = settings;
-            listeners.closeAll();
+            sockets.closeAll();
             int answered = drain.drain(s.process().shutdownWindowMillis());
             requests.shutdown();
             boolean finished;
@@ -308,8 +308,8 @@ public final class PushServer implements AutoCloseable {
             }
             brokers.close();
             store.close();
-            listeners.shutdown();
-            operations.close(); // last: the final requests' log lines are written
+            sockets.shutdown();
+            telemetry.close(); // last: the final requests' log lines are written
         } finally {
             stopped.countDown();
         }
@@ -331,7 +331,7 @@ public final class PushServer implements AutoCloseable {
 
     /** The addresses actually bound (ports resolved when the configuration asked for 0). */
     public List<InetSocketAddress> addresses() {
-        return listeners.addresses();
+        return sockets.addresses();
     }
 
     /** The first bound port. */
@@ -345,7 +345,7 @@ public final class PushServer implements AutoCloseable {
 
     /** Closes and reopens the log files (after log rotation; nginx does this on SIGUSR1). */
     public void reopenLogs() {
-        operations.reopenLogs();
+        telemetry.reopenLogs();
     }
 
     /** Stops at once: connections are closed, nothing is answered or saved (see {@link #stop}). */
@@ -357,10 +357,10 @@ public final class PushServer implements AutoCloseable {
         }
         try {
             sweeper.shutdownNow();
-            listeners.shutdown();
+            sockets.shutdown();
             brokers.close();
             store.close();
-            operations.close(); // after the listeners: the last requests' log lines are written
+            telemetry.close(); // after the sockets: the last requests' log lines are written
         } finally {
             stopped.countDown();
         }

@@ -59,7 +59,7 @@ class ChannelTest {
     void deletable_only_when_empty_unwatched_and_past_the_idle_deadline() { // protocol.md §6.2
         assertFalse(channel.isDeletable(T + 4));
         assertTrue(channel.isDeletable(T + 5));
-        channel.touch(T + 5, 5);
+        channel.extendIdleDeadline(T + 5, 5);
         assertFalse(channel.isDeletable(T + 9));
         Channel.Waiter w = channel.addWaiter(new RecordingSubscriber());
         assertFalse(channel.isDeletable(T + 100));
@@ -73,7 +73,7 @@ class ChannelTest {
     @Test
     void info_reports_seconds_since_last_subscriber_lookup() { // protocol.md §3.4
         assertEquals(new ChannelInfo(0, 3, 0), channel.info(T + 3));
-        channel.seen(T + 3);
+        channel.markSeen(T + 3);
         channel.addWaiter(new RecordingSubscriber());
         assertEquals(new ChannelInfo(0, 1, 1), channel.info(T + 4));
     }

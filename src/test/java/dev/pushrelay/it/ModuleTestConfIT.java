@@ -3,7 +3,7 @@ package dev.pushrelay.it;
 import dev.pushrelay.config.ConfLoader;
 import dev.pushrelay.config.Listen;
 import dev.pushrelay.config.Settings;
-import dev.pushrelay.server.ListenOverride;
+import dev.pushrelay.server.ListenFlag;
 import dev.pushrelay.server.PushServer;
 import dev.pushrelay.testing.Gzip;
 import dev.pushrelay.testing.MutableClock;
@@ -39,7 +39,7 @@ class ModuleTestConfIT {
 
     @BeforeEach
     void start() throws Exception {
-        Settings settings = ListenOverride.apply(ConfLoader.load(Path.of("src/test/resources/conf/module-tests.conf")),
+        Settings settings = ListenFlag.apply(ConfLoader.load(Path.of("src/test/resources/conf/module-tests.conf")),
                 new Listen("127.0.0.1", 0, false));
         clock = new MutableClock(Instant.ofEpochSecond(1_790_000_000L));
         server = PushServer.start(settings, clock);

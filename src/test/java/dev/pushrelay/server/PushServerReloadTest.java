@@ -32,7 +32,7 @@ class PushServerReloadTest {
     Settings settings(String text, Listen listen) throws Exception {
         Path file = dir.resolve("pushrelay.conf");
         Files.writeString(file, text);
-        return ListenOverride.apply(ConfLoader.load(file), listen);
+        return ListenFlag.apply(ConfLoader.load(file), listen);
     }
 
     @Test

@@ -133,7 +133,7 @@ public final class InMemoryChannelStore implements ChannelStore {
                 discardIfUncharged(c);
                 return null;
             }
-            c.touch(now, policy.channelTimeoutSeconds());
+            c.extendIdleDeadline(now, policy.channelTimeoutSeconds());
             buffer.append(message, policy.maxMessages()); // §5.3 trim, §5.7 store off
             purgeReceived(buffer, message, policy);
             taken = c.takeWaiters(); // atomic with the append: each waiter gets it exactly once
@@ -213,8 +213,8 @@ public final class InMemoryChannelStore implements ChannelStore {
                 discardIfUncharged(c);
                 return null;
             }
-            c.touch(now, policy.channelTimeoutSeconds());
-            c.seen(now);
+            c.extendIdleDeadline(now, policy.channelTimeoutSeconds());
+            c.markSeen(now);
             if (kick) {
                 kicked = c.takeWaiters(); // §7.2: every waiter of the channel, any location
             }
@@ -287,8 +287,8 @@ public final class InMemoryChannelStore implements ChannelStore {
                 discardIfUncharged(c);
                 return null;
             }
-            c.touch(now, channelTimeoutSeconds);
-            c.seen(now);
+            c.extendIdleDeadline(now, channelTimeoutSeconds);
+            c.markSeen(now);
             settle(c);
             Message found = c.buffer().find(after);
             // No delete-oldest-received on this path (protocol.md §4.5, §5.4).
@@ -309,7 +309,7 @@ public final class InMemoryChannelStore implements ChannelStore {
         }
         try {
             expire(c, now);
-            c.touch(now, channelTimeoutSeconds); // publisher GET refreshes the idle timer (§6.2)
+            c.extendIdleDeadline(now, channelTimeoutSeconds); // publisher GET refreshes the idle timer (§6.2)
             return Optional.of(c.info(now));
         } finally {
             c.unlock();
@@ -449,7 +449,7 @@ public final class InMemoryChannelStore implements ChannelStore {
                 if (b.isEmpty() && b.lastId() == null) {
                     continue; // nothing a client could hold a cursor into
                 }
-                out.add(new ChannelSnapshot(c.key(), b.lastId(), c.lastSeen(), c.expires(), b.messages()));
+                out.add(new ChannelSnapshot(c.key(), b.lastId(), c.lastSeen(), c.idleDeadline(), b.messages()));
             } finally {
                 c.unlock();
             }
@@ -500,9 +500,9 @@ public final class InMemoryChannelStore implements ChannelStore {
                     invalid++;
                     continue;
                 }
-                // Times as saved; touch(deadline, 0) sets the idle deadline itself.
-                fresh.seen(Math.min(snap.lastSeen(), now));
-                fresh.touch(Math.max(snap.idleDeadline(), now + RESTORE_GRACE_SECONDS), 0);
+                // Times as saved; extendIdleDeadline(deadline, 0) sets the idle deadline itself.
+                fresh.markSeen(Math.min(snap.lastSeen(), now));
+                fresh.extendIdleDeadline(Math.max(snap.idleDeadline(), now + RESTORE_GRACE_SECONDS), 0);
                 if (!reserve(fresh, costOf(fresh))) {
                     fresh.markDead();
                     channels.remove(snap.key(), fresh);

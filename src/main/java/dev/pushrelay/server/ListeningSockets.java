@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * stays open, and lets a graceful stop refuse new connections while it answers the ones it
  * has (README "Operating pushrelay"); Undertow itself can only stop everything at once.
  */
-final class Listeners {
+final class ListeningSockets {
 
     private final XnioWorker worker;
     private final DefaultByteBufferPool buffers;
@@ -47,7 +47,7 @@ final class Listeners {
     /** The head limits new connections are checked with (protocol.md §9); a reload replaces them. */
     private volatile OptionMap headLimits;
 
-    private Listeners(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions,
+    private ListeningSockets(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions,
                       OptionMap serverOptions) {
         this.worker = worker;
         this.buffers = buffers;
@@ -77,8 +77,8 @@ final class Listeners {
      *
      * @param serverOptions Undertow's server options (timeouts, header limits)
      */
-    static Listeners create(HttpHandler root, int ioThreads, OptionMap serverOptions, OptionMap extraSocketOptions) {
-        Xnio xnio = Xnio.getInstance(Listeners.class.getClassLoader());
+    static ListeningSockets create(HttpHandler root, int ioThreads, OptionMap serverOptions, OptionMap extraSocketOptions) {
+        Xnio xnio = Xnio.getInstance(ListeningSockets.class.getClassLoader());
         XnioWorker worker;
         try {
             worker = xnio.createWorker(OptionMap.builder()
@@ -109,7 +109,7 @@ final class Listeners {
             ResponseHeads.nginxStatusLine(exchange);
             root.handleRequest(exchange);
         });
-        return new Listeners(worker, buffers, open, socket, serverOptions);
+        return new ListeningSockets(worker, buffers, open, socket, serverOptions);
     }
 
     /** Undertow's options for connections accepted from now on (a reload); open ones keep theirs. */

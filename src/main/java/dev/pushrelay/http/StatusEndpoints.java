@@ -16,16 +16,16 @@ import java.util.Deque;
  * anything else is 405. They go through {@link PushHandler}'s routing, so allow/deny and
  * everything else a location carries applies to them as to any location.
  */
-final class OperationsEndpoints {
+final class StatusEndpoints {
 
     static final String METHODS = "GET, HEAD";
     static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final ChannelStore store;
-    private final Observability obs;
+    private final HttpReporting obs;
     private final Instant started;
 
-    OperationsEndpoints(ChannelStore store, Observability obs) {
+    StatusEndpoints(ChannelStore store, HttpReporting obs) {
         this.store = store;
         this.obs = obs;
         this.started = obs.clock().instant();

@@ -7,9 +7,9 @@ import dev.pushrelay.config.Settings;
 import java.util.List;
 
 /** {@code --listen HOST:PORT}: every server block is served on that one address instead of its own. */
-public final class ListenOverride {
+public final class ListenFlag {
 
-    private ListenOverride() {
+    private ListenFlag() {
     }
 
     /** Parses "host:port", "[v6]:port" or "port" (on 127.0.0.1). */

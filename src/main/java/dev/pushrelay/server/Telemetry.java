@@ -3,7 +3,7 @@ package dev.pushrelay.server;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
-import dev.pushrelay.http.Observability;
+import dev.pushrelay.http.HttpReporting;
 import dev.pushrelay.logging.AccessLog;
 import dev.pushrelay.logging.ErrorLog;
 import dev.pushrelay.logging.ErrorLogTarget;
@@ -19,25 +19,25 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The running observability of one server (README "Operating pushrelay"): the Micrometer
+ * The telemetry of one running server (README "Operating pushrelay"): the Micrometer
  * meters, the log writer thread with every configured log file opened up front (a path
  * that cannot be written fails start-up, as in nginx), and the error-log handler.
  */
-final class Operations implements AutoCloseable {
+final class Telemetry implements AutoCloseable {
 
     private final LogSink logs;
     private final ErrorLog errorLog;
     private final MicrometerPushMetrics metrics;
-    private final Observability observability;
+    private final HttpReporting reporting;
 
-    private Operations(LogSink logs, ErrorLog errorLog, MicrometerPushMetrics metrics, Observability observability) {
+    private Telemetry(LogSink logs, ErrorLog errorLog, MicrometerPushMetrics metrics, HttpReporting reporting) {
         this.logs = logs;
         this.errorLog = errorLog;
         this.metrics = metrics;
-        this.observability = observability;
+        this.reporting = reporting;
     }
 
-    static Operations start(Settings settings, ChannelStore store, Clock clock) {
+    static Telemetry start(Settings settings, ChannelStore store, Clock clock) {
         LogSink logs = new LogSink(LogSink.DEFAULT_CAPACITY);
         for (Path file : logFiles(settings)) {
             try {
@@ -52,8 +52,8 @@ final class Operations implements AutoCloseable {
         ErrorLog errorLog = ErrorLog.install(settings.errorLogs(), logs, clock, zone);
         MicrometerPushMetrics metrics = new MicrometerPushMetrics(store, logs::dropped);
         String v = PushServer.class.getPackage().getImplementationVersion();
-        Observability obs = new Observability(metrics, metrics::scrape, logs, clock, zone, v == null ? "dev" : v);
-        return new Operations(logs, errorLog, metrics, obs);
+        HttpReporting obs = new HttpReporting(metrics, metrics::scrape, logs, clock, zone, v == null ? "dev" : v);
+        return new Telemetry(logs, errorLog, metrics, obs);
     }
 
     /** Every access_log and error_log file of the configuration (stderr excluded). */
@@ -75,8 +75,8 @@ final class Operations implements AutoCloseable {
         }
     }
 
-    Observability observability() {
-        return observability;
+    HttpReporting reporting() {
+        return reporting;
     }
 
     void reopenLogs() {

@@ -16,11 +16,11 @@ import java.util.function.Supplier;
  * @param logs where access_log lines go; null writes no access log
  * @param version shown on the status page
  */
-public record Observability(PushMetrics metrics, Supplier<String> prometheus, LogSink logs, Clock clock,
+public record HttpReporting(PushMetrics metrics, Supplier<String> prometheus, LogSink logs, Clock clock,
                             ZoneId zone, String version) {
 
     /** No metrics, no logs: what a handler built without wiring uses. */
-    public static Observability none(Clock clock) {
-        return new Observability(PushMetrics.NOOP, () -> "", null, clock, ZoneId.systemDefault(), "dev");
+    public static HttpReporting none(Clock clock) {
+        return new HttpReporting(PushMetrics.NOOP, () -> "", null, clock, ZoneId.systemDefault(), "dev");
     }
 }
