@@ -3,6 +3,7 @@ package dev.pushrelay;
 import dev.pushrelay.config.ConfLoader;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.config.syntax.ConfException;
+import dev.pushrelay.logging.LoggerNames;
 import dev.pushrelay.server.ListenFlag;
 import dev.pushrelay.server.PushServer;
 import picocli.CommandLine;
@@ -60,7 +61,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (String name : new String[] {"org.xnio", "org.jboss", "io.undertow"}) {
+        for (String name : LoggerNames.LIBRARIES) {
             Logger l = Logger.getLogger(name);
             l.setLevel(Level.WARNING);
             quieted.add(l);

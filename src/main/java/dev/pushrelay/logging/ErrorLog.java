@@ -24,7 +24,6 @@ import java.util.logging.Logger;
 public final class ErrorLog extends Handler implements AutoCloseable {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
-    private static final String[] LOGGERS = {"dev.pushrelay", "io.undertow", "org.xnio", "org.jboss"};
 
     private final List<ErrorLogTarget> targets;
     private final LogSink sink;
@@ -51,18 +50,25 @@ public final class ErrorLog extends Handler implements AutoCloseable {
     public static ErrorLog install(List<ErrorLogTarget> targets, LogSink sink, Clock clock, ZoneId zone) {
         ErrorLog log = new ErrorLog(targets, sink, clock, zone);
         if (targets.isEmpty()) return log;
-        for (String name : LOGGERS) {
+        for (String name : allLoggers()) {
             Logger l = Logger.getLogger(name);
             log.loggers.add(l);
             log.usedParents.add(l.getUseParentHandlers());
             log.levels.add(l.getLevel());
             l.addHandler(log);
             l.setUseParentHandlers(false);
-            if (name.equals("dev.pushrelay")) {
+            if (name.equals(LoggerNames.PUSHRELAY)) {
                 l.setLevel(log.getLevel()); // library loggers keep their own (quieter) levels
             }
         }
         return log;
+    }
+
+    private static List<String> allLoggers() {
+        List<String> names = new ArrayList<>();
+        names.add(LoggerNames.PUSHRELAY);
+        names.addAll(LoggerNames.LIBRARIES);
+        return names;
     }
 
     @Override

@@ -117,8 +117,7 @@ public interface ChannelStore extends AutoCloseable {
 
     /**
      * push_max_reserved_memory as it is now: no message of this size or more can be stored
-     * (§6.3). The same figure as {@code stats().budgetBytes()}, without counting the channels:
-     * it is read on every publish, before the body.
+     * (§6.3); a publish reads it before its body to refuse an oversized one early.
      */
     long budget();
 

@@ -25,6 +25,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The single-process store: a {@link ConcurrentHashMap} of {@link Channel}s, each guarded
@@ -48,7 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryChannelStore implements ChannelStore {
 
-    private static final System.Logger LOG = System.getLogger(InMemoryChannelStore.class.getName());
+    private static final Logger LOG = Logger.getLogger(InMemoryChannelStore.class.getName());
 
     /*
      * Accounting constants: estimates of the JVM heap (64-bit, compressed oops) behind each
@@ -659,7 +661,7 @@ public final class InMemoryChannelStore implements ChannelStore {
         try {
             return s.deliver(m);
         } catch (RuntimeException e) { // one broken subscriber must not starve the others
-            LOG.log(System.Logger.Level.WARNING, "subscriber failed to take a message", e);
+            LOG.log(Level.WARNING, "subscriber failed to take a message", e);
             return false;
         }
     }
@@ -668,7 +670,7 @@ public final class InMemoryChannelStore implements ChannelStore {
         try {
             s.end(why);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "subscriber failed to end", e);
+            LOG.log(Level.WARNING, "subscriber failed to end", e);
         }
     }
 }

@@ -48,6 +48,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Channels shared by every node on one Redis (protocol.md §13). Each operation is one
@@ -64,7 +66,7 @@ import java.util.function.LongSupplier;
  */
 public final class RedisBroker implements Broker {
 
-    private static final System.Logger LOG = System.getLogger(RedisBroker.class.getName());
+    private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
     private static final byte[] OP_PUBLISH = ascii("publish");
     private static final byte[] OP_SUBSCRIBE = ascii("subscribe");
     private static final byte[] OP_POLL = ascii("poll");
@@ -173,7 +175,7 @@ public final class RedisBroker implements Broker {
             }
             return true;
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "redis connect failed", e);
+            LOG.log(Level.FINE, "redis connect failed", e);
             return false;
         }
     }
@@ -439,7 +441,7 @@ public final class RedisBroker implements Broker {
                 case DELETE -> e.subscriber.end(Refusal.GONE);
             }
         } catch (RuntimeException x) {
-            LOG.log(System.Logger.Level.WARNING, "subscriber failed to end", x);
+            LOG.log(Level.WARNING, "subscriber failed to end", x);
         }
     }
 
