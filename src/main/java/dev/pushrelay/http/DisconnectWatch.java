@@ -18,16 +18,12 @@ import java.util.function.BooleanSupplier;
  * Notices a client that goes away while its long-poll waits, so the wait is released at
  * once (protocol.md §4.3) instead of when the next message would have been written.
  *
- * <p>One watch and one close listener per connection, not per long-poll. Undertow suspends
- * reads while a request is handled; we resume them on the raw socket: end-of-stream (a close
- * or a half-close, as nginx treats it) or an error (a reset) closes the connection, whose
- * close listener ends the wait. Pipelined bytes go to the connection's extra bytes for
- * Undertow to parse after this exchange, and we keep watching behind them until that buffer
- * is full. A request whose body is still unread is not watched: its bytes are the body's.
- *
- * <p>The departed client's socket is closed from the worker pool, not the IO thread: XNIO's
- * close there re-polls every ready socket, which made many clients leaving together
- * quadratic (protocol.md §9; BENCHMARKS.md "Fixed on the way").
+ * <p>One watch per connection, not per long-poll. Reads are resumed on the raw socket while
+ * the request waits: end-of-stream (a close or a half-close, as nginx treats it) or a reset
+ * ends the wait. Pipelined bytes are kept as the connection's extra bytes for Undertow to
+ * parse next. A request whose body is still unread is not watched: its bytes are the body's.
+ * The departed socket is closed from the worker pool: XNIO's close on the IO thread re-polls
+ * every ready socket, which makes many clients leaving together quadratic (protocol.md §9).
  */
 final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel> {
 

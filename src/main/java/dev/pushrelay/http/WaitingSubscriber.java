@@ -27,7 +27,7 @@ final class WaitingSubscriber implements Subscriber {
 
     private final HttpServerExchange exchange;
     private final PushMetrics metrics;
-    private final Drain drain;
+    private final GracefulStop drain;
     private final IoMailboxes mailboxes;
     /** Where a delivered message's gzip form is charged (protocol.md §6.3). */
     private final Broker store;
@@ -36,7 +36,7 @@ final class WaitingSubscriber implements Subscriber {
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
 
-    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, Drain drain, IoMailboxes mailboxes,
+    WaitingSubscriber(HttpServerExchange exchange, PushMetrics metrics, GracefulStop drain, IoMailboxes mailboxes,
                       Broker store, String key) {
         this.exchange = exchange;
         this.store = store;
@@ -56,14 +56,14 @@ final class WaitingSubscriber implements Subscriber {
         if (done.get()) {
             // Ended before it parked: a delivery that raced ahead, or a graceful stop that
             // found it in the store before its subscription was known here. Leaving the
-            // store is a no-op after a delivery, and needed after the stop's interrupt.
+            // store is a no-op after a delivery, and needed after the stop's answer.
             release();
             return;
         }
-        // The store registered us before this check, and Drain sets the flag before it copies
+        // The store registered us before this check, and GracefulStop sets the flag before it copies
         // the store's waiters: either it answers us, or we see the flag here.
         if (drain.isDraining()) { // graceful stop under way: do not wait (README "Operating pushrelay")
-            exchange.getIoThread().execute(() -> interrupt(304)); // after the handler returned
+            exchange.getIoThread().execute(() -> answerNow(304)); // after the handler returned
             return;
         }
         if (timeoutSeconds > 0) {
@@ -123,7 +123,7 @@ final class WaitingSubscriber implements Subscriber {
      *
      * @return false if it had already ended
      */
-    boolean interrupt(int status) {
+    boolean answerNow(int status) {
         if (!done.compareAndSet(false, true)) return false;
         cancelTimer();
         release();
