@@ -47,12 +47,15 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
      * Runs {@code onClose} if the exchange's connection closes before {@link #clear}; must
      * be called on the exchange's IO thread. {@code onClose} answers whether it ended the
      * wait (false: something else, a delivery, had already ended it).
+     *
+     * @return the connection's watch, for {@link #clear()}; null for a connection that is not
+     *         watched this way
      */
-    static void watch(HttpServerExchange exchange, BooleanSupplier onClose) {
+    static DisconnectWatch watch(HttpServerExchange exchange, BooleanSupplier onClose) {
         ServerConnection c = exchange.getConnection();
         if (!(c instanceof AbstractServerConnection conn)) {
             c.addCloseListener(x -> onClose.getAsBoolean());
-            return;
+            return null;
         }
         DisconnectWatch watch = conn.getAttachment(KEY);
         if (watch == null) {
@@ -64,18 +67,24 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
             // Closed before we listened (a server stop): the close listener has already run.
             watch.onClose = null;
             onClose.getAsBoolean();
-            return;
+            return watch;
         }
         if (exchange.isRequestComplete()) {
             conn.getChannel().getSourceChannel().getReadSetter().set(watch);
             watch.socket.resumeReads();
         }
+        return watch;
     }
 
     /** The wait ended: forget its close action. */
     static void clear(HttpServerExchange exchange) {
         DisconnectWatch watch = exchange.getConnection().getAttachment(KEY);
         if (watch != null) watch.onClose = null;
+    }
+
+    /** The wait ended: forget its close action (the watch {@link #watch} returned). */
+    void clear() {
+        onClose = null;
     }
 
     @Override
