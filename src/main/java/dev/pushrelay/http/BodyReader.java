@@ -17,11 +17,10 @@ import java.util.Arrays;
 /**
  * Reads a request body whole without blocking a thread (protocol.md §3.1: the module reads
  * the whole body before it looks at the method). Same contract as Undertow's
- * {@code Receiver.receiveFullBytes}, which copies the body byte by byte through a
- * synchronized {@code ByteArrayOutputStream} from a freshly taken pool buffer: 6% of the IO
- * thread in the publish benchmark (issue 4). Here a small declared body is read straight into
- * an array of its size, usually in one copy from the bytes that came with the request head;
- * larger and chunked bodies grow an array by doubling as their bytes arrive.
+ * {@code Receiver.receiveFullBytes}, without its byte-by-byte copy through a synchronized
+ * stream: a small declared body is read straight into an array of its size, usually in one
+ * copy from the bytes that came with the request head; larger and chunked bodies grow an
+ * array by doubling as their bytes arrive.
  *
  * <p>client_max_body_size stays Undertow's: it is the exchange's max entity size, so the
  * request conduit itself refuses a chunked body that crosses it ({@code

@@ -52,7 +52,7 @@ final class ChannelFollower implements Subscriber {
     private final LocationSettings location;
     private final PushMetrics metrics;
     private final IoMailboxes mailboxes;
-    private final Drain drain;
+    private final GracefulStop drain;
     private final SubscribePolicy again;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile XnioIoThread io;
@@ -60,7 +60,7 @@ final class ChannelFollower implements Subscriber {
     private volatile XnioExecutor.Key pinger;
 
     ChannelFollower(Transport transport, ChannelStore store, String key, LocationSettings location,
-                    PushMetrics metrics, IoMailboxes mailboxes, Drain drain) {
+                    PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
         this.transport = transport;
         this.store = store;
         this.key = key;
@@ -106,7 +106,7 @@ final class ChannelFollower implements Subscriber {
             } else if (f instanceof Fetch.Waiting waiting) {
                 subscription = waiting.subscription();
                 if (closed.get()) waiting.subscription().cancel(); // closed while registering
-                // Registered before this check, and Drain sets the flag before it copies the
+                // Registered before this check, and GracefulStop sets the flag before it copies the
                 // store's waiters: either it ends us, or we see the flag here (as a long-poll).
                 if (drain.isDraining()) transport.stopping();
                 return;

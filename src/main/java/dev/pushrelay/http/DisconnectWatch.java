@@ -18,16 +18,12 @@ import java.util.function.BooleanSupplier;
  * Notices a client that goes away while its long-poll waits, so the wait is released at
  * once (protocol.md §4.3) instead of when the next message would have been written.
  *
- * <p>One watch and one close listener per connection, not per long-poll. Undertow suspends
- * reads while a request is handled; we resume them on the raw socket: end-of-stream (a close
- * or a half-close, as nginx treats it) or an error (a reset) closes the connection, whose
- * close listener ends the wait. Pipelined bytes go to the connection's extra bytes for
- * Undertow to parse after this exchange, and we keep watching behind them until that buffer
- * is full. A request whose body is still unread is not watched: its bytes are the body's.
- *
- * <p>The departed client's socket is closed from the worker pool, not the IO thread: XNIO's
- * close there re-polls every ready socket, which made many clients leaving together
- * quadratic (protocol.md §9; BENCHMARKS.md "Fixed on the way").
+ * <p>One watch per connection, not per long-poll. Reads are resumed on the raw socket while
+ * the request waits: end-of-stream (a close or a half-close, as nginx treats it) or a reset
+ * ends the wait. Pipelined bytes are kept as the connection's extra bytes for Undertow to
+ * parse next. A request whose body is still unread is not watched: its bytes are the body's.
+ * The departed socket is closed from the worker pool: XNIO's close on the IO thread re-polls
+ * every ready socket, which makes many clients leaving together quadratic (protocol.md §9).
  */
 final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel> {
 
@@ -51,12 +47,15 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
      * Runs {@code onClose} if the exchange's connection closes before {@link #clear}; must
      * be called on the exchange's IO thread. {@code onClose} answers whether it ended the
      * wait (false: something else, a delivery, had already ended it).
+     *
+     * @return the connection's watch, for {@link #clear()}; null for a connection that is not
+     *         watched this way
      */
-    static void watch(HttpServerExchange exchange, BooleanSupplier onClose) {
+    static DisconnectWatch watch(HttpServerExchange exchange, BooleanSupplier onClose) {
         ServerConnection c = exchange.getConnection();
         if (!(c instanceof AbstractServerConnection conn)) {
             c.addCloseListener(x -> onClose.getAsBoolean());
-            return;
+            return null;
         }
         DisconnectWatch watch = conn.getAttachment(KEY);
         if (watch == null) {
@@ -68,18 +67,24 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
             // Closed before we listened (a server stop): the close listener has already run.
             watch.onClose = null;
             onClose.getAsBoolean();
-            return;
+            return watch;
         }
         if (exchange.isRequestComplete()) {
             conn.getChannel().getSourceChannel().getReadSetter().set(watch);
             watch.socket.resumeReads();
         }
+        return watch;
     }
 
     /** The wait ended: forget its close action. */
     static void clear(HttpServerExchange exchange) {
         DisconnectWatch watch = exchange.getConnection().getAttachment(KEY);
         if (watch != null) watch.onClose = null;
+    }
+
+    /** The wait ended: forget its close action (the watch {@link #watch} returned). */
+    void clear() {
+        onClose = null;
     }
 
     @Override

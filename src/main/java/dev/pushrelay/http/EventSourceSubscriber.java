@@ -31,7 +31,7 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
     private final StreamSink sink;
 
     private EventSourceSubscriber(HttpServerExchange exchange, LocationSettings location, ChannelStore store,
-                                  String key, PushMetrics metrics, IoMailboxes mailboxes, Drain drain) {
+                                  String key, PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
         this.exchange = exchange;
         this.follower = new ChannelFollower(this, store, key, location, metrics, mailboxes, drain);
         this.pingSeconds = location.streams().eventSourcePingSeconds();
@@ -54,7 +54,7 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
      * refused (403, 409, 500) or 400 when the cursor token is invalid; nothing is stored then.
      */
     static void start(HttpServerExchange exchange, LocationSettings location, ChannelStore store, String key,
-                      PushMetrics metrics, IoMailboxes mailboxes, Drain drain) {
+                      PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
         StreamCursor.Requested requested = StreamCursor.of(exchange, true);
         if (requested.invalid() != null) {
             Responses.text(exchange, 400, "Invalid " + requested.invalid() + "\n");
@@ -64,7 +64,7 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         // browsers send Cache-Control: no-cache on every EventSource request, a resume too.
         // nchan_subscriber_first_message newest likewise (§14.7).
         boolean ignoreQueue = !requested.given() && (location.streams().firstNewest()
-                || location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange));
+                || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange));
         EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, key, metrics, mailboxes, drain);
         Refusal refused = s.follower.begin(exchange.getIoThread(), requested.cursor(), requested.given(),
                 ignoreQueue, s::open);

@@ -24,8 +24,63 @@ final class HttpDates {
     private HttpDates() {
     }
 
+    private static final String[] DAYS = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"}; // from 1970-01-01
+    private static final String[] MONTH_NAMES =
+            {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    private static final long SECONDS_PER_DAY = 86_400;
+    /** 10000-01-01: later dates have more than four year digits. */
+    private static final long YEAR_10000 = 253_402_300_800L;
+
+    /**
+     * "Sun, 06 Nov 1994 08:49:37 GMT". Every message's Last-Modified is formatted here, so the
+     * common range is written by hand rather than through a DateTimeFormatter.
+     */
     static String format(long epochSecond) {
-        return RFC_1123.format(Instant.ofEpochSecond(epochSecond));
+        if (epochSecond < 0 || epochSecond >= YEAR_10000) return RFC_1123.format(Instant.ofEpochSecond(epochSecond));
+        long days = epochSecond / SECONDS_PER_DAY;
+        int secs = (int) (epochSecond % SECONDS_PER_DAY);
+        // civil_from_days (H. Hinnant): days since 1970-01-01 -> year, month, day
+        long z = days + 719_468;
+        long era = z / 146_097;
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+        int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+        char[] c = new char[29];
+        String dn = DAYS[(int) (days % 7)];
+        String mn = MONTH_NAMES[month - 1];
+        c[0] = dn.charAt(0);
+        c[1] = dn.charAt(1);
+        c[2] = dn.charAt(2);
+        c[3] = ',';
+        c[4] = ' ';
+        two(c, 5, day);
+        c[7] = ' ';
+        c[8] = mn.charAt(0);
+        c[9] = mn.charAt(1);
+        c[10] = mn.charAt(2);
+        c[11] = ' ';
+        two(c, 12, year / 100);
+        two(c, 14, year % 100);
+        c[16] = ' ';
+        two(c, 17, secs / 3600);
+        c[19] = ':';
+        two(c, 20, secs / 60 % 60);
+        c[22] = ':';
+        two(c, 23, secs % 60);
+        c[25] = ' ';
+        c[26] = 'G';
+        c[27] = 'M';
+        c[28] = 'T';
+        return new String(c);
+    }
+
+    private static void two(char[] c, int at, int n) {
+        c[at] = (char) ('0' + n / 10);
+        c[at + 1] = (char) ('0' + n % 10);
     }
 
     /** Epoch seconds of an HTTP date, or {@link #INVALID}. */
@@ -89,17 +144,46 @@ final class HttpDates {
             return INVALID;
         }
         int day = digits(v, 5, 2);
-        int month = month(v.substring(8, 11));
+        int month = month(v, 8);
         int year = digits(v, 12, 4);
         int h = digits(v, 17, 2);
         int m = digits(v, 20, 2);
         int sec = digits(v, 23, 2);
         if (day < 1 || day > 31 || month < 0 || year < 1970 || h > 23 || m > 59 || sec > 59) return INVALID;
-        try {
-            return java.time.LocalDateTime.of(year, month + 1, day, h, m, sec).toEpochSecond(ZoneOffset.UTC);
-        } catch (java.time.DateTimeException e) {
-            return INVALID; // e.g. 31 Feb
+        if (day > daysInMonth(year, month)) return INVALID; // e.g. 31 Feb
+        // days_from_civil (H. Hinnant)
+        int y = month <= 1 ? year - 1 : year;
+        int era = y / 400;
+        int yoe = y - era * 400;
+        int mp = month <= 1 ? month + 10 : month - 2;
+        int doy = (153 * mp + 2) / 5 + day - 1;
+        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        long days = era * 146_097L + doe - 719_468;
+        return days * SECONDS_PER_DAY + h * 3600L + m * 60L + sec;
+    }
+
+    private static int daysInMonth(int year, int month) {
+        return switch (month) {
+            case 1 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+            case 3, 5, 8, 10 -> 30;
+            default -> 31;
+        };
+    }
+
+    /** The month named by the three letters at v[from, from+3), any case, or -1. */
+    private static int month(String v, int from) {
+        char a = lower(v.charAt(from));
+        char b = lower(v.charAt(from + 1));
+        char c = lower(v.charAt(from + 2));
+        for (int i = 0; i < MONTHS.length; i++) {
+            String n = MONTHS[i];
+            if (n.charAt(0) == a && n.charAt(1) == b && n.charAt(2) == c) return i;
         }
+        return -1;
+    }
+
+    private static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 
     /** The decimal number at v[from, from+n), or -1 if any character is not a digit. */

@@ -27,16 +27,19 @@ final class MessageResponse {
     private static final class Encoded {
         final String lastModified;
         final String etag;
+        final String length;
         private volatile byte[] gzipped;
+        private volatile String gzippedLength;
         private volatile boolean noRoom;
 
-        private Encoded(String lastModified, String etag) {
+        private Encoded(String lastModified, String etag, String length) {
             this.lastModified = lastModified;
             this.etag = etag;
+            this.length = length;
         }
 
         static Encoded of(Message m) {
-            return new Encoded(HttpDates.format(m.id().time()), Long.toString(m.id().tag()));
+            return new Encoded(HttpDates.format(m.id().time()), Long.toString(m.id().tag()), Long.toString(m.length()));
         }
 
         /**
@@ -58,6 +61,7 @@ final class MessageResponse {
                     noRoom = true;
                     return null;
                 }
+                gzippedLength = Integer.toString(g.length);
                 gzipped = g;
                 return g;
             }
@@ -69,6 +73,12 @@ final class MessageResponse {
 
     /** @param store and {@code key}: where the gzip form of a stored message is charged */
     static void send(HttpServerExchange exchange, Message message, Broker store, String key) {
+        send(exchange, message, store, key, exchange.getAttachment(Gzip.LOCATION));
+    }
+
+    /** @param gzipLocation the location when it gzips (the exchange's {@link Gzip#LOCATION}), else null */
+    static void send(HttpServerExchange exchange, Message message, Broker store, String key,
+                     LocationSettings gzipLocation) {
         Encoded e = message.encoded(Encoded::of);
         exchange.setStatusCode(200);
         HeaderMap h = exchange.getResponseHeaders();
@@ -76,16 +86,15 @@ final class MessageResponse {
         h.put(Headers.LAST_MODIFIED, e.lastModified);
         h.put(Responses.ETAG, e.etag);
         h.put(Responses.VARY, Responses.VARY_VALUE);
-        LocationSettings gzipLocation = exchange.getAttachment(Gzip.LOCATION);
-        byte[] g = Gzip.decide(exchange, gzipLocation, message.contentType(), message.length())
+        byte[] g = gzipLocation != null && Gzip.decide(exchange, gzipLocation, message.contentType(), message.length())
                 ? e.gzipped(message, store, key) : null;
         if (g != null) {
             h.put(Headers.CONTENT_ENCODING, "gzip");
-            h.put(Headers.CONTENT_LENGTH, g.length);
+            h.put(Headers.CONTENT_LENGTH, e.gzippedLength);
             exchange.getResponseSender().send(ByteBuffer.wrap(g));
             return;
         }
-        h.put(Headers.CONTENT_LENGTH, message.length());
+        h.put(Headers.CONTENT_LENGTH, e.length);
         if (message.length() == 0) {
             exchange.endExchange();
         } else {

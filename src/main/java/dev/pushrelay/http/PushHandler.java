@@ -32,11 +32,11 @@ public final class PushHandler implements HttpHandler {
     private static final Logger LOG = Logger.getLogger(PushHandler.class.getName());
 
     private final Supplier<Router> router;
-    private final PublisherHandler publisher;
-    private final SubscriberHandler subscriber;
+    private final PublisherEndpoint publisher;
+    private final SubscriberEndpoint subscriber;
     private final HttpReporting obs;
     private final StatusEndpoints status;
-    private final Drain drain;
+    private final GracefulStop drain;
 
     /**
      * @param router the current routing; a supplier so a reload can swap it atomically
@@ -46,10 +46,10 @@ public final class PushHandler implements HttpHandler {
      * @param drain the registry of parked long-polls that a graceful stop answers
      */
     public PushHandler(Supplier<Router> router, ChannelStore store, Function<LocationSettings, Broker> brokers,
-                       HttpReporting obs, Drain drain) {
+                       HttpReporting obs, GracefulStop drain) {
         this.router = router;
-        this.publisher = new PublisherHandler(brokers, obs.metrics());
-        this.subscriber = new SubscriberHandler(brokers, store, obs.metrics(), drain);
+        this.publisher = new PublisherEndpoint(brokers, obs.metrics());
+        this.subscriber = new SubscriberEndpoint(brokers, store, obs.metrics(), drain);
         this.obs = obs;
         this.status = new StatusEndpoints(store, obs);
         this.drain = drain;

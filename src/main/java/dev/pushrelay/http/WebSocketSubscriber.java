@@ -52,7 +52,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     private long inFlight;
 
     private WebSocketSubscriber(ChannelStore store, String key, LocationSettings location, PushMetrics metrics,
-                                IoMailboxes mailboxes, Drain drain, Cursor start, boolean given, boolean ignoreQueue) {
+                                IoMailboxes mailboxes, GracefulStop drain, Cursor start, boolean given, boolean ignoreQueue) {
         this.location = location;
         this.follower = new ChannelFollower(this, store, key, location, metrics, mailboxes, drain);
         this.start = start;
@@ -71,7 +71,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
      * the store is not touched before both are good.
      */
     static void start(HttpServerExchange exchange, LocationSettings location, ChannelStore store, String key,
-                      PushMetrics metrics, IoMailboxes mailboxes, Drain drain) {
+                      PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
         StreamCursor.Requested requested = StreamCursor.of(exchange, true);
         if (requested.invalid() != null) {
             Responses.text(exchange, 400, "Invalid " + requested.invalid() + "\n");
@@ -80,7 +80,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
         WebSocketSubscriber s = new WebSocketSubscriber(store, key, location, metrics, mailboxes, drain,
                 requested.cursor(), requested.given(),
                 !requested.given() && (location.streams().firstNewest() // §14.7
-                        || location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange)));
+                        || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange)));
         Set<String> protocols = Set.of(META);
         List<Handshake> handshakes = List.of(new Hybi13Handshake(protocols, false), new Hybi08Handshake(protocols, false),
                 new Hybi07Handshake(protocols, false));

@@ -5,7 +5,7 @@ import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
-import dev.pushrelay.http.Drain;
+import dev.pushrelay.http.GracefulStop;
 import dev.pushrelay.config.ClientDirectives;
 import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
@@ -54,7 +54,7 @@ public final class PushServer implements AutoCloseable {
 
     private final ListeningSockets sockets;
     private final GracefulShutdownHandler requests;
-    private final Drain drain;
+    private final GracefulStop drain;
     private final ChannelStore store;
     private final Brokers brokers;
     private final ScheduledExecutorService sweeper;
@@ -68,7 +68,7 @@ public final class PushServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private PushServer(ListeningSockets sockets, GracefulShutdownHandler requests, Drain drain, ChannelStore store,
+    private PushServer(ListeningSockets sockets, GracefulShutdownHandler requests, GracefulStop drain, ChannelStore store,
                        Brokers brokers, ScheduledExecutorService sweeper, AtomicReference<Router> router, Telemetry telemetry,
                        Clock clock, List<String> startNotes, Settings settings, ClientLimits limits) {
         this.sockets = sockets;
@@ -115,7 +115,7 @@ public final class PushServer implements AutoCloseable {
             store.close();
             throw e;
         }
-        Drain drain = new Drain(brokers::waiting);
+        GracefulStop drain = new GracefulStop(brokers::waiting);
         GracefulShutdownHandler requests = new GracefulShutdownHandler(
                 new PushHandler(router::get, store, brokers, telemetry.reporting(), drain));
         OptionMap serverOptions = serverOptions(settings, limits);
@@ -289,7 +289,7 @@ public final class PushServer implements AutoCloseable {
         try {
             Settings s = settings;
             sockets.closeAll();
-            int answered = drain.drain(s.process().shutdownWindowMillis());
+            int answered = drain.begin(s.process().shutdownWindowMillis());
             requests.shutdown();
             boolean finished;
             try {

@@ -46,4 +46,19 @@ class HttpDatesTest {
         assertEquals(HttpDates.INVALID, HttpDates.parse("Sun, 06 Nov 1969 08:49:37 GMT"));
         assertEquals(NOV_6_1994, HttpDates.parse("sun, 06 nov 1994 08:49:37 GMT"), "names are case-insensitive");
     }
+
+    @Test
+    void s4_2_every_day_from_1970_to_2200_formats_and_parses_as_the_jdk_does() {
+        java.time.format.DateTimeFormatter jdk = java.time.format.DateTimeFormatter
+                .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(java.time.ZoneOffset.UTC);
+        long end = java.time.LocalDate.of(2200, 1, 1).toEpochDay() * 86_400;
+        for (long t = 0; t < end; t += 86_400 + 3_599) { // a different time of day each day
+            String expected = jdk.format(java.time.Instant.ofEpochSecond(t));
+            assertEquals(expected, HttpDates.format(t));
+            assertEquals(t, HttpDates.parse(expected));
+        }
+        assertEquals(951_782_400L, HttpDates.parse("Tue, 29 Feb 2000 00:00:00 GMT"), "2000 is a leap year");
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Thu, 29 Feb 2100 00:00:00 GMT"), "2100 is not");
+        assertEquals(HttpDates.INVALID, HttpDates.parse("Wed, 31 Apr 2024 00:00:00 GMT"));
+    }
 }

@@ -22,7 +22,7 @@ import java.util.function.Function;
  * method; GET long-polls or interval-polls, OPTIONS answers CORS, anything else is 405.
  * A long-poll with nothing to send parks the exchange without a thread.
  */
-final class SubscriberHandler {
+final class SubscriberEndpoint {
 
     private static final HttpString CACHE_CONTROL = Headers.CACHE_CONTROL;
     private static final HttpString PRAGMA = Headers.PRAGMA;
@@ -32,10 +32,10 @@ final class SubscriberHandler {
     /** the in-memory store: streams (protocol.md §14) are served on in-memory locations only */
     private final ChannelStore store;
     private final PushMetrics metrics;
-    private final Drain drain;
+    private final GracefulStop drain;
     private final IoMailboxes mailboxes = new IoMailboxes();
 
-    SubscriberHandler(Function<LocationSettings, Broker> brokers, ChannelStore store, PushMetrics metrics, Drain drain) {
+    SubscriberEndpoint(Function<LocationSettings, Broker> brokers, ChannelStore store, PushMetrics metrics, GracefulStop drain) {
         this.brokers = brokers;
         this.store = store;
         this.metrics = metrics;

@@ -13,14 +13,13 @@ import java.util.function.Supplier;
  * subscriber timeout would be, {@code 304 Not Modified}, header-only, no cursor headers;
  * the client re-polls with the cursor it already holds and misses nothing.
  *
- * <p>The parked long-polls are the store's waiters, so there is no registry here and parking
- * a long-poll touches no shared set. Once draining, every response closes its connection, and
- * a long-poll that would park is answered 304 at once instead. A long-poll checks the flag
- * after the store registered it, and the drainer sets the flag before it copies the
- * waiters (each channel under its lock), so every long-poll is either in the copy or sees
- * the flag.
+ * <p>The parked long-polls are the store's waiters, so there is no registry here. Once
+ * stopping, every response closes its connection, and a long-poll that would park is
+ * answered 304 at once. A long-poll checks the flag after the store registered it, and
+ * {@link #begin} sets the flag before it copies the waiters, so every long-poll is either
+ * in the copy or sees the flag.
  */
-public final class Drain {
+public final class GracefulStop {
 
     /** Granularity of the spread: one batch of answers per tick. */
     private static final long TICK_MILLIS = 5;
@@ -29,7 +28,7 @@ public final class Drain {
     private volatile boolean draining;
 
     /** @param waiting every subscriber waiting now (the store's {@code waiting()}) */
-    public Drain(Supplier<List<Subscriber>> waiting) {
+    public GracefulStop(Supplier<List<Subscriber>> waiting) {
         this.waiting = waiting;
     }
 
@@ -54,7 +53,7 @@ public final class Drain {
      *
      * @return how many long-polls were answered
      */
-    public int drain(long windowMillis) {
+    public int begin(long windowMillis) {
         draining = true;
         for (Subscriber s : waiting.get()) {
             if (s instanceof ChannelFollower stream) stream.stopping(); // protocol.md §14.2, §14.6
@@ -72,13 +71,13 @@ public final class Drain {
             int from = (int) (n * k / ticks);
             int to = (int) (n * (k + 1) / ticks);
             for (int i = from; i < to; i++) {
-                if (all.get(i).interrupt(304)) answered++;
+                if (all.get(i).answerNow(304)) answered++;
             }
         }
         // Anything that parked while we were answering the snapshot has already answered
         // itself (it saw the flag); this is only a safety net.
         for (WaitingSubscriber w : parkedNow()) {
-            if (w.interrupt(304)) answered++;
+            if (w.answerNow(304)) answered++;
         }
         return answered;
     }

@@ -24,13 +24,13 @@ import java.util.function.Function;
  * module, the whole body is read first for every method, then the channel id is checked,
  * then the method is dispatched. The body is read without blocking a thread.
  */
-final class PublisherHandler {
+final class PublisherEndpoint {
 
     /** The broker of each location: the in-memory one, or its Redis (protocol.md §13). */
     private final Function<LocationSettings, Broker> brokers;
     private final PushMetrics metrics;
 
-    PublisherHandler(Function<LocationSettings, Broker> brokers, PushMetrics metrics) {
+    PublisherEndpoint(Function<LocationSettings, Broker> brokers, PushMetrics metrics) {
         this.brokers = brokers;
         this.metrics = metrics;
     }
@@ -41,10 +41,10 @@ final class PublisherHandler {
         BodyReader.Done done = (ex, body) -> afterBody(ex, location, channelId, body);
         var method = exchange.getRequestMethod();
         if (channelId != null && (method.equals(Methods.POST) || method.equals(Methods.PUT))) {
-            BodyReader.read(exchange, brokers.apply(location).budget(), done, PublisherHandler::bodyFailed);
+            BodyReader.read(exchange, brokers.apply(location).budget(), done, PublisherEndpoint::bodyFailed);
         } else {
             // The module reads every body first (§3.1); only a publish keeps it.
-            BodyReader.drain(exchange, done, PublisherHandler::bodyFailed);
+            BodyReader.drain(exchange, done, PublisherEndpoint::bodyFailed);
         }
     }
 
