@@ -20,26 +20,26 @@ import java.util.regex.PatternSyntaxException;
  */
 sealed interface Condition {
 
-    boolean test(Evaluation ev);
+    boolean test(RequestVariables ev);
 
-    record Truthy(VariableExpr value) implements Condition {
+    record Truthy(ValueTemplate value) implements Condition {
         @Override
-        public boolean test(Evaluation ev) {
+        public boolean test(RequestVariables ev) {
             String v = value.evaluate(ev);
             return !(v.isEmpty() || v.equals("0"));
         }
     }
 
-    record Equals(VariableExpr left, VariableExpr right, boolean negate) implements Condition {
+    record Equals(ValueTemplate left, ValueTemplate right, boolean negate) implements Condition {
         @Override
-        public boolean test(Evaluation ev) {
+        public boolean test(RequestVariables ev) {
             return left.evaluate(ev).equals(right.evaluate(ev)) != negate;
         }
     }
 
-    record Matches(VariableExpr left, PcreRegex regex, boolean negate) implements Condition {
+    record Matches(ValueTemplate left, PcreRegex regex, boolean negate) implements Condition {
         @Override
-        public boolean test(Evaluation ev) {
+        public boolean test(RequestVariables ev) {
             PcreRegex.Captures c = regex.match(left.evaluate(ev));
             if (c != null && !negate) {
                 ev.captured(c);
@@ -49,9 +49,9 @@ sealed interface Condition {
     }
 
     /** @param kind 'f' regular file, 'd' directory, 'e' exists, 'x' executable */
-    record FileTest(VariableExpr path, char kind, boolean negate) implements Condition {
+    record FileTest(ValueTemplate path, char kind, boolean negate) implements Condition {
         @Override
-        public boolean test(Evaluation ev) {
+        public boolean test(RequestVariables ev) {
             boolean r;
             try {
                 Path p = Path.of(path.evaluate(ev));
@@ -94,7 +94,7 @@ sealed interface Condition {
         }
         String head = a.get(0);
         if (head.length() > 1 && head.charAt(0) == '$') {
-            VariableExpr var = variable(head, n);
+            ValueTemplate var = variable(head, n);
             if (a.size() == 1) {
                 return new Truthy(var);
             }
@@ -105,7 +105,7 @@ sealed interface Condition {
             String operand = a.get(2);
             switch (op) {
                 case "=", "!=" -> {
-                    return new Equals(var, VariableExpr.compile(operand, n), op.equals("!="));
+                    return new Equals(var, ValueTemplate.compile(operand, n), op.equals("!="));
                 }
                 case "~", "~*", "!~", "!~*" -> {
                     PcreRegex re;
@@ -126,14 +126,14 @@ sealed interface Condition {
             if (a.size() != 2) {
                 throw n.error("invalid condition \"" + String.join(" ", n.args()) + "\"");
             }
-            return new FileTest(VariableExpr.compile(a.get(1), n), test.charAt(1), negate);
+            return new FileTest(ValueTemplate.compile(a.get(1), n), test.charAt(1), negate);
         }
         throw n.error("invalid condition \"" + head + "\"");
     }
 
-    private static VariableExpr variable(String s, ConfNode n) throws ConfException {
-        VariableExpr e = VariableExpr.compile(s, n);
-        if (e.parts().size() != 1 || e.parts().get(0).kind() == VariableExpr.Kind.LITERAL) {
+    private static ValueTemplate variable(String s, ConfNode n) throws ConfException {
+        ValueTemplate e = ValueTemplate.compile(s, n);
+        if (e.parts().size() != 1 || e.parts().get(0).kind() == ValueTemplate.Kind.LITERAL) {
             throw n.error("invalid condition \"" + s + "\"");
         }
         return e;

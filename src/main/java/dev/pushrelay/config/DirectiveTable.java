@@ -124,7 +124,7 @@ final class DirectiveTable {
             Spec of = m.get(alias[1]);
             m.put(alias[0], new Spec(alias[0], of.contexts(), of.minArgs(), of.maxArgs(), of.block(), of.ignored(), of.skipBody()));
         }
-        // nginx directives that change what a push client sees (issue 3)
+        // nginx directives that change what a push client sees (protocol.md §8)
         put(m, "client_max_body_size", HSL, 1, 1, false);
         put(m, "default_type", HSL, 1, 1, false);
         put(m, "keepalive_timeout", HSL, 1, 2, false);
@@ -150,7 +150,7 @@ final class DirectiveTable {
         put(m, "alias", LOC, 1, 1, false);
         put(m, "index", HSL, 1, MANY, false);
         put(m, "types", HSL, 0, 0, true);
-        // observability (issue 5): metrics and status endpoints, logs
+        // metrics and status endpoints, logs (README "Operating pushrelay")
         put(m, "pushrelay_metrics", SRV | LOC, 0, 0, false);
         put(m, "pushrelay_status", SRV | LOC, 0, 0, false);
         put(m, "access_log", HSL, 1, MANY, false);

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Applies one value directive to the {@link LevelConf} of the block it appears in, with
+ * Applies one value directive to the {@link LevelDirectives} of the block it appears in, with
  * the value parsing and "is duplicate" checks of the nginx slot or push-module handler
  * that owns it (protocol.md §2). Structure (http, server, location, listen, server_name)
  * is handled by {@link ConfLoader}.
@@ -19,7 +19,7 @@ final class Directives {
     private Directives() {
     }
 
-    static void apply(ConfNode n, LevelConf c) throws ConfException {
+    static void apply(ConfNode n, LevelDirectives c) throws ConfException {
         switch (n.name()) {
             // §2.1 endpoints: the last of push_publisher / push_subscriber in a block wins
             case "push_publisher" -> {
@@ -33,7 +33,7 @@ final class Directives {
                 }
                 PollMode mode = PollMode.LONG_POLL;
                 if (!n.args().isEmpty()) {
-                    int i = Values.prefixChoice(n.arg(0), List.of("interval-poll", "long-poll"));
+                    int i = ValueSyntax.prefixChoice(n.arg(0), List.of("interval-poll", "long-poll"));
                     if (i < 0) {
                         throw n.error("invalid push_subscriber value: \"" + n.arg(0) + "\"");
                     }
@@ -58,7 +58,7 @@ final class Directives {
             // §2.5: the pre-0.68 name of push_store_messages, which was a real flag; nchan's
             // name is a flag too (§14.7)
             case "push_queue_messages", "nchan_store_messages" -> {
-                if (Values.flag(n.arg(0)) == null) {
+                if (ValueSyntax.flag(n.arg(0)) == null) {
                     throw invalidFlag(n);
                 }
                 storeMessages(n, c, n.arg(0));
@@ -100,7 +100,7 @@ final class Directives {
             }
             case "push_subscriber_concurrency" -> {
                 check(c.concurrency, n);
-                int i = Values.prefixChoice(n.arg(0), List.of("first", "last", "broadcast"));
+                int i = ValueSyntax.prefixChoice(n.arg(0), List.of("first", "last", "broadcast"));
                 if (i < 0) {
                     throw n.error("invalid push_subscriber_concurrency value: \"" + n.arg(0) + "\"");
                 }
@@ -151,7 +151,7 @@ final class Directives {
             case "keepalive_timeout" -> {
                 check(c.keepaliveTimeout, n);
                 c.keepaliveTimeout = seconds(n); // the optional 2nd argument is the Keep-Alive header value
-                if (n.args().size() == 2 && Values.seconds(n.arg(1)) < 0) {
+                if (n.args().size() == 2 && ValueSyntax.seconds(n.arg(1)) < 0) {
                     throw n.error("invalid value \"" + n.arg(1) + "\"");
                 }
             }
@@ -165,8 +165,8 @@ final class Directives {
             }
             case "large_client_header_buffers" -> {
                 check(c.headerBufferCount, n);
-                long count = Values.number(n.arg(0));
-                long size = Values.size(n.arg(1));
+                long count = ValueSyntax.number(n.arg(0));
+                long size = ValueSyntax.size(n.arg(1));
                 if (count <= 0 || count > 1024 || size <= 0 || size > Integer.MAX_VALUE / count) {
                     throw n.error("invalid value \"" + n.arg(0) + " " + n.arg(1) + "\"");
                 }
@@ -255,7 +255,7 @@ final class Directives {
      * (a drop-in replacement must start on every config nginx starts on); it is reported in
      * {@code notes}, since it is almost always a missing word or semicolon.
      */
-    static void types(ConfNode n, LevelConf c, List<String> notes) throws ConfException {
+    static void types(ConfNode n, LevelDirectives c, List<String> notes) throws ConfException {
         if (c.types == null) {
             c.types = new java.util.LinkedHashMap<>();
         }
@@ -279,7 +279,7 @@ final class Directives {
         }
     }
 
-    private static void storeMessages(ConfNode n, LevelConf c, String value) {
+    private static void storeMessages(ConfNode n, LevelDirectives c, String value) {
         if (value.equalsIgnoreCase("off")) {
             c.minMessages = 0;
             c.maxMessages = 0;
@@ -299,7 +299,7 @@ final class Directives {
     }
 
     private static int intValue(ConfNode n) throws ConfException {
-        long v = Values.number(n.arg(0));
+        long v = ValueSyntax.number(n.arg(0));
         if (v < 0 || v > Integer.MAX_VALUE) {
             throw n.error("invalid number \"" + n.arg(0) + "\"");
         }
@@ -307,7 +307,7 @@ final class Directives {
     }
 
     private static long seconds(ConfNode n) throws ConfException {
-        long v = Values.seconds(n.arg(0));
+        long v = ValueSyntax.seconds(n.arg(0));
         if (v < 0) {
             throw n.error("invalid value \"" + n.arg(0) + "\"");
         }
@@ -316,7 +316,7 @@ final class Directives {
 
     /** nginx's msec slot (client_*_timeout); 0 would mean "no time at all", so it is refused. */
     private static long positiveMillis(ConfNode n) throws ConfException {
-        long v = Values.millis(n.arg(0));
+        long v = ValueSyntax.millis(n.arg(0));
         if (v <= 0) {
             throw n.error("invalid value \"" + n.arg(0) + "\"");
         }
@@ -324,7 +324,7 @@ final class Directives {
     }
 
     private static long size(ConfNode n) throws ConfException {
-        long v = Values.size(n.arg(0));
+        long v = ValueSyntax.size(n.arg(0));
         if (v < 0) {
             throw n.error("invalid value \"" + n.arg(0) + "\"");
         }
@@ -332,7 +332,7 @@ final class Directives {
     }
 
     private static boolean flag(ConfNode n) throws ConfException {
-        Boolean b = Values.flag(n.arg(0));
+        Boolean b = ValueSyntax.flag(n.arg(0));
         if (b == null) {
             throw invalidFlag(n);
         }

@@ -56,7 +56,7 @@ final class LocationMatcher {
         return named.get(name);
     }
 
-    Found find(String uri, Evaluation ev) {
+    Found find(String uri, RequestVariables ev) {
         Loc e = exact.get(uri);
         if (e != null) {
             return new Found(e, true);

@@ -71,7 +71,7 @@ public record LocationSettings(
         List<String> index,
         int minMessageRecipients,
         List<AccessLog> accessLogs,
-        ClientDirectives client,
+        ConfiguredClientLimits client,
         MimeMap types,
         AccessPolicy accessPolicy,
         java.util.Map<Integer, ErrorPage> errorPages,
@@ -88,24 +88,13 @@ public record LocationSettings(
         gzipTypes = gzipTypes == null ? List.of("text/html") : List.copyOf(gzipTypes);
         index = index == null ? List.of("index.html") : List.copyOf(index);
         accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
-        client = client == null ? ClientDirectives.UNSET : client;
+        client = client == null ? ConfiguredClientLimits.UNSET : client;
         types = types == null ? MimeMap.BUILTIN : types;
         accessPolicy = accessPolicy == null
                 ? (access.allowsAll() ? AccessPolicy.NONE : new AccessPolicy(access, null, null, false, null))
                 : accessPolicy;
         errorPages = errorPages == null ? java.util.Map.of() : java.util.Map.copyOf(errorPages);
         streams = streams == null ? StreamSettings.DEFAULT : streams;
-    }
-
-    /** The original eleven components; nginx-directive components get nginx's defaults. */
-    public LocationSettings(String name, Endpoint endpoint, PollMode pollMode, String channelGroup,
-                            int maxChannelIdLength, BufferPolicy buffer, SubscribePolicy subscribe,
-                            long subscriberTimeoutSeconds, boolean ignoreQueueOnNoCache, String defaultType,
-                            long clientMaxBodySize) {
-        this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
-                subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
-                AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE, null, null, null, null);
     }
 
     /**

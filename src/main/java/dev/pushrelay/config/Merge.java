@@ -27,8 +27,8 @@ final class Merge {
     }
 
     /** @param chain outermost (http) first, the level being built last */
-    static LocationSettings settings(String name, List<LevelConf> chain) throws ConfException {
-        LevelConf own = chain.get(chain.size() - 1);
+    static LocationSettings settings(String name, List<LevelDirectives> chain) throws ConfException {
+        LevelDirectives own = chain.get(chain.size() - 1);
         checkBufferLengths(chain);
         int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
         int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
@@ -41,7 +41,7 @@ final class Merge {
         if (!gzipTypes.contains("text/html")) {
             gzipTypes.add(0, "text/html"); // nginx always compresses text/html
         }
-        LevelConf rootLevel = null;
+        LevelDirectives rootLevel = null;
         for (int i = chain.size() - 1; i >= 0 && rootLevel == null; i--) {
             if (chain.get(i).root != null) {
                 rootLevel = chain.get(i);
@@ -59,7 +59,7 @@ final class Merge {
         List<AccessRules.Rule> access = get(chain, c -> c.access, List.of());
         AccessPolicy policy = policy(chain, access);
         if (own.limitExcept != null) {
-            List<LevelConf> inner = new ArrayList<>(chain);
+            List<LevelDirectives> inner = new ArrayList<>(chain);
             inner.add(own.limitExcept);
             AccessPolicy limited = policy(inner, get(inner, c -> c.access, List.of()));
             policy = new AccessPolicy(policy.rules(), policy.realm(), policy.users(), policy.satisfyAny(),
@@ -89,9 +89,9 @@ final class Merge {
                 get(chain, c -> c.index, List.of("index.html")),
                 get(chain, c -> c.minMessageRecipients, -1),
                 LogDirectives.merge(chain),
-                new ClientDirectives(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
+                new ConfiguredClientLimits(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
                         get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)),
-                get(chain, LevelConf::mimeMap, MimeMap.BUILTIN),
+                get(chain, LevelDirectives::mimeMap, MimeMap.BUILTIN),
                 policy,
                 get(chain, c -> c.errorPages, java.util.Map.of()),
                 own.tryFiles,
@@ -100,7 +100,7 @@ final class Merge {
     }
 
     /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */
-    private static AccessPolicy policy(List<LevelConf> chain, List<AccessRules.Rule> access) {
+    private static AccessPolicy policy(List<LevelDirectives> chain, List<AccessRules.Rule> access) {
         String realm = get(chain, c -> c.authBasic, null);
         Htpasswd users = get(chain, c -> c.authUserFile, null);
         if ("off".equals(realm)) {
@@ -119,7 +119,7 @@ final class Merge {
      * nginx runs merge_loc_conf for the server and for each location. Reported at the
      * innermost directive that set max (or, if max is inherited, min).
      */
-    static void checkBufferLengths(List<LevelConf> chain) throws ConfException {
+    static void checkBufferLengths(List<LevelDirectives> chain) throws ConfException {
         int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
         int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
         if (max >= min) {
@@ -127,14 +127,14 @@ final class Merge {
         }
         ConfNode at = null;
         for (int i = chain.size() - 1; i >= 0 && at == null; i--) {
-            LevelConf c = chain.get(i);
+            LevelDirectives c = chain.get(i);
             at = c.maxNode != null ? c.maxNode : c.minNode;
         }
         String msg = "push_max_message_buffer_length cannot be smaller than push_min_message_buffer_length.";
         throw at == null ? new ConfException(msg) : at.error(msg);
     }
 
-    private static <T> T get(List<LevelConf> chain, Function<LevelConf, T> field, T dflt) {
+    private static <T> T get(List<LevelDirectives> chain, Function<LevelDirectives, T> field, T dflt) {
         for (int i = chain.size() - 1; i >= 0; i--) {
             T v = field.apply(chain.get(i));
             if (v != null) {

@@ -67,7 +67,7 @@ final class RedisDirectives {
             }
             case "nchan_use_redis" -> {
                 check(c.use, n);
-                Boolean b = Values.flag(n.arg(0));
+                Boolean b = ValueSyntax.flag(n.arg(0));
                 if (b == null) {
                     throw n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name()
                             + "\" directive, it must be \"on\" or \"off\"");
@@ -217,7 +217,7 @@ final class RedisDirectives {
     }
 
     private static long millis(ConfNode n) throws ConfException {
-        long v = Values.millis(oneArg(n));
+        long v = ValueSyntax.millis(oneArg(n));
         if (v <= 0) {
             throw n.error("invalid value \"" + n.arg(0) + "\"");
         }

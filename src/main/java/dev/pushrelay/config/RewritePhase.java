@@ -24,7 +24,7 @@ final class RewritePhase {
     private RewritePhase() {
     }
 
-    static Outcome run(List<RewriteStep> steps, Evaluation ev) {
+    static Outcome run(List<RewriteStep> steps, RequestVariables ev) {
         boolean changed = false;
         for (RewriteStep step : steps) {
             if (step instanceof RewriteStep.Set set) {

@@ -11,11 +11,11 @@ import java.util.List;
 sealed interface RewriteStep {
 
     /** {@code set $name value;} */
-    record Set(String name, VariableExpr value, ConfNode node) implements RewriteStep {
+    record Set(String name, ValueTemplate value, ConfNode node) implements RewriteStep {
     }
 
     /** {@code return code [text];} */
-    record Ret(int code, VariableExpr text, ConfNode node) implements RewriteStep {
+    record Ret(int code, ValueTemplate text, ConfNode node) implements RewriteStep {
     }
 
     /** {@code break;}: stops the rewrite directives and keeps the current location. */
@@ -38,7 +38,7 @@ sealed interface RewriteStep {
      * @param redirect 301 or 302 for a redirect (permanent, redirect, or a replacement starting
      *        with http://, https:// or $scheme), 0 for an internal rewrite
      */
-    record Rewrite(PcreRegex regex, VariableExpr uri, VariableExpr args, boolean addArgs, Flag flag, int redirect,
+    record Rewrite(PcreRegex regex, ValueTemplate uri, ValueTemplate args, boolean addArgs, Flag flag, int redirect,
                    ConfNode node) implements RewriteStep {
     }
 

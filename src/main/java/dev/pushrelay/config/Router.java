@@ -55,7 +55,7 @@ public final class Router {
     /** Never null; {@link RouteMatch#location()} is null when nothing matches. */
     public RouteMatch route(RequestView request) {
         ServerSettings server = selector.select(request.localAddress(), request.header("Host"));
-        Evaluation ev = new Evaluation(request, server, confDir);
+        RequestVariables ev = new RequestVariables(request, server, confDir);
         return fromServerRewrite(server, ev, MAX_URI_CHANGES + 1, request, false);
     }
 
@@ -65,7 +65,7 @@ public final class Router {
      * one of the request's URI changes (protocol.md §8.11).
      */
     public RouteMatch redirect(RouteMatch from, RequestView request, String uri, String args) {
-        Evaluation ev = resume(from, request);
+        RequestVariables ev = resume(from, request);
         ev.rewritten(uri, args);
         if (from.changesLeft() - 1 <= 0) {
             return cycle(from.server(), from.location(), ev, request);
@@ -75,7 +75,7 @@ public final class Router {
 
     /** The request goes on in the server's location {@code @name}, from its rewrite phase. */
     public RouteMatch named(RouteMatch from, RequestView request, String name) {
-        Evaluation ev = resume(from, request);
+        RequestVariables ev = resume(from, request);
         LocationMatcher.Loc loc = from.server().routing().locations.named(name);
         if (loc == null) {
             LOG.severe("could not find named location \"" + name + "\"");
@@ -107,8 +107,8 @@ public final class Router {
         if (tf == null) {
             return null;
         }
-        Evaluation ev = resume(from, request);
-        for (VariableExpr f : tf.files()) {
+        RequestVariables ev = resume(from, request);
+        for (ValueTemplate f : tf.files()) {
             // as nginx: a written trailing '/' asks for a directory and is not part of the name
             boolean dir = f.source().endsWith("/");
             String value = f.evaluate(ev);
@@ -141,9 +141,9 @@ public final class Router {
         }
     }
 
-    /** An Evaluation holding what routing left in {@code from}: variables, captures, URI, location. */
-    private Evaluation resume(RouteMatch from, RequestView request) {
-        Evaluation ev = new Evaluation(request, from.server(), confDir);
+    /** An RequestVariables holding what routing left in {@code from}: variables, captures, URI, location. */
+    private RequestVariables resume(RouteMatch from, RequestView request) {
+        RequestVariables ev = new RequestVariables(request, from.server(), confDir);
         for (Map.Entry<String, String> v : from.variables().entrySet()) {
             ev.set(v.getKey(), v.getValue());
         }
@@ -155,7 +155,7 @@ public final class Router {
         return ev;
     }
 
-    private RouteMatch fromServerRewrite(ServerSettings server, Evaluation ev, int left, RequestView request,
+    private RouteMatch fromServerRewrite(ServerSettings server, RequestVariables ev, int left, RequestView request,
                                          boolean forceUri) {
         RoutingTable table = server.routing();
         ev.location(table.serverLevel);
@@ -172,7 +172,7 @@ public final class Router {
      *
      * @param start a named location to begin with (its rewrite phase), or null to search
      */
-    private RouteMatch search(ServerSettings server, Evaluation ev, int left, RequestView request, boolean forceUri,
+    private RouteMatch search(ServerSettings server, RequestVariables ev, int left, RequestView request, boolean forceUri,
                               LocationMatcher.Loc start) {
         RoutingTable table = server.routing();
         LocationMatcher.Loc loc = start;
@@ -197,12 +197,12 @@ public final class Router {
         }
     }
 
-    private static RouteMatch cycle(ServerSettings server, LocationSettings location, Evaluation ev, RequestView request) {
+    private static RouteMatch cycle(ServerSettings server, LocationSettings location, RequestVariables ev, RequestView request) {
         LOG.severe("rewrite or internal redirection cycle while processing \"" + ev.uri() + "\"");
         return match(server, location, ev, new Return(500, null), request, true, 0);
     }
 
-    private static RouteMatch match(ServerSettings server, LocationSettings location, Evaluation ev, Return response,
+    private static RouteMatch match(ServerSettings server, LocationSettings location, RequestVariables ev, Return response,
                                     RequestView request, boolean forceUri, int left) {
         if (location != null && location.streams().channelId() != null) { // nchan_channel_id, protocol.md §14.7
             ev.set("push_channel_id", location.streams().channelId().evaluate(ev));

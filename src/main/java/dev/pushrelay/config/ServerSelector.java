@@ -45,7 +45,7 @@ final class ServerSelector {
     ServerSelector(List<ServerSettings> servers) {
         first = servers.get(0);
         for (ServerSettings s : servers) {
-            for (Listen l : s.listens()) {
+            for (ListenAddress l : s.listens()) {
                 String key = key(l.host(), l.port());
                 Group g = groups.computeIfAbsent(key, k -> new Group());
                 if (l.defaultServer() && !g.explicitDefault) {
@@ -106,7 +106,7 @@ final class ServerSelector {
         if (g.only != null) {
             return g.only;
         }
-        String host = hostHeader == null || hostHeader.isEmpty() ? "" : Evaluation.host(hostHeader, first);
+        String host = hostHeader == null || hostHeader.isEmpty() ? "" : RequestVariables.host(hostHeader, first);
         ServerSettings s = g.exact.get(host);
         if (s != null) {
             return s;

@@ -11,7 +11,7 @@ import java.util.List;
  * @param routing its compiled locations and server-level {@code set}/{@code return},
  *        used by {@link Router}; opaque outside this package
  */
-public record ServerSettings(List<Listen> listens, List<String> serverNames, String where, RoutingTable routing) {
+public record ServerSettings(List<ListenAddress> listens, List<String> serverNames, String where, RoutingTable routing) {
     public ServerSettings {
         listens = List.copyOf(listens);
         serverNames = List.copyOf(serverNames);
@@ -19,7 +19,7 @@ public record ServerSettings(List<Listen> listens, List<String> serverNames, Str
     }
 
     /** A server without locations (every request gets no location, i.e. 404). */
-    public ServerSettings(List<Listen> listens, List<String> serverNames, String where) {
+    public ServerSettings(List<ListenAddress> listens, List<String> serverNames, String where) {
         this(listens, serverNames, where, RoutingTable.EMPTY);
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * @param code above 0 for {@code =CODE}
  * @param fallback the last argument when it is a URI or {@code @name}, else null
  */
-record TryFiles(List<VariableExpr> files, VariableExpr fallback, int code) {
+record TryFiles(List<ValueTemplate> files, ValueTemplate fallback, int code) {
     TryFiles {
         files = List.copyOf(files);
     }

@@ -2,7 +2,7 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.config.AccessDecision;
 import dev.pushrelay.config.AccessPolicy;
-import dev.pushrelay.config.Interpolation;
+import dev.pushrelay.config.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.RequestView;
 import dev.pushrelay.config.RouteMatch;
@@ -38,7 +38,7 @@ final class AccessPhase {
                     + request.requestUri() + " " + request.protocol() + "\"");
         }
         if (d.status() == 401) {
-            String realm = Interpolation.evaluate(d.realm(), request, match);
+            String realm = HeaderVariables.evaluate(d.realm(), request, match);
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
         }
         fail.send(exchange, d.status());

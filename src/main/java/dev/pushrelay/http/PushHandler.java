@@ -1,7 +1,7 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.ErrorPage;
-import dev.pushrelay.config.Interpolation;
+import dev.pushrelay.config.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.Return;
 import dev.pushrelay.config.RouteMatch;
@@ -160,7 +160,7 @@ public final class PushHandler implements HttpHandler {
         }
         if (page.redirect()) {
             redirects.errorPage(exchange, 0);
-            String url = Interpolation.evaluate(page.target(), request, match);
+            String url = HeaderVariables.evaluate(page.target(), request, match);
             exchange.getResponseHeaders().put(io.undertow.util.Headers.LOCATION, url);
             Responses.errorPage(exchange, page.redirectStatus());
             return;

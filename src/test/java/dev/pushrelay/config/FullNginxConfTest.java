@@ -27,7 +27,7 @@ class FullNginxConfTest {
         assertEquals(64L * 1024 * 1024, s.maxReservedMemory());
         assertEquals(2, s.servers().size());
         ServerSettings push = s.servers().get(0);
-        assertEquals(List.of(new Listen("127.0.0.1", 8080, true)), push.listens());
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 8080, true)), push.listens());
         assertEquals(List.of("push.example.com"), push.serverNames());
         List<LocationSettings> locs = push.locations();
         assertEquals(List.of(

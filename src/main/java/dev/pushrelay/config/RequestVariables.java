@@ -11,7 +11,7 @@ import java.util.Map;
  * {@link RequestView}, the current regex captures, and user variables ({@code set},
  * named captures). Not thread-safe; one per request.
  */
-final class Evaluation {
+final class RequestVariables {
 
     private final RequestView request;
     private final ServerSettings server;
@@ -24,12 +24,12 @@ final class Evaluation {
     /** the location whose root/alias $request_filename and $document_root use; null = none yet */
     private LocationSettings location;
 
-    Evaluation(RequestView request, ServerSettings server) {
+    RequestVariables(RequestView request, ServerSettings server) {
         this(request, server, null);
     }
 
     /** @param confDir the main configuration file's directory, against which a relative root resolves */
-    Evaluation(RequestView request, ServerSettings server, Path confDir) {
+    RequestVariables(RequestView request, ServerSettings server, Path confDir) {
         this.request = request;
         this.server = server;
         this.confDir = confDir;
@@ -79,7 +79,7 @@ final class Evaluation {
         captures = new PcreRegex.Captures(groups, java.util.Map.of());
     }
 
-    String value(VariableExpr.Part p) {
+    String value(ValueTemplate.Part p) {
         switch (p.kind()) {
             case LITERAL:
                 return p.text();

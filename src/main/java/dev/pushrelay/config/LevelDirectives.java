@@ -11,10 +11,10 @@ import java.util.List;
  * as nginx's per-module conf structs hold NGX_CONF_UNSET before merging. Mutable, used
  * only while loading.
  */
-final class LevelConf {
+final class LevelDirectives {
 
     final ConfNode node;
-    final LevelConf parent;
+    final LevelDirectives parent;
 
     // endpoint (not inherited: nginx does not merge clcf->handler)
     Endpoint endpoint;
@@ -65,7 +65,7 @@ final class LevelConf {
     /** error_page by code (inherited only when this level has none); try_files (not inherited) */
     java.util.Map<Integer, ErrorPage> errorPages;
     TryFiles tryFiles;
-    LevelConf limitExcept;
+    LevelDirectives limitExcept;
     String root;
     boolean rootIsAlias;
     List<String> index;
@@ -76,7 +76,7 @@ final class LevelConf {
     java.util.Map<String, String> types;
     private MimeMap mimeMap;
 
-    // logs (issue 5): null = unset; access_log off wins over same-level access_logs
+    // logs: null = unset; access_log off wins over same-level access_logs
     List<LogDirectives.AccessLogDraft> accessLogs;
     boolean accessLogOff;
     /** log_format, http level only */
@@ -89,13 +89,13 @@ final class LevelConf {
     Long eventSourcePing;
     Long webSocketPing;
     Boolean gapHeader;
-    VariableExpr channelId;
+    ValueTemplate channelId;
     Boolean firstNewest;
 
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();
 
-    LevelConf(ConfNode node, LevelConf parent) {
+    LevelDirectives(ConfNode node, LevelDirectives parent) {
         this.node = node;
         this.parent = parent;
     }
