@@ -116,7 +116,7 @@ public final class AccessRules {
     }
 
     /** The bytes of an IPv4 or IPv6 literal, without any DNS lookup; null if not a literal. */
-    static byte[] literal(String s) {
+    public static byte[] literal(String s) {
         if (s == null || s.isEmpty()) {
             return null;
         }

@@ -3,10 +3,6 @@ package dev.pushrelay.config;
 import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.PatternSyntaxException;
@@ -16,56 +12,23 @@ import java.util.regex.PatternSyntaxException;
  * it (protocol.md §8.9): a variable alone (false when "" or "0"), {@code =} / {@code !=}
  * against a value with variables, {@code ~} / {@code ~*} / {@code !~} / {@code !~*} against
  * a regex (a match sets $1... and named captures), and the file tests {@code -f}, {@code -d},
- * {@code -e}, {@code -x} and their {@code !} forms.
+ * {@code -e}, {@code -x} and their {@code !} forms. Routing tests it for a request.
  */
-sealed interface Condition {
+public sealed interface Condition {
 
-    boolean test(RequestVariables ev);
-
+    /** A variable alone: false when "" or "0". */
     record Truthy(ValueTemplate value) implements Condition {
-        @Override
-        public boolean test(RequestVariables ev) {
-            String v = value.evaluate(ev);
-            return !(v.isEmpty() || v.equals("0"));
-        }
     }
 
     record Equals(ValueTemplate left, ValueTemplate right, boolean negate) implements Condition {
-        @Override
-        public boolean test(RequestVariables ev) {
-            return left.evaluate(ev).equals(right.evaluate(ev)) != negate;
-        }
     }
 
+    /** A match (not negated) sets the captures. */
     record Matches(ValueTemplate left, PcreRegex regex, boolean negate) implements Condition {
-        @Override
-        public boolean test(RequestVariables ev) {
-            PcreRegex.Captures c = regex.match(left.evaluate(ev));
-            if (c != null && !negate) {
-                ev.captured(c);
-            }
-            return (c != null) != negate;
-        }
     }
 
     /** @param kind 'f' regular file, 'd' directory, 'e' exists, 'x' executable */
     record FileTest(ValueTemplate path, char kind, boolean negate) implements Condition {
-        @Override
-        public boolean test(RequestVariables ev) {
-            boolean r;
-            try {
-                Path p = Path.of(path.evaluate(ev));
-                r = switch (kind) {
-                    case 'f' -> Files.isRegularFile(p);
-                    case 'd' -> Files.isDirectory(p);
-                    case 'e' -> Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.exists(p);
-                    default -> Files.isExecutable(p) && Files.isRegularFile(p);
-                };
-            } catch (InvalidPathException e) {
-                r = false;
-            }
-            return r != negate;
-        }
     }
 
     /**

@@ -252,7 +252,7 @@ public final class ConfLoader {
         private void listen(ConfNode n, ServerDraft server) throws ConfException {
             ListenAddress l = ListenDirective.parse(n);
             if (l.defaultServer()) {
-                String key = ServerSelector.key(l.host(), l.port());
+                String key = ListenAddress.key(l.host(), l.port());
                 if (defaultServers.putIfAbsent(key, server) != null) {
                     throw n.error("a duplicate default server for " + l);
                 }
@@ -281,18 +281,18 @@ public final class ConfLoader {
 
         /** nginx's ngx_http_core_location: modifiers, nesting rules, regex compilation. */
         private void location(ConfNode n, ServerDraft server, LocDraft parent) throws ConfException {
-            LocationMatcher.Kind kind;
+            LocationBlock.Kind kind;
             String name;
             boolean caseless = false;
             if (n.args().size() == 2) {
                 String mod = n.arg(0);
                 name = n.arg(1);
                 switch (mod) {
-                    case "=" -> kind = LocationMatcher.Kind.EXACT;
-                    case "^~" -> kind = LocationMatcher.Kind.PREFIX_NOREGEX;
-                    case "~" -> kind = LocationMatcher.Kind.REGEX;
+                    case "=" -> kind = LocationBlock.Kind.EXACT;
+                    case "^~" -> kind = LocationBlock.Kind.PREFIX_NOREGEX;
+                    case "~" -> kind = LocationBlock.Kind.REGEX;
                     case "~*" -> {
-                        kind = LocationMatcher.Kind.REGEX;
+                        kind = LocationBlock.Kind.REGEX;
                         caseless = true;
                     }
                     default -> throw n.error("invalid location modifier \"" + mod + "\"");
@@ -300,39 +300,39 @@ public final class ConfLoader {
             } else {
                 String a = n.arg(0);
                 if (a.startsWith("=")) {
-                    kind = LocationMatcher.Kind.EXACT;
+                    kind = LocationBlock.Kind.EXACT;
                     name = a.substring(1);
                 } else if (a.startsWith("~*")) {
-                    kind = LocationMatcher.Kind.REGEX;
+                    kind = LocationBlock.Kind.REGEX;
                     caseless = true;
                     name = a.substring(2);
                 } else if (a.startsWith("~")) {
-                    kind = LocationMatcher.Kind.REGEX;
+                    kind = LocationBlock.Kind.REGEX;
                     name = a.substring(1);
                 } else if (a.startsWith("@")) {
-                    kind = LocationMatcher.Kind.NAMED;
+                    kind = LocationBlock.Kind.NAMED;
                     name = a;
                 } else {
-                    kind = LocationMatcher.Kind.PREFIX;
+                    kind = LocationBlock.Kind.PREFIX;
                     name = a;
                 }
             }
             if (parent != null) {
-                if (parent.kind == LocationMatcher.Kind.EXACT) {
+                if (parent.kind == LocationBlock.Kind.EXACT) {
                     throw n.error("location \"" + name + "\" cannot be inside the exact location \"" + parent.name + "\"");
                 }
-                if (parent.kind == LocationMatcher.Kind.NAMED) {
+                if (parent.kind == LocationBlock.Kind.NAMED) {
                     throw n.error("location \"" + name + "\" cannot be inside the named location \"" + parent.name + "\"");
                 }
-                if (kind == LocationMatcher.Kind.NAMED) {
+                if (kind == LocationBlock.Kind.NAMED) {
                     throw n.error("named location \"" + name + "\" can be on the server level only");
                 }
-                if (kind != LocationMatcher.Kind.REGEX && !name.startsWith(parent.name)) {
+                if (kind != LocationBlock.Kind.REGEX && !name.startsWith(parent.name)) {
                     throw n.error("location \"" + name + "\" is outside location \"" + parent.name + "\"");
                 }
             }
             PcreRegex regex = null;
-            if (kind == LocationMatcher.Kind.REGEX) {
+            if (kind == LocationBlock.Kind.REGEX) {
                 try {
                     regex = PcreRegex.compile(name, caseless);
                 } catch (PatternSyntaxException e) {
@@ -343,10 +343,10 @@ public final class ConfLoader {
                 }
             }
             List<LocDraft> siblings = parent == null ? server.locations : parent.nested;
-            if (kind != LocationMatcher.Kind.REGEX) {
+            if (kind != LocationBlock.Kind.REGEX) {
                 for (LocDraft s : siblings) {
-                    boolean sameKind = s.kind == kind || (s.kind != LocationMatcher.Kind.EXACT && s.kind != LocationMatcher.Kind.REGEX
-                            && kind != LocationMatcher.Kind.EXACT);
+                    boolean sameKind = s.kind == kind || (s.kind != LocationBlock.Kind.EXACT && s.kind != LocationBlock.Kind.REGEX
+                            && kind != LocationBlock.Kind.EXACT);
                     if (sameKind && s.name.equals(name)) {
                         throw n.error("duplicate location \"" + name + "\"");
                     }
@@ -409,44 +409,41 @@ public final class ConfLoader {
             List<LevelDirectives> chain = List.of(level.parent, level);
             LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain);
             List<LocationSettings> all = new ArrayList<>();
-            LocationMatcher matcher = compile(locations, chain, all);
+            List<LocationBlock> blocks = compile(locations, chain, all);
             boolean serves = level.endpoint != null || level.root != null || level.tryFiles != null
                     || level.rewrite.stream().anyMatch(s -> s instanceof RewriteStep.Ret);
-            RoutingTable table = new RoutingTable(level.rewrite, matcher, serves ? serverLevel : null, all, serverLevel);
+            ServerRoutes routes = new ServerRoutes(level.rewrite, blocks, serves ? serverLevel : null, all, serverLevel);
             List<ListenAddress> ls = listens.isEmpty() ? List.of(ListenAddress.DEFAULT) : listens;
             List<String> ns = names.isEmpty() ? List.of("") : names;
-            return new ServerSettings(ls, ns, where, table);
+            return new ServerSettings(ls, ns, where, routes);
         }
 
-        private static LocationMatcher compile(List<LocDraft> locs, List<LevelDirectives> parentChain,
-                                               List<LocationSettings> all) throws ConfException {
-            if (locs.isEmpty()) {
-                return LocationMatcher.EMPTY;
-            }
-            List<LocationMatcher.Loc> out = new ArrayList<>();
+        private static List<LocationBlock> compile(List<LocDraft> locs, List<LevelDirectives> parentChain,
+                                                   List<LocationSettings> all) throws ConfException {
+            List<LocationBlock> out = new ArrayList<>();
             for (LocDraft d : locs) {
                 List<LevelDirectives> chain = new ArrayList<>(parentChain);
                 chain.add(d.level);
                 LocationSettings s = Merge.settings("location " + String.join(" ", d.node.args())
                         + " (" + d.node.where() + ")", chain);
                 all.add(s);
-                LocationMatcher nested = compile(d.nested, chain, all);
-                out.add(new LocationMatcher.Loc(d.kind, d.name, d.regex, s, d.level.rewrite, nested));
+                List<LocationBlock> nested = compile(d.nested, chain, all);
+                out.add(new LocationBlock(d.kind, d.name, d.regex, s, d.level.rewrite, nested));
             }
-            return new LocationMatcher(out);
+            return out;
         }
     }
 
     /** A location block while it is read. */
     private static final class LocDraft {
         final ConfNode node;
-        final LocationMatcher.Kind kind;
+        final LocationBlock.Kind kind;
         final String name;
         final PcreRegex regex;
         final LevelDirectives level;
         final List<LocDraft> nested = new ArrayList<>();
 
-        LocDraft(ConfNode node, LocationMatcher.Kind kind, String name, PcreRegex regex, LevelDirectives level) {
+        LocDraft(ConfNode node, LocationBlock.Kind kind, String name, PcreRegex regex, LevelDirectives level) {
             this.node = node;
             this.kind = kind;
             this.name = name;

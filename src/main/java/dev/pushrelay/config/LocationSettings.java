@@ -28,7 +28,7 @@ import java.util.Locale;
  * @param gzipMinLength gzip_min_length in bytes (default 20)
  * @param keepaliveTimeoutSeconds keepalive_timeout (default 75; 0 disables keep-alive)
  * @param returnAction the location's own first {@code return}, text unevaluated; null when none.
- *        The evaluated form for a request is {@link RouteMatch#response()}.
+ *        The evaluated form for a request is routing's {@code RouteMatch.response()}.
  * @param root the document root ("html" by default) as written; the HTTP layer resolves a
  *        relative root against the main configuration file's directory (protocol.md §8.6);
  *        null when {@code alias} is in effect

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * One compiled rewrite-module directive of a server or location, run in file order per
- * request as nginx's rewrite phases do (protocol.md §8.9) by {@link RewritePhase}.
+ * request as nginx's rewrite phases do (protocol.md §8.9); routing runs them.
  */
-sealed interface RewriteStep {
+public sealed interface RewriteStep {
 
     /** {@code set $name value;} */
     record Set(String name, ValueTemplate value, ConfNode node) implements RewriteStep {
@@ -43,7 +43,7 @@ sealed interface RewriteStep {
     }
 
     /** What an internal rewrite does next. */
-    enum Flag {
+    public enum Flag {
         /** no flag: go on with the next directive, then search the locations again */
         NONE,
         /** stop here and search the locations again */

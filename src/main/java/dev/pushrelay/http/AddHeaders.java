@@ -1,10 +1,10 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.AddHeader;
-import dev.pushrelay.config.HeaderVariables;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
-import dev.pushrelay.config.RequestView;
-import dev.pushrelay.config.RouteMatch;
+import dev.pushrelay.config.routing.RequestView;
+import dev.pushrelay.config.routing.RouteMatch;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 

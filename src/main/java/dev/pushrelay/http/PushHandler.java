@@ -1,12 +1,12 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.ErrorPage;
-import dev.pushrelay.config.HeaderVariables;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.Return;
-import dev.pushrelay.config.RouteMatch;
-import dev.pushrelay.config.Router;
-import dev.pushrelay.config.TryOutcome;
+import dev.pushrelay.config.routing.RouteMatch;
+import dev.pushrelay.config.routing.Router;
+import dev.pushrelay.config.routing.TryOutcome;
 import dev.pushrelay.store.Broker;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpHandler;

@@ -2,7 +2,7 @@ package dev.pushrelay.server;
 
 import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.config.LocationSettings;
-import dev.pushrelay.config.Router;
+import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.http.Drain;

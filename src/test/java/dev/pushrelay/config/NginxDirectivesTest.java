@@ -1,5 +1,8 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.routing.Router;
+import dev.pushrelay.config.routing.RouteMatch;
+import dev.pushrelay.config.routing.FakeRequest;
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;
@@ -8,7 +11,7 @@ import java.util.List;
 
 import static dev.pushrelay.config.ConfLoaderTest.error;
 import static dev.pushrelay.config.ConfLoaderTest.parse;
-import static dev.pushrelay.config.RouterTest.router;
+import static dev.pushrelay.config.routing.RouterTest.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

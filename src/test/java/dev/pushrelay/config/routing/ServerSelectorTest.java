@@ -1,12 +1,14 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
+import dev.pushrelay.config.ConfLoader;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static dev.pushrelay.config.RouterTest.router;
+import static dev.pushrelay.config.routing.RouterTest.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

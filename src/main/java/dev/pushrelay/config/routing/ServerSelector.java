@@ -1,4 +1,9 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
+
+import dev.pushrelay.config.AccessRules;
+import dev.pushrelay.config.ListenAddress;
+import dev.pushrelay.config.PcreRegex;
+import dev.pushrelay.config.ServerSettings;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -175,17 +180,7 @@ final class ServerSelector {
         return (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
     }
 
-    /** Addresses are compared in canonical literal form ("::" and "0:0:0:0:0:0:0:0" are the same). */
-    static String key(String host, int port) {
-        byte[] b = AccessRules.literal(host);
-        String h = host;
-        if (b != null) {
-            try {
-                h = InetAddress.getByAddress(b).getHostAddress();
-            } catch (java.net.UnknownHostException e) {
-                h = host;
-            }
-        }
-        return h + "|" + port;
+    private static String key(String host, int port) {
+        return ListenAddress.key(host, port);
     }
 }

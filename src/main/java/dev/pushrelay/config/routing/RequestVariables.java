@@ -1,8 +1,15 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
+
+import dev.pushrelay.config.BasicCredentials;
+import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.PcreRegex;
+import dev.pushrelay.config.ServerSettings;
+import dev.pushrelay.config.ValueTemplate;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -79,7 +86,20 @@ final class RequestVariables {
         captures = new PcreRegex.Captures(groups, java.util.Map.of());
     }
 
-    String value(ValueTemplate.Part p) {
+    /** {@code template} with this request's values. */
+    String evaluate(ValueTemplate template) {
+        List<ValueTemplate.Part> parts = template.parts();
+        if (parts.size() == 1) {
+            return value(parts.get(0));
+        }
+        StringBuilder sb = new StringBuilder();
+        for (ValueTemplate.Part p : parts) {
+            sb.append(value(p));
+        }
+        return sb.toString();
+    }
+
+    private String value(ValueTemplate.Part p) {
         switch (p.kind()) {
             case LITERAL:
                 return p.text();

@@ -1,5 +1,6 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
+import dev.pushrelay.config.ValueTemplate;
 import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
@@ -40,6 +41,6 @@ public final class HeaderVariables {
             ev.rewritten(match.uri(), match.args());
         }
         ev.location(match.location());
-        return expr.evaluate(ev);
+        return ev.evaluate(expr);
     }
 }
