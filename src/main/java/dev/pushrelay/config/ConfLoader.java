@@ -115,7 +115,7 @@ public final class ConfLoader {
             for (ServerDraft s : servers) {
                 out.add(s.build(file.toString()));
             }
-            long mem = http.maxReservedMemory == null ? 32L * 1024 * 1024 : http.maxReservedMemory;
+            long mem = Merge.get(List.of(http), Directives.MAX_RESERVED_MEMORY);
             return new Settings(file, mem, out, ignored, errorLogs, process.build(file));
         }
 
@@ -185,7 +185,11 @@ public final class ConfLoader {
                             RedisDirectives.apply(n, target.redis);
                             continue;
                         }
-                        Directives.apply(n, target);
+                        if (spec.handler() != null) {
+                            spec.handler().apply(n, target);
+                        } else {
+                            StreamDirectives.apply(n, target);
+                        }
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
                             needChannelId.add(n);
                         }

@@ -80,7 +80,6 @@ public record LocationSettings(
         StreamSettings streams) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
-    public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
 
     public LocationSettings {
         access = access == null ? AccessRules.NONE : access;

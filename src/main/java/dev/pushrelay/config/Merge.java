@@ -32,12 +32,12 @@ final class Merge {
         checkBufferLengths(chain);
         int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
         int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
-        long channelTimeout = get(chain, c -> c.channelTimeout, 5L);
-        BufferPolicy buffer = new BufferPolicy(min, max, get(chain, c -> c.messageTimeout, 3600L),
-                get(chain, c -> c.deleteOldest, false), channelTimeout, get(chain, c -> c.minMessageRecipients, -1));
-        SubscribePolicy subscribe = new SubscribePolicy(get(chain, c -> c.concurrency, ConcurrencyMode.BROADCAST),
-                get(chain, c -> c.authorizedOnly, false), get(chain, c -> c.maxSubscribers, 0), channelTimeout);
-        List<String> gzipTypes = new ArrayList<>(get(chain, c -> c.gzipTypes, List.of()));
+        long channelTimeout = get(chain, Directives.CHANNEL_TIMEOUT);
+        BufferPolicy buffer = new BufferPolicy(min, max, get(chain, Directives.MESSAGE_TIMEOUT),
+                get(chain, Directives.DELETE_OLDEST), channelTimeout, get(chain, Directives.MIN_MESSAGE_RECIPIENTS));
+        SubscribePolicy subscribe = new SubscribePolicy(get(chain, Directives.CONCURRENCY),
+                get(chain, Directives.AUTHORIZED_ONLY), get(chain, Directives.MAX_SUBSCRIBERS), channelTimeout);
+        List<String> gzipTypes = new ArrayList<>(get(chain, Directives.GZIP_TYPES));
         if (!gzipTypes.contains("text/html")) {
             gzipTypes.add(0, "text/html"); // nginx always compresses text/html
         }
@@ -69,27 +69,27 @@ final class Merge {
                 name,
                 own.endpoint == null ? Endpoint.NONE : own.endpoint,
                 own.pollMode == null ? PollMode.LONG_POLL : own.pollMode,
-                get(chain, c -> c.channelGroup, ""),
-                get(chain, c -> c.maxChannelIdLength, 1024),
+                get(chain, Directives.CHANNEL_GROUP),
+                get(chain, Directives.MAX_CHANNEL_ID_LENGTH),
                 buffer,
                 subscribe,
-                get(chain, c -> c.subscriberTimeout, 0L),
-                get(chain, c -> c.ignoreQueueOnNoCache, false),
-                get(chain, c -> c.defaultType, "text/plain"),
-                get(chain, c -> c.clientMaxBodySize, 1024L * 1024),
+                get(chain, Directives.SUBSCRIBER_TIMEOUT),
+                get(chain, Directives.IGNORE_QUEUE_ON_NO_CACHE),
+                get(chain, Directives.DEFAULT_TYPE),
+                get(chain, Directives.CLIENT_MAX_BODY_SIZE),
                 access.isEmpty() ? AccessRules.NONE : new AccessRules(access),
                 get(chain, c -> c.addHeaders, List.of()),
-                get(chain, c -> c.gzip, false),
+                get(chain, Directives.GZIP),
                 gzipTypes,
-                get(chain, c -> c.gzipMinLength, LocationSettings.DEFAULT_GZIP_MIN_LENGTH),
-                get(chain, c -> c.keepaliveTimeout, LocationSettings.DEFAULT_KEEPALIVE_SECONDS),
+                get(chain, Directives.GZIP_MIN_LENGTH),
+                get(chain, Directives.KEEPALIVE_TIMEOUT),
                 returnAction,
                 root,
                 alias,
                 get(chain, c -> c.index, List.of("index.html")),
-                get(chain, c -> c.minMessageRecipients, -1),
+                get(chain, Directives.MIN_MESSAGE_RECIPIENTS),
                 LogDirectives.merge(chain),
-                new ConfiguredClientLimits(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
+                new ConfiguredClientLimits(get(chain, Directives.CLIENT_HEADER_TIMEOUT), get(chain, Directives.CLIENT_BODY_TIMEOUT),
                         get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)),
                 get(chain, LevelDirectives::mimeMap, MimeMap.BUILTIN),
                 policy,
@@ -101,12 +101,12 @@ final class Merge {
 
     /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */
     private static AccessPolicy policy(List<LevelDirectives> chain, List<AccessRules.Rule> access) {
-        String realm = get(chain, c -> c.authBasic, null);
+        String realm = get(chain, Directives.AUTH_BASIC);
         Htpasswd users = get(chain, c -> c.authUserFile, null);
         if ("off".equals(realm)) {
             realm = null;
         }
-        boolean any = get(chain, c -> c.satisfyAny, false);
+        boolean any = get(chain, Directives.SATISFY_ANY);
         AccessRules rules = access.isEmpty() ? AccessRules.NONE : new AccessRules(access);
         if (rules.allowsAll() && (realm == null || users == null)) {
             return AccessPolicy.NONE;
@@ -132,6 +132,17 @@ final class Merge {
         }
         String msg = "push_max_message_buffer_length cannot be smaller than push_min_message_buffer_length.";
         throw at == null ? new ConfException(msg) : at.error(msg);
+    }
+
+    /** The innermost level's value of {@code slot}, else its default. */
+    static <T> T get(List<LevelDirectives> chain, Slot<T> slot) {
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            T v = chain.get(i).get(slot);
+            if (v != null) {
+                return v;
+            }
+        }
+        return slot.byDefault();
     }
 
     private static <T> T get(List<LevelDirectives> chain, Function<LevelDirectives, T> field, T dflt) {
