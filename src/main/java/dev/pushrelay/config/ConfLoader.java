@@ -181,15 +181,10 @@ public final class ConfLoader {
                     case "set", "return", "rewrite", "break", "if" ->
                             RewriteDirectives.apply(n, target.rewrite, definedVariables, ignored);
                     default -> {
-                        if (RedisDirectives.handles(n.name())) {
-                            RedisDirectives.apply(n, target.redis);
-                            continue;
+                        if (spec.handler() == null) {
+                            throw n.error("\"" + n.name() + "\" directive is not allowed here");
                         }
-                        if (spec.handler() != null) {
-                            spec.handler().apply(n, target);
-                        } else {
-                            StreamDirectives.apply(n, target);
-                        }
+                        spec.handler().apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
                             needChannelId.add(n);
                         }

@@ -48,15 +48,11 @@ final class RedisDirectives {
         int hsl = DirectiveTable.HSL;
         for (String n : List.of("nchan_redis_url", "nchan_use_redis", "nchan_redis_pass", "nchan_redis_namespace",
                 "nchan_redis_connect_timeout", "nchan_redis_command_timeout")) {
-            m.put(n, new DirectiveTable.Spec(n, hsl, 1, 1, false, false, false));
+            m.put(n, new DirectiveTable.Spec(n, hsl, 1, 1, false, false, false, (node, c) -> apply(node, c.redis)));
         }
         // only inside an upstream block, which reads it itself
         m.put("nchan_redis_server", new DirectiveTable.Spec("nchan_redis_server", 0, 1, 1, false, false, false));
         m.put("upstream", new DirectiveTable.Spec("upstream", DirectiveTable.HTTP, 1, 1, true, false, false));
-    }
-
-    static boolean handles(String name) {
-        return name.startsWith("nchan_redis_") || name.equals("nchan_use_redis");
     }
 
     static void apply(ConfNode n, Level c) throws ConfException {

@@ -16,9 +16,9 @@ final class StreamDirectives {
     private StreamDirectives() {
     }
 
-    /** The table entries: name, contexts, argument counts (nchan's for nchan's names). */
+    /** The registry entries: name, contexts, argument counts (nchan's for nchan's names), all applied by {@link #apply}. */
     static List<DirectiveTable.Spec> specs() {
-        return List.of(
+        return withHandler(List.of(
                 spec("nchan_eventsource_ping_interval", 1, 1),
                 spec("nchan_websocket_ping_interval", 1, 1),
                 spec("pushrelay_cursor_gap_header", 1, 1),
@@ -30,7 +30,12 @@ final class StreamDirectives {
                 new DirectiveTable.Spec("nchan_subscriber", DirectiveTable.SRV | DirectiveTable.LOC, 0, 7,
                         false, false, false),
                 new DirectiveTable.Spec("nchan_publisher", DirectiveTable.SRV | DirectiveTable.LOC, 0, 2,
-                        false, false, false));
+                        false, false, false)));
+    }
+
+    private static List<DirectiveTable.Spec> withHandler(List<DirectiveTable.Spec> specs) {
+        return specs.stream().map(s -> new DirectiveTable.Spec(s.name(), s.contexts(), s.minArgs(), s.maxArgs(),
+                s.block(), s.ignored(), s.skipBody(), StreamDirectives::apply)).toList();
     }
 
     private static DirectiveTable.Spec spec(String name, int min, int max) {
