@@ -95,7 +95,7 @@ public final class AccessRules {
         int slash = value.indexOf('/');
         if (slash >= 0) {
             addr = value.substring(0, slash);
-            long p = Values.number(value.substring(slash + 1));
+            long p = ValueSyntax.number(value.substring(slash + 1));
             if (p < 0) {
                 return null;
             }
@@ -116,7 +116,7 @@ public final class AccessRules {
     }
 
     /** The bytes of an IPv4 or IPv6 literal, without any DNS lookup; null if not a literal. */
-    static byte[] literal(String s) {
+    public static byte[] literal(String s) {
         if (s == null || s.isEmpty()) {
             return null;
         }
@@ -128,7 +128,7 @@ public final class AccessRules {
             }
             byte[] b = new byte[4];
             for (int i = 0; i < 4; i++) {
-                long n = parts[i].length() > 3 ? -1 : Values.number(parts[i]);
+                long n = parts[i].length() > 3 ? -1 : ValueSyntax.number(parts[i]);
                 if (n < 0 || n > 255) {
                     return null;
                 }

@@ -8,10 +8,10 @@ import java.util.Base64;
  * ngx_http_auth_basic_user reads it: scheme compared case-insensitively, base64 decoded,
  * split at the first ':'. Used by auth_basic (protocol.md §8.10) and {@code $remote_user}.
  */
-record BasicCredentials(String user, String password) {
+public record BasicCredentials(String user, String password) {
 
     /** Null when the header is absent, not Basic, not base64, or holds no ':'. */
-    static BasicCredentials parse(String header) {
+    public static BasicCredentials parse(String header) {
         if (header == null || header.length() < 6 || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;
         }

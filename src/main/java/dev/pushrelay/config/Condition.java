@@ -3,10 +3,6 @@ package dev.pushrelay.config;
 import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.PatternSyntaxException;
@@ -16,56 +12,23 @@ import java.util.regex.PatternSyntaxException;
  * it (protocol.md §8.9): a variable alone (false when "" or "0"), {@code =} / {@code !=}
  * against a value with variables, {@code ~} / {@code ~*} / {@code !~} / {@code !~*} against
  * a regex (a match sets $1... and named captures), and the file tests {@code -f}, {@code -d},
- * {@code -e}, {@code -x} and their {@code !} forms.
+ * {@code -e}, {@code -x} and their {@code !} forms. Routing tests it for a request.
  */
-sealed interface Condition {
+public sealed interface Condition {
 
-    boolean test(Evaluation ev);
-
-    record Truthy(VariableExpr value) implements Condition {
-        @Override
-        public boolean test(Evaluation ev) {
-            String v = value.evaluate(ev);
-            return !(v.isEmpty() || v.equals("0"));
-        }
+    /** A variable alone: false when "" or "0". */
+    record Truthy(ValueTemplate value) implements Condition {
     }
 
-    record Equals(VariableExpr left, VariableExpr right, boolean negate) implements Condition {
-        @Override
-        public boolean test(Evaluation ev) {
-            return left.evaluate(ev).equals(right.evaluate(ev)) != negate;
-        }
+    record Equals(ValueTemplate left, ValueTemplate right, boolean negate) implements Condition {
     }
 
-    record Matches(VariableExpr left, PcreRegex regex, boolean negate) implements Condition {
-        @Override
-        public boolean test(Evaluation ev) {
-            PcreRegex.Captures c = regex.match(left.evaluate(ev));
-            if (c != null && !negate) {
-                ev.captured(c);
-            }
-            return (c != null) != negate;
-        }
+    /** A match (not negated) sets the captures. */
+    record Matches(ValueTemplate left, PcreRegex regex, boolean negate) implements Condition {
     }
 
     /** @param kind 'f' regular file, 'd' directory, 'e' exists, 'x' executable */
-    record FileTest(VariableExpr path, char kind, boolean negate) implements Condition {
-        @Override
-        public boolean test(Evaluation ev) {
-            boolean r;
-            try {
-                Path p = Path.of(path.evaluate(ev));
-                r = switch (kind) {
-                    case 'f' -> Files.isRegularFile(p);
-                    case 'd' -> Files.isDirectory(p);
-                    case 'e' -> Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.exists(p);
-                    default -> Files.isExecutable(p) && Files.isRegularFile(p);
-                };
-            } catch (InvalidPathException e) {
-                r = false;
-            }
-            return r != negate;
-        }
+    record FileTest(ValueTemplate path, char kind, boolean negate) implements Condition {
     }
 
     /**
@@ -94,7 +57,7 @@ sealed interface Condition {
         }
         String head = a.get(0);
         if (head.length() > 1 && head.charAt(0) == '$') {
-            VariableExpr var = variable(head, n);
+            ValueTemplate var = variable(head, n);
             if (a.size() == 1) {
                 return new Truthy(var);
             }
@@ -105,7 +68,7 @@ sealed interface Condition {
             String operand = a.get(2);
             switch (op) {
                 case "=", "!=" -> {
-                    return new Equals(var, VariableExpr.compile(operand, n), op.equals("!="));
+                    return new Equals(var, ValueTemplate.compile(operand, n), op.equals("!="));
                 }
                 case "~", "~*", "!~", "!~*" -> {
                     PcreRegex re;
@@ -126,14 +89,14 @@ sealed interface Condition {
             if (a.size() != 2) {
                 throw n.error("invalid condition \"" + String.join(" ", n.args()) + "\"");
             }
-            return new FileTest(VariableExpr.compile(a.get(1), n), test.charAt(1), negate);
+            return new FileTest(ValueTemplate.compile(a.get(1), n), test.charAt(1), negate);
         }
         throw n.error("invalid condition \"" + head + "\"");
     }
 
-    private static VariableExpr variable(String s, ConfNode n) throws ConfException {
-        VariableExpr e = VariableExpr.compile(s, n);
-        if (e.parts().size() != 1 || e.parts().get(0).kind() == VariableExpr.Kind.LITERAL) {
+    private static ValueTemplate variable(String s, ConfNode n) throws ConfException {
+        ValueTemplate e = ValueTemplate.compile(s, n);
+        if (e.parts().size() != 1 || e.parts().get(0).kind() == ValueTemplate.Kind.LITERAL) {
             throw n.error("invalid condition \"" + s + "\"");
         }
         return e;

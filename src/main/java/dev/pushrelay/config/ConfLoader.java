@@ -17,7 +17,7 @@ import java.util.regex.PatternSyntaxException;
  * <p>A file may be a full nginx.conf (top level is nginx's main context, with
  * {@code events {}} and {@code http {}}), a list of {@code server {}} blocks (top level
  * is an http block), or bare locations and directives (top level is one server on
- * {@link Listen#DEFAULT}; http-only directives such as push_max_reserved_memory are
+ * {@link ListenAddress#DEFAULT}; http-only directives such as push_max_reserved_memory are
  * accepted there too, as if the enclosing http block had been copied along).
  * Every error is a {@link ConfException} reading {@code file:line: directive: reason}.
  */
@@ -34,14 +34,14 @@ public final class ConfLoader {
     public static Settings load(Path file) throws ConfException {
         List<String> ignored = new ArrayList<>();
         List<ConfNode> nodes = new ConfParser(ignored).parseFile(file);
-        return new Build(file, ignored).run(nodes);
+        return new TreeReader(file, ignored).run(nodes);
     }
 
     /** Parses {@code text} as if it were the contents of {@code file} (includes resolve relative to it). */
     public static Settings parse(String text, Path file) throws ConfException {
         List<String> ignored = new ArrayList<>();
         List<ConfNode> nodes = new ConfParser(ignored).parseText(text, file);
-        return new Build(file, ignored).run(nodes);
+        return new TreeReader(file, ignored).run(nodes);
     }
 
     /**
@@ -68,8 +68,8 @@ public final class ConfLoader {
         return sb.toString();
     }
 
-    /** One load: walks the node tree with nginx's contexts, then merges and compiles. */
-    private static final class Build {
+    /** One load: reads the parsed node tree with nginx's contexts into drafts, then merges and compiles them. */
+    private static final class TreeReader {
         private final Path file;
         private final List<String> ignored;
         private final List<ServerDraft> servers = new ArrayList<>();
@@ -78,13 +78,13 @@ public final class ConfLoader {
         private final java.util.Map<java.nio.file.Path, Htpasswd> userFiles = new java.util.HashMap<>();
         private final List<ConfNode> needChannelId = new ArrayList<>();
         private final List<dev.pushrelay.logging.ErrorLogTarget> errorLogs = new ArrayList<>();
-        private LevelConf http;
+        private LevelDirectives http;
         private boolean sawHttp;
         private final ProcessDirectives process;
         /** The file has nginx's main context (http/events); else process directives go at its top. */
         private boolean mainFile;
 
-        Build(Path file, List<String> ignored) {
+        TreeReader(Path file, List<String> ignored) {
             this.file = file;
             this.ignored = ignored;
             this.process = new ProcessDirectives(file);
@@ -95,27 +95,27 @@ public final class ConfLoader {
             mainFile = main;
             boolean serverList = !main && nodes.stream().anyMatch(n -> n.name().equals("server"));
             if (main) {
-                http = new LevelConf(null, null);
+                http = new LevelDirectives(null, null);
                 walk(nodes, DirectiveTable.MAIN, null, null, null);
             } else if (serverList) {
-                http = new LevelConf(null, null);
+                http = new LevelDirectives(null, null);
                 walk(nodes, DirectiveTable.HTTP, http, null, null);
             } else {
-                http = new LevelConf(null, null);
-                ServerDraft s = new ServerDraft(null, new LevelConf(null, http));
+                http = new LevelDirectives(null, null);
+                ServerDraft s = new ServerDraft(null, new LevelDirectives(null, http));
                 servers.add(s);
                 walk(nodes, DirectiveTable.SRV, s.level, s, null);
             }
             if (servers.isEmpty()) {
                 // an http block without servers: nginx would listen nowhere; serve nothing on the default address
-                servers.add(new ServerDraft(null, new LevelConf(null, http)));
+                servers.add(new ServerDraft(null, new LevelDirectives(null, http)));
             }
             checkVariables();
             List<ServerSettings> out = new ArrayList<>();
             for (ServerDraft s : servers) {
                 out.add(s.build(file.toString()));
             }
-            long mem = http.maxReservedMemory == null ? 32L * 1024 * 1024 : http.maxReservedMemory;
+            long mem = Merge.get(List.of(http), Directives.MAX_RESERVED_MEMORY);
             return new Settings(file, mem, out, ignored, errorLogs, process.build(file));
         }
 
@@ -123,7 +123,7 @@ public final class ConfLoader {
          * @param ctx the DirectiveTable context of this block
          * @param level where value directives go (null in main/events)
          */
-        private void walk(List<ConfNode> nodes, int ctx, LevelConf level, ServerDraft server, LocDraft loc)
+        private void walk(List<ConfNode> nodes, int ctx, LevelDirectives level, ServerDraft server, LocDraft loc)
                 throws ConfException {
             for (ConfNode n : nodes) {
                 DirectiveTable.Spec spec = DirectiveTable.find(n.name());
@@ -133,7 +133,7 @@ public final class ConfLoader {
                 if (spec == null) {
                     throw n.error("unknown directive \"" + n.name() + "\"");
                 }
-                LevelConf target = level;
+                LevelDirectives target = level;
                 boolean bareTop = ctx == DirectiveTable.SRV && server != null && server.node == null && loc == null;
                 if ((spec.contexts() & ctx) == 0) {
                     if (bareTop && (spec.contexts() & DirectiveTable.HTTP) != 0) {
@@ -163,7 +163,7 @@ public final class ConfLoader {
                     }
                     case "events" -> walk(n.children(), DirectiveTable.EVENTS, null, null, null);
                     case "server" -> {
-                        ServerDraft s = new ServerDraft(n, new LevelConf(n, http));
+                        ServerDraft s = new ServerDraft(n, new LevelDirectives(n, http));
                         servers.add(s);
                         walk(n.children(), DirectiveTable.SRV, s.level, s, null);
                     }
@@ -181,11 +181,10 @@ public final class ConfLoader {
                     case "set", "return", "rewrite", "break", "if" ->
                             RewriteDirectives.apply(n, target.rewrite, definedVariables, ignored);
                     default -> {
-                        if (RedisDirectives.handles(n.name())) {
-                            RedisDirectives.apply(n, target.redis);
-                            continue;
+                        if (spec.handler() == null) {
+                            throw n.error("\"" + n.name() + "\" directive is not allowed here");
                         }
-                        Directives.apply(n, target);
+                        spec.handler().apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
                             needChannelId.add(n);
                         }
@@ -198,7 +197,7 @@ public final class ConfLoader {
          * The file is read now (start, reload), once per path per load; a relative path is
          * resolved against the main configuration file's directory (protocol.md §8.10).
          */
-        private void authUserFile(ConfNode n, LevelConf level) throws ConfException {
+        private void authUserFile(ConfNode n, LevelDirectives level) throws ConfException {
             if (level.authUserFile != null) {
                 throw Directives.duplicate(n);
             }
@@ -210,7 +209,7 @@ public final class ConfLoader {
         }
 
         /** nginx's ngx_http_core_limit_except: the listed methods (GET adds HEAD) pass; others get the block's access rules. */
-        private void limitExcept(ConfNode n, LevelConf level, ServerDraft server, LocDraft loc) throws ConfException {
+        private void limitExcept(ConfNode n, LevelDirectives level, ServerDraft server, LocDraft loc) throws ConfException {
             if (level.limitExcept != null) {
                 throw Directives.duplicate(n);
             }
@@ -224,7 +223,7 @@ public final class ConfLoader {
             if (methods.contains("GET")) {
                 methods.add("HEAD");
             }
-            LevelConf inner = new LevelConf(n, level);
+            LevelDirectives inner = new LevelDirectives(n, level);
             walk(n.children(), DirectiveTable.LMT, inner, server, loc);
             level.limitExceptMethods = methods;
             level.limitExcept = inner;
@@ -250,9 +249,9 @@ public final class ConfLoader {
 
         /** nginx allows one default_server per listen address across all servers. */
         private void listen(ConfNode n, ServerDraft server) throws ConfException {
-            Listen l = Listens.parse(n);
+            ListenAddress l = ListenDirective.parse(n);
             if (l.defaultServer()) {
-                String key = ServerSelector.key(l.host(), l.port());
+                String key = ListenAddress.key(l.host(), l.port());
                 if (defaultServers.putIfAbsent(key, server) != null) {
                     throw n.error("a duplicate default server for " + l);
                 }
@@ -281,18 +280,18 @@ public final class ConfLoader {
 
         /** nginx's ngx_http_core_location: modifiers, nesting rules, regex compilation. */
         private void location(ConfNode n, ServerDraft server, LocDraft parent) throws ConfException {
-            LocationMatcher.Kind kind;
+            LocationBlock.Kind kind;
             String name;
             boolean caseless = false;
             if (n.args().size() == 2) {
                 String mod = n.arg(0);
                 name = n.arg(1);
                 switch (mod) {
-                    case "=" -> kind = LocationMatcher.Kind.EXACT;
-                    case "^~" -> kind = LocationMatcher.Kind.PREFIX_NOREGEX;
-                    case "~" -> kind = LocationMatcher.Kind.REGEX;
+                    case "=" -> kind = LocationBlock.Kind.EXACT;
+                    case "^~" -> kind = LocationBlock.Kind.PREFIX_NOREGEX;
+                    case "~" -> kind = LocationBlock.Kind.REGEX;
                     case "~*" -> {
-                        kind = LocationMatcher.Kind.REGEX;
+                        kind = LocationBlock.Kind.REGEX;
                         caseless = true;
                     }
                     default -> throw n.error("invalid location modifier \"" + mod + "\"");
@@ -300,39 +299,39 @@ public final class ConfLoader {
             } else {
                 String a = n.arg(0);
                 if (a.startsWith("=")) {
-                    kind = LocationMatcher.Kind.EXACT;
+                    kind = LocationBlock.Kind.EXACT;
                     name = a.substring(1);
                 } else if (a.startsWith("~*")) {
-                    kind = LocationMatcher.Kind.REGEX;
+                    kind = LocationBlock.Kind.REGEX;
                     caseless = true;
                     name = a.substring(2);
                 } else if (a.startsWith("~")) {
-                    kind = LocationMatcher.Kind.REGEX;
+                    kind = LocationBlock.Kind.REGEX;
                     name = a.substring(1);
                 } else if (a.startsWith("@")) {
-                    kind = LocationMatcher.Kind.NAMED;
+                    kind = LocationBlock.Kind.NAMED;
                     name = a;
                 } else {
-                    kind = LocationMatcher.Kind.PREFIX;
+                    kind = LocationBlock.Kind.PREFIX;
                     name = a;
                 }
             }
             if (parent != null) {
-                if (parent.kind == LocationMatcher.Kind.EXACT) {
+                if (parent.kind == LocationBlock.Kind.EXACT) {
                     throw n.error("location \"" + name + "\" cannot be inside the exact location \"" + parent.name + "\"");
                 }
-                if (parent.kind == LocationMatcher.Kind.NAMED) {
+                if (parent.kind == LocationBlock.Kind.NAMED) {
                     throw n.error("location \"" + name + "\" cannot be inside the named location \"" + parent.name + "\"");
                 }
-                if (kind == LocationMatcher.Kind.NAMED) {
+                if (kind == LocationBlock.Kind.NAMED) {
                     throw n.error("named location \"" + name + "\" can be on the server level only");
                 }
-                if (kind != LocationMatcher.Kind.REGEX && !name.startsWith(parent.name)) {
+                if (kind != LocationBlock.Kind.REGEX && !name.startsWith(parent.name)) {
                     throw n.error("location \"" + name + "\" is outside location \"" + parent.name + "\"");
                 }
             }
             PcreRegex regex = null;
-            if (kind == LocationMatcher.Kind.REGEX) {
+            if (kind == LocationBlock.Kind.REGEX) {
                 try {
                     regex = PcreRegex.compile(name, caseless);
                 } catch (PatternSyntaxException e) {
@@ -343,17 +342,17 @@ public final class ConfLoader {
                 }
             }
             List<LocDraft> siblings = parent == null ? server.locations : parent.nested;
-            if (kind != LocationMatcher.Kind.REGEX) {
+            if (kind != LocationBlock.Kind.REGEX) {
                 for (LocDraft s : siblings) {
-                    boolean sameKind = s.kind == kind || (s.kind != LocationMatcher.Kind.EXACT && s.kind != LocationMatcher.Kind.REGEX
-                            && kind != LocationMatcher.Kind.EXACT);
+                    boolean sameKind = s.kind == kind || (s.kind != LocationBlock.Kind.EXACT && s.kind != LocationBlock.Kind.REGEX
+                            && kind != LocationBlock.Kind.EXACT);
                     if (sameKind && s.name.equals(name)) {
                         throw n.error("duplicate location \"" + name + "\"");
                     }
                 }
             }
-            LevelConf parentLevel = parent == null ? server.level : parent.level;
-            LocDraft d = new LocDraft(n, kind, name, regex, new LevelConf(n, parentLevel));
+            LevelDirectives parentLevel = parent == null ? server.level : parent.level;
+            LocDraft d = new LocDraft(n, kind, name, regex, new LevelDirectives(n, parentLevel));
             siblings.add(d);
             walk(n.children(), DirectiveTable.LOC, d.level, server, d);
         }
@@ -365,15 +364,15 @@ public final class ConfLoader {
                     throw n.error("unknown \"push_channel_id\" variable");
                 }
             }
-            List<LevelConf> levels = new ArrayList<>();
+            List<LevelDirectives> levels = new ArrayList<>();
             for (ServerDraft s : servers) {
                 levels.add(s.level);
                 collect(s.locations, levels);
             }
-            for (LevelConf c : levels) {
-                List<java.util.Map.Entry<ConfNode, VariableExpr>> reads = new ArrayList<>();
+            for (LevelDirectives c : levels) {
+                List<java.util.Map.Entry<ConfNode, ValueTemplate>> reads = new ArrayList<>();
                 RewriteDirectives.reads(c.rewrite, reads);
-                for (java.util.Map.Entry<ConfNode, VariableExpr> r : reads) {
+                for (java.util.Map.Entry<ConfNode, ValueTemplate> r : reads) {
                     for (String v : r.getValue().userVariables()) {
                         if (!definedVariables.contains(v)) {
                             throw r.getKey().error("unknown \"" + v + "\" variable");
@@ -383,7 +382,7 @@ public final class ConfLoader {
             }
         }
 
-        private static void collect(List<LocDraft> locs, List<LevelConf> into) {
+        private static void collect(List<LocDraft> locs, List<LevelDirectives> into) {
             for (LocDraft l : locs) {
                 into.add(l.level);
                 collect(l.nested, into);
@@ -394,59 +393,56 @@ public final class ConfLoader {
     /** A server block while it is read. */
     private static final class ServerDraft {
         final ConfNode node;
-        final LevelConf level;
-        final List<Listen> listens = new ArrayList<>();
+        final LevelDirectives level;
+        final List<ListenAddress> listens = new ArrayList<>();
         final List<String> names = new ArrayList<>();
         final List<LocDraft> locations = new ArrayList<>();
 
-        ServerDraft(ConfNode node, LevelConf level) {
+        ServerDraft(ConfNode node, LevelDirectives level) {
             this.node = node;
             this.level = level;
         }
 
         ServerSettings build(String file) throws ConfException {
             String where = node == null ? file + ":1" : node.where();
-            List<LevelConf> chain = List.of(level.parent, level);
+            List<LevelDirectives> chain = List.of(level.parent, level);
             LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain);
             List<LocationSettings> all = new ArrayList<>();
-            LocationMatcher matcher = compile(locations, chain, all);
+            List<LocationBlock> blocks = compile(locations, chain, all);
             boolean serves = level.endpoint != null || level.root != null || level.tryFiles != null
                     || level.rewrite.stream().anyMatch(s -> s instanceof RewriteStep.Ret);
-            RoutingTable table = new RoutingTable(level.rewrite, matcher, serves ? serverLevel : null, all, serverLevel);
-            List<Listen> ls = listens.isEmpty() ? List.of(Listen.DEFAULT) : listens;
+            ServerRoutes routes = new ServerRoutes(level.rewrite, blocks, serves ? serverLevel : null, all, serverLevel);
+            List<ListenAddress> ls = listens.isEmpty() ? List.of(ListenAddress.DEFAULT) : listens;
             List<String> ns = names.isEmpty() ? List.of("") : names;
-            return new ServerSettings(ls, ns, where, table);
+            return new ServerSettings(ls, ns, where, routes);
         }
 
-        private static LocationMatcher compile(List<LocDraft> locs, List<LevelConf> parentChain,
-                                               List<LocationSettings> all) throws ConfException {
-            if (locs.isEmpty()) {
-                return LocationMatcher.EMPTY;
-            }
-            List<LocationMatcher.Loc> out = new ArrayList<>();
+        private static List<LocationBlock> compile(List<LocDraft> locs, List<LevelDirectives> parentChain,
+                                                   List<LocationSettings> all) throws ConfException {
+            List<LocationBlock> out = new ArrayList<>();
             for (LocDraft d : locs) {
-                List<LevelConf> chain = new ArrayList<>(parentChain);
+                List<LevelDirectives> chain = new ArrayList<>(parentChain);
                 chain.add(d.level);
                 LocationSettings s = Merge.settings("location " + String.join(" ", d.node.args())
                         + " (" + d.node.where() + ")", chain);
                 all.add(s);
-                LocationMatcher nested = compile(d.nested, chain, all);
-                out.add(new LocationMatcher.Loc(d.kind, d.name, d.regex, s, d.level.rewrite, nested));
+                List<LocationBlock> nested = compile(d.nested, chain, all);
+                out.add(new LocationBlock(d.kind, d.name, d.regex, s, d.level.rewrite, nested));
             }
-            return new LocationMatcher(out);
+            return out;
         }
     }
 
     /** A location block while it is read. */
     private static final class LocDraft {
         final ConfNode node;
-        final LocationMatcher.Kind kind;
+        final LocationBlock.Kind kind;
         final String name;
         final PcreRegex regex;
-        final LevelConf level;
+        final LevelDirectives level;
         final List<LocDraft> nested = new ArrayList<>();
 
-        LocDraft(ConfNode node, LocationMatcher.Kind kind, String name, PcreRegex regex, LevelConf level) {
+        LocDraft(ConfNode node, LocationBlock.Kind kind, String name, PcreRegex regex, LevelDirectives level) {
             this.node = node;
             this.kind = kind;
             this.name = name;

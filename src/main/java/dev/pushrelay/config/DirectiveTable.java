@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every directive pushrelay accepts: where it may appear (nginx's context flags), how
- * many arguments it takes, whether it is a block, and whether it is only accepted and
- * reported as ignored (it cannot change push behaviour). Contexts follow nginx:
+ * The directive registry: one entry per directive pushrelay accepts, saying where it may
+ * appear (nginx's context flags), how many arguments it takes, whether it is a block,
+ * whether it is only accepted and reported as ignored (it cannot change push behaviour),
+ * and how it sets its level's values. The entries are declared beside their parsing in
+ * {@link Directives}, {@link StreamDirectives}, {@link RedisDirectives}; the structure
+ * (http, server, location...) and the ignored ones here. Contexts follow nginx:
  * main = top of nginx.conf, http, server, location (nested too), events.
  */
 final class DirectiveTable {
@@ -24,9 +27,20 @@ final class DirectiveTable {
      * @param block true for a block directive ({@code name ... { }})
      * @param ignored accepted, reported in {@link Settings#ignored()}, otherwise without effect
      * @param skipBody for ignored blocks: the body is not interpreted (map, upstream...)
+     * @param handler sets the directive's values on the level it appears in; null for
+     *        structure and for the entries whose class applies them itself
      */
     record Spec(String name, int contexts, int minArgs, int maxArgs, boolean block, boolean ignored,
-                boolean skipBody) {
+                boolean skipBody, Handler handler) {
+
+        Spec(String name, int contexts, int minArgs, int maxArgs, boolean block, boolean ignored, boolean skipBody) {
+            this(name, contexts, minArgs, maxArgs, block, ignored, skipBody, null);
+        }
+    }
+
+    /** Applies one directive to the level of the block it appears in. */
+    interface Handler {
+        void apply(ConfNode n, LevelDirectives level) throws ConfException;
     }
 
     /**
@@ -87,72 +101,14 @@ final class DirectiveTable {
         put(m, "rewrite", SRV | LOC, 2, 3, false);
         put(m, "break", SRV | LOC, 0, 0, false);
         put(m, "if", SRV | LOC, 1, MANY, true);
-        // push module, protocol.md §2 (contexts and argument counts from ngx_http_push_commands)
-        put(m, "push_publisher", SRV | LOC, 0, 0, false);
-        put(m, "push_subscriber", SRV | LOC, 0, 1, false);
-        put(m, "push_store_messages", HSL, 1, 1, false);
-        put(m, "push_max_message_buffer_length", HSL, 1, 1, false);
-        put(m, "push_min_message_buffer_length", HSL, 1, 1, false);
-        put(m, "push_message_buffer_length", HSL, 1, 1, false);
-        put(m, "push_message_timeout", HSL, 1, 1, false);
-        put(m, "push_delete_oldest_received_message", HSL, 1, 1, false);
-        put(m, "push_max_reserved_memory", HTTP, 1, 1, false);
-        put(m, "push_subscriber_concurrency", HSL, 1, 1, false);
-        put(m, "push_subscriber_timeout", HSL, 1, 1, false);
-        put(m, "push_authorized_channels_only", HSL, 1, 1, false);
-        put(m, "push_max_channel_subscribers", HSL, 1, 1, false);
-        put(m, "push_ignore_queue_on_no_cache", HSL, 1, 1, false);
-        put(m, "push_channel_group", SRV | LOC, 1, 1, false);
-        put(m, "push_max_channel_id_length", HSL, 1, 1, false);
-        put(m, "push_channel_timeout", HSL, 1, 1, false);
-        // historical names, protocol.md §2.5
-        put(m, "push_min_message_recipients", HSL, 1, 1, false);
-        put(m, "push_buffer_size", HTTP, 1, 1, false);
-        put(m, "push_queue_messages", HSL, 1, 1, false);
-        // nchan's names for the module's directives (protocol.md §14.7), same contexts as the module's
-        for (String[] alias : new String[][] {
-                {"nchan_store_messages", "push_queue_messages"},
-                {"nchan_message_buffer_length", "push_max_message_buffer_length"},
-                {"nchan_message_max_buffer_length", "push_max_message_buffer_length"},
-                {"nchan_message_timeout", "push_message_timeout"},
-                {"nchan_max_reserved_memory", "push_max_reserved_memory"},
-                {"nchan_subscriber_timeout", "push_subscriber_timeout"},
-                {"nchan_subscribe_existing_channels_only", "push_authorized_channels_only"},
-                {"nchan_max_channel_subscribers", "push_max_channel_subscribers"},
-                {"nchan_channel_group", "push_channel_group"},
-                {"nchan_channel_timeout", "push_channel_timeout"}}) {
-            Spec of = m.get(alias[1]);
-            m.put(alias[0], new Spec(alias[0], of.contexts(), of.minArgs(), of.maxArgs(), of.block(), of.ignored(), of.skipBody()));
-        }
-        // nginx directives that change what a push client sees (issue 3)
-        put(m, "client_max_body_size", HSL, 1, 1, false);
-        put(m, "default_type", HSL, 1, 1, false);
-        put(m, "keepalive_timeout", HSL, 1, 2, false);
-        put(m, "client_header_timeout", HTTP | SRV, 1, 1, false);
-        put(m, "client_body_timeout", HSL, 1, 1, false);
-        put(m, "large_client_header_buffers", HTTP | SRV, 2, 2, false);
-        put(m, "gzip", HSL, 1, 1, false);
-        put(m, "gzip_types", HSL, 1, MANY, false);
-        put(m, "gzip_min_length", HSL, 1, 1, false);
-        put(m, "add_header", HSL, 2, 3, false);
-        put(m, "allow", HSL | LMT, 1, 1, false);
-        put(m, "deny", HSL | LMT, 1, 1, false);
-        // access phase, protocol.md §8.10
-        put(m, "auth_basic", HSL | LMT, 1, 1, false);
-        put(m, "auth_basic_user_file", HSL | LMT, 1, 1, false);
-        put(m, "satisfy", HSL, 1, 1, false);
-        put(m, "limit_except", LOC, 1, MANY, true);
-        // internal redirects, protocol.md §8.11
-        put(m, "error_page", HSL, 2, MANY, false);
-        put(m, "try_files", SRV | LOC, 2, MANY, false);
         put(m, "return", SRV | LOC, 1, 2, false);
-        put(m, "root", HSL, 1, 1, false);
-        put(m, "alias", LOC, 1, 1, false);
-        put(m, "index", HSL, 1, MANY, false);
+        // read by the loader itself: blocks, files relative to the configuration
+        put(m, "auth_basic_user_file", HSL | LMT, 1, 1, false);
+        put(m, "limit_except", LOC, 1, MANY, true);
         put(m, "types", HSL, 0, 0, true);
-        // observability (issue 5): metrics and status endpoints, logs
-        put(m, "pushrelay_metrics", SRV | LOC, 0, 0, false);
-        put(m, "pushrelay_status", SRV | LOC, 0, 0, false);
+        // push module and nginx directives around it (protocol.md §2, §8)
+        Directives.entries().forEach(s -> m.put(s.name(), s));
+        // metrics and status endpoints, logs (README "Operating pushrelay")
         put(m, "access_log", HSL, 1, MANY, false);
         put(m, "log_format", HTTP, 2, MANY, false);
         put(m, "error_log", MAIN | HSL, 1, 2, false);

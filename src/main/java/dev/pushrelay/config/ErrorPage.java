@@ -7,7 +7,7 @@ package dev.pushrelay.config;
  * @param override -1: the answer keeps the error's code; 0 ({@code =} alone): the answer has
  *        the code the new URI's handling gives; above 0 ({@code =CODE}): that code
  */
-public record ErrorPage(String target, int override, VariableExpr compiled) {
+public record ErrorPage(String target, int override, ValueTemplate compiled) {
 
     /** {@code @name}: the named location handles the request, method unchanged. */
     public boolean named() {

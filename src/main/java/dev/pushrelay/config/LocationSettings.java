@@ -28,7 +28,7 @@ import java.util.Locale;
  * @param gzipMinLength gzip_min_length in bytes (default 20)
  * @param keepaliveTimeoutSeconds keepalive_timeout (default 75; 0 disables keep-alive)
  * @param returnAction the location's own first {@code return}, text unevaluated; null when none.
- *        The evaluated form for a request is {@link RouteMatch#response()}.
+ *        The evaluated form for a request is routing's {@code RouteMatch.response()}.
  * @param root the document root ("html" by default) as written; the HTTP layer resolves a
  *        relative root against the main configuration file's directory (protocol.md §8.6);
  *        null when {@code alias} is in effect
@@ -71,7 +71,7 @@ public record LocationSettings(
         List<String> index,
         int minMessageRecipients,
         List<AccessLog> accessLogs,
-        ClientDirectives client,
+        ConfiguredClientLimits client,
         MimeMap types,
         AccessPolicy accessPolicy,
         java.util.Map<Integer, ErrorPage> errorPages,
@@ -80,7 +80,6 @@ public record LocationSettings(
         StreamSettings streams) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
-    public static final long DEFAULT_GZIP_MIN_LENGTH = 20;
 
     public LocationSettings {
         access = access == null ? AccessRules.NONE : access;
@@ -88,24 +87,13 @@ public record LocationSettings(
         gzipTypes = gzipTypes == null ? List.of("text/html") : List.copyOf(gzipTypes);
         index = index == null ? List.of("index.html") : List.copyOf(index);
         accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
-        client = client == null ? ClientDirectives.UNSET : client;
+        client = client == null ? ConfiguredClientLimits.UNSET : client;
         types = types == null ? MimeMap.BUILTIN : types;
         accessPolicy = accessPolicy == null
                 ? (access.allowsAll() ? AccessPolicy.NONE : new AccessPolicy(access, null, null, false, null))
                 : accessPolicy;
         errorPages = errorPages == null ? java.util.Map.of() : java.util.Map.copyOf(errorPages);
         streams = streams == null ? StreamSettings.DEFAULT : streams;
-    }
-
-    /** The original eleven components; nginx-directive components get nginx's defaults. */
-    public LocationSettings(String name, Endpoint endpoint, PollMode pollMode, String channelGroup,
-                            int maxChannelIdLength, BufferPolicy buffer, SubscribePolicy subscribe,
-                            long subscriberTimeoutSeconds, boolean ignoreQueueOnNoCache, String defaultType,
-                            long clientMaxBodySize) {
-        this(name, endpoint, pollMode, channelGroup, maxChannelIdLength, buffer, subscribe,
-                subscriberTimeoutSeconds, ignoreQueueOnNoCache, defaultType, clientMaxBodySize,
-                AccessRules.NONE, List.of(), false, null, DEFAULT_GZIP_MIN_LENGTH, DEFAULT_KEEPALIVE_SECONDS,
-                null, "html", null, null, -1, List.of(), ClientDirectives.UNSET, MimeMap.BUILTIN, AccessPolicy.NONE, null, null, null, null);
     }
 
     /**

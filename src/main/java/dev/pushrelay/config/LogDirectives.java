@@ -28,7 +28,7 @@ final class LogDirectives {
     }
 
     /** {@code access_log off | PATH [FORMAT [buffer=SIZE] [flush=TIME]]}. */
-    static void accessLog(ConfNode n, LevelConf c, Path baseDir) throws ConfException {
+    static void accessLog(ConfNode n, LevelDirectives c, Path baseDir) throws ConfException {
         if (n.arg(0).equals("off")) {
             if (n.args().size() > 1) throw n.error("invalid parameter \"" + n.arg(1) + "\"");
             c.accessLogOff = true;
@@ -50,7 +50,7 @@ final class LogDirectives {
     }
 
     /** {@code log_format NAME [escape=default|json|none] STRING ...} (http level). */
-    static void logFormat(ConfNode n, LevelConf http) throws ConfException {
+    static void logFormat(ConfNode n, LevelDirectives http) throws ConfException {
         String name = n.arg(0);
         if (name.equals("combined") || http.logFormats.containsKey(name)) {
             throw n.error("duplicate \"log_format\" name \"" + name + "\"");
@@ -86,10 +86,10 @@ final class LogDirectives {
     }
 
     /** The access logs in effect at the innermost level of {@code chain} that sets any. */
-    static List<AccessLog> merge(List<LevelConf> chain) throws ConfException {
+    static List<AccessLog> merge(List<LevelDirectives> chain) throws ConfException {
         Map<String, LogFormat> formats = chain.get(0).logFormats;
         for (int i = chain.size() - 1; i >= 0; i--) {
-            LevelConf c = chain.get(i);
+            LevelDirectives c = chain.get(i);
             if (c.accessLogOff) return List.of();
             if (c.accessLogs == null) continue;
             List<AccessLog> out = new ArrayList<>();

@@ -27,21 +27,21 @@ final class Merge {
     }
 
     /** @param chain outermost (http) first, the level being built last */
-    static LocationSettings settings(String name, List<LevelConf> chain) throws ConfException {
-        LevelConf own = chain.get(chain.size() - 1);
+    static LocationSettings settings(String name, List<LevelDirectives> chain) throws ConfException {
+        LevelDirectives own = chain.get(chain.size() - 1);
         checkBufferLengths(chain);
         int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
         int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
-        long channelTimeout = get(chain, c -> c.channelTimeout, 5L);
-        BufferPolicy buffer = new BufferPolicy(min, max, get(chain, c -> c.messageTimeout, 3600L),
-                get(chain, c -> c.deleteOldest, false), channelTimeout, get(chain, c -> c.minMessageRecipients, -1));
-        SubscribePolicy subscribe = new SubscribePolicy(get(chain, c -> c.concurrency, ConcurrencyMode.BROADCAST),
-                get(chain, c -> c.authorizedOnly, false), get(chain, c -> c.maxSubscribers, 0), channelTimeout);
-        List<String> gzipTypes = new ArrayList<>(get(chain, c -> c.gzipTypes, List.of()));
+        long channelTimeout = get(chain, Directives.CHANNEL_TIMEOUT);
+        BufferPolicy buffer = new BufferPolicy(min, max, get(chain, Directives.MESSAGE_TIMEOUT),
+                get(chain, Directives.DELETE_OLDEST), channelTimeout, get(chain, Directives.MIN_MESSAGE_RECIPIENTS));
+        SubscribePolicy subscribe = new SubscribePolicy(get(chain, Directives.CONCURRENCY),
+                get(chain, Directives.AUTHORIZED_ONLY), get(chain, Directives.MAX_SUBSCRIBERS), channelTimeout);
+        List<String> gzipTypes = new ArrayList<>(get(chain, Directives.GZIP_TYPES));
         if (!gzipTypes.contains("text/html")) {
             gzipTypes.add(0, "text/html"); // nginx always compresses text/html
         }
-        LevelConf rootLevel = null;
+        LevelDirectives rootLevel = null;
         for (int i = chain.size() - 1; i >= 0 && rootLevel == null; i--) {
             if (chain.get(i).root != null) {
                 rootLevel = chain.get(i);
@@ -59,7 +59,7 @@ final class Merge {
         List<AccessRules.Rule> access = get(chain, c -> c.access, List.of());
         AccessPolicy policy = policy(chain, access);
         if (own.limitExcept != null) {
-            List<LevelConf> inner = new ArrayList<>(chain);
+            List<LevelDirectives> inner = new ArrayList<>(chain);
             inner.add(own.limitExcept);
             AccessPolicy limited = policy(inner, get(inner, c -> c.access, List.of()));
             policy = new AccessPolicy(policy.rules(), policy.realm(), policy.users(), policy.satisfyAny(),
@@ -69,29 +69,29 @@ final class Merge {
                 name,
                 own.endpoint == null ? Endpoint.NONE : own.endpoint,
                 own.pollMode == null ? PollMode.LONG_POLL : own.pollMode,
-                get(chain, c -> c.channelGroup, ""),
-                get(chain, c -> c.maxChannelIdLength, 1024),
+                get(chain, Directives.CHANNEL_GROUP),
+                get(chain, Directives.MAX_CHANNEL_ID_LENGTH),
                 buffer,
                 subscribe,
-                get(chain, c -> c.subscriberTimeout, 0L),
-                get(chain, c -> c.ignoreQueueOnNoCache, false),
-                get(chain, c -> c.defaultType, "text/plain"),
-                get(chain, c -> c.clientMaxBodySize, 1024L * 1024),
+                get(chain, Directives.SUBSCRIBER_TIMEOUT),
+                get(chain, Directives.IGNORE_QUEUE_ON_NO_CACHE),
+                get(chain, Directives.DEFAULT_TYPE),
+                get(chain, Directives.CLIENT_MAX_BODY_SIZE),
                 access.isEmpty() ? AccessRules.NONE : new AccessRules(access),
                 get(chain, c -> c.addHeaders, List.of()),
-                get(chain, c -> c.gzip, false),
+                get(chain, Directives.GZIP),
                 gzipTypes,
-                get(chain, c -> c.gzipMinLength, LocationSettings.DEFAULT_GZIP_MIN_LENGTH),
-                get(chain, c -> c.keepaliveTimeout, LocationSettings.DEFAULT_KEEPALIVE_SECONDS),
+                get(chain, Directives.GZIP_MIN_LENGTH),
+                get(chain, Directives.KEEPALIVE_TIMEOUT),
                 returnAction,
                 root,
                 alias,
                 get(chain, c -> c.index, List.of("index.html")),
-                get(chain, c -> c.minMessageRecipients, -1),
+                get(chain, Directives.MIN_MESSAGE_RECIPIENTS),
                 LogDirectives.merge(chain),
-                new ClientDirectives(get(chain, c -> c.clientHeaderTimeout, null), get(chain, c -> c.clientBodyTimeout, null),
+                new ConfiguredClientLimits(get(chain, Directives.CLIENT_HEADER_TIMEOUT), get(chain, Directives.CLIENT_BODY_TIMEOUT),
                         get(chain, c -> c.headerBufferCount, null), get(chain, c -> c.headerBufferSize, null)),
-                get(chain, LevelConf::mimeMap, MimeMap.BUILTIN),
+                get(chain, LevelDirectives::mimeMap, MimeMap.BUILTIN),
                 policy,
                 get(chain, c -> c.errorPages, java.util.Map.of()),
                 own.tryFiles,
@@ -100,13 +100,13 @@ final class Merge {
     }
 
     /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */
-    private static AccessPolicy policy(List<LevelConf> chain, List<AccessRules.Rule> access) {
-        String realm = get(chain, c -> c.authBasic, null);
+    private static AccessPolicy policy(List<LevelDirectives> chain, List<AccessRules.Rule> access) {
+        String realm = get(chain, Directives.AUTH_BASIC);
         Htpasswd users = get(chain, c -> c.authUserFile, null);
         if ("off".equals(realm)) {
             realm = null;
         }
-        boolean any = get(chain, c -> c.satisfyAny, false);
+        boolean any = get(chain, Directives.SATISFY_ANY);
         AccessRules rules = access.isEmpty() ? AccessRules.NONE : new AccessRules(access);
         if (rules.allowsAll() && (realm == null || users == null)) {
             return AccessPolicy.NONE;
@@ -119,7 +119,7 @@ final class Merge {
      * nginx runs merge_loc_conf for the server and for each location. Reported at the
      * innermost directive that set max (or, if max is inherited, min).
      */
-    static void checkBufferLengths(List<LevelConf> chain) throws ConfException {
+    static void checkBufferLengths(List<LevelDirectives> chain) throws ConfException {
         int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
         int max = get(chain, c -> c.maxMessages, DEFAULT_MAX);
         if (max >= min) {
@@ -127,14 +127,25 @@ final class Merge {
         }
         ConfNode at = null;
         for (int i = chain.size() - 1; i >= 0 && at == null; i--) {
-            LevelConf c = chain.get(i);
+            LevelDirectives c = chain.get(i);
             at = c.maxNode != null ? c.maxNode : c.minNode;
         }
         String msg = "push_max_message_buffer_length cannot be smaller than push_min_message_buffer_length.";
         throw at == null ? new ConfException(msg) : at.error(msg);
     }
 
-    private static <T> T get(List<LevelConf> chain, Function<LevelConf, T> field, T dflt) {
+    /** The innermost level's value of {@code slot}, else its default. */
+    static <T> T get(List<LevelDirectives> chain, Slot<T> slot) {
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            T v = chain.get(i).get(slot);
+            if (v != null) {
+                return v;
+            }
+        }
+        return slot.byDefault();
+    }
+
+    private static <T> T get(List<LevelDirectives> chain, Function<LevelDirectives, T> field, T dflt) {
         for (int i = chain.size() - 1; i >= 0; i--) {
             T v = field.apply(chain.get(i));
             if (v != null) {

@@ -17,7 +17,7 @@ final class PageDirectives {
     }
 
     /** {@code error_page CODE... [=[RESPONSE]] URI}: every line of a level adds its codes; a later line wins for a code. */
-    static void errorPage(ConfNode n, LevelConf c) throws ConfException {
+    static void errorPage(ConfNode n, LevelDirectives c) throws ConfException {
         List<String> a = n.args();
         String target = a.get(a.size() - 1);
         int codes = a.size() - 1;
@@ -26,7 +26,7 @@ final class PageDirectives {
         if (eq.startsWith("=")) {
             codes--;
             if (eq.length() > 1) {
-                long v = Values.number(eq.substring(1));
+                long v = ValueSyntax.number(eq.substring(1));
                 if (v < 0 || v > 999) {
                     throw n.error("invalid value \"" + eq + "\"");
                 }
@@ -38,12 +38,12 @@ final class PageDirectives {
         if (codes < 1) {
             throw n.error("invalid number of arguments in \"error_page\" directive");
         }
-        ErrorPage page = new ErrorPage(target, override, VariableExpr.compile(target, n));
+        ErrorPage page = new ErrorPage(target, override, ValueTemplate.compile(target, n));
         if (c.errorPages == null) {
             c.errorPages = new LinkedHashMap<>();
         }
         for (int i = 0; i < codes; i++) {
-            long code = Values.number(a.get(i));
+            long code = ValueSyntax.number(a.get(i));
             if (code < 0) {
                 throw n.error("invalid value \"" + a.get(i) + "\"");
             }
@@ -55,23 +55,23 @@ final class PageDirectives {
     }
 
     /** {@code try_files FILE... URI|@NAME|=CODE}. */
-    static void tryFiles(ConfNode n, LevelConf c) throws ConfException {
+    static void tryFiles(ConfNode n, LevelDirectives c) throws ConfException {
         if (c.tryFiles != null) {
             throw Directives.duplicate(n);
         }
-        List<VariableExpr> files = new ArrayList<>();
+        List<ValueTemplate> files = new ArrayList<>();
         for (int i = 0; i < n.args().size() - 1; i++) {
-            files.add(VariableExpr.compile(n.arg(i), n));
+            files.add(ValueTemplate.compile(n.arg(i), n));
         }
         String last = n.arg(n.args().size() - 1);
         if (last.startsWith("=")) {
-            long code = Values.number(last.substring(1));
+            long code = ValueSyntax.number(last.substring(1));
             if (code < 0 || code > 999) {
                 throw n.error("invalid code \"" + last + "\"");
             }
             c.tryFiles = new TryFiles(files, null, (int) code);
         } else {
-            c.tryFiles = new TryFiles(files, VariableExpr.compile(last, n), 0);
+            c.tryFiles = new TryFiles(files, ValueTemplate.compile(last, n), 0);
         }
     }
 }

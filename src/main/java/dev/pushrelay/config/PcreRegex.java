@@ -14,9 +14,9 @@ import java.util.regex.PatternSyntaxException;
  *
  * @param names the PCRE names of the named groups, in pattern order
  */
-record PcreRegex(String source, Pattern pattern, List<String> names) {
+public record PcreRegex(String source, Pattern pattern, List<String> names) {
 
-    static PcreRegex compile(String pcre, boolean caseless) throws PatternSyntaxException {
+    public static PcreRegex compile(String pcre, boolean caseless) throws PatternSyntaxException {
         StringBuilder out = new StringBuilder(pcre.length() + 8);
         List<String> names = new ArrayList<>();
         boolean inClass = false;
@@ -77,17 +77,17 @@ record PcreRegex(String source, Pattern pattern, List<String> names) {
     }
 
     /** Numbered groups (index 0 = whole match; null = did not participate) and named groups by PCRE name. */
-    record Captures(String[] groups, java.util.Map<String, String> named) {
-        static final Captures NONE = new Captures(new String[0], java.util.Map.of());
+    public record Captures(String[] groups, java.util.Map<String, String> named) {
+        public static final Captures NONE = new Captures(new String[0], java.util.Map.of());
 
         /** {@code $n}: "" when absent, as nginx gives an empty value. */
-        String group(int n) {
+        public String group(int n) {
             return n < groups.length && groups[n] != null ? groups[n] : "";
         }
     }
 
     /** The captures of a successful search (nginx searches, unanchored), or null when no match. */
-    Captures match(String subject) {
+    public Captures match(String subject) {
         Matcher m = pattern.matcher(subject);
         if (!m.find()) {
             return null;

@@ -46,7 +46,7 @@ final class ProcessDirectives {
             case "worker_processes" -> {
                 if (ioThreads != null) throw Directives.duplicate(n);
                 String v = n.arg(0);
-                long count = v.equals("auto") ? 0 : Values.number(v);
+                long count = v.equals("auto") ? 0 : ValueSyntax.number(v);
                 if (count < 0 || (count == 0 && !v.equals("auto")) || count > 1024) {
                     throw n.error("invalid value \"" + v + "\"");
                 }
@@ -75,10 +75,10 @@ final class ProcessDirectives {
     /** nginx's msec time ({@code ngx_parse_time(is_sec=0)}) in its common forms: "500ms", or any seconds value. -1 if invalid. */
     static long millis(String s) {
         if (s.endsWith("ms")) {
-            long n = Values.number(s.substring(0, s.length() - 2));
+            long n = ValueSyntax.number(s.substring(0, s.length() - 2));
             return n;
         }
-        long sec = Values.seconds(s);
+        long sec = ValueSyntax.seconds(s);
         if (sec < 0 || sec > Long.MAX_VALUE / 1000) return -1;
         return sec * 1000;
     }

@@ -48,15 +48,11 @@ final class RedisDirectives {
         int hsl = DirectiveTable.HSL;
         for (String n : List.of("nchan_redis_url", "nchan_use_redis", "nchan_redis_pass", "nchan_redis_namespace",
                 "nchan_redis_connect_timeout", "nchan_redis_command_timeout")) {
-            m.put(n, new DirectiveTable.Spec(n, hsl, 1, 1, false, false, false));
+            m.put(n, new DirectiveTable.Spec(n, hsl, 1, 1, false, false, false, (node, c) -> apply(node, c.redis)));
         }
         // only inside an upstream block, which reads it itself
         m.put("nchan_redis_server", new DirectiveTable.Spec("nchan_redis_server", 0, 1, 1, false, false, false));
         m.put("upstream", new DirectiveTable.Spec("upstream", DirectiveTable.HTTP, 1, 1, true, false, false));
-    }
-
-    static boolean handles(String name) {
-        return name.startsWith("nchan_redis_") || name.equals("nchan_use_redis");
     }
 
     static void apply(ConfNode n, Level c) throws ConfException {
@@ -67,7 +63,7 @@ final class RedisDirectives {
             }
             case "nchan_use_redis" -> {
                 check(c.use, n);
-                Boolean b = Values.flag(n.arg(0));
+                Boolean b = ValueSyntax.flag(n.arg(0));
                 if (b == null) {
                     throw n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name()
                             + "\" directive, it must be \"on\" or \"off\"");
@@ -217,7 +213,7 @@ final class RedisDirectives {
     }
 
     private static long millis(ConfNode n) throws ConfException {
-        long v = Values.millis(oneArg(n));
+        long v = ValueSyntax.millis(oneArg(n));
         if (v <= 0) {
             throw n.error("invalid value \"" + n.arg(0) + "\"");
         }

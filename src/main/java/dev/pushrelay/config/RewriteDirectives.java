@@ -45,24 +45,24 @@ final class RewriteDirectives {
             throw n.error("invalid variable name \"" + var + "\"");
         }
         String name = var.substring(1).toLowerCase(Locale.ROOT);
-        if (VariableExpr.isBuiltin(name)) {
+        if (ValueTemplate.isBuiltin(name)) {
             throw n.error("the duplicate \"" + name + "\" variable");
         }
         defined.add(name);
-        return new RewriteStep.Set(name, VariableExpr.compile(n.arg(1), n), n);
+        return new RewriteStep.Set(name, ValueTemplate.compile(n.arg(1), n), n);
     }
 
     /** nginx's {@code return}: a URL alone means 302; codes above 999 are invalid. */
     private static RewriteStep ret(ConfNode n) throws ConfException {
         String first = n.arg(0);
-        long code = Values.number(first);
+        long code = ValueSyntax.number(first);
         if (n.args().size() == 1 && code < 0 && isRedirectTarget(first)) {
-            return new RewriteStep.Ret(302, VariableExpr.compile(first, n), n);
+            return new RewriteStep.Ret(302, ValueTemplate.compile(first, n), n);
         }
         if (code < 0 || code > 999) {
             throw n.error("invalid return code \"" + first + "\"");
         }
-        VariableExpr text = n.args().size() == 2 ? VariableExpr.compile(n.arg(1), n) : null;
+        ValueTemplate text = n.args().size() == 2 ? ValueTemplate.compile(n.arg(1), n) : null;
         return new RewriteStep.Ret((int) code, text, n);
     }
 
@@ -103,8 +103,8 @@ final class RewriteDirectives {
             replacement = replacement.substring(0, replacement.length() - 1);
         }
         int q = replacement.indexOf('?');
-        VariableExpr uri = VariableExpr.compile(q < 0 ? replacement : replacement.substring(0, q), n);
-        VariableExpr args = q < 0 ? null : VariableExpr.compile(replacement.substring(q + 1), n);
+        ValueTemplate uri = ValueTemplate.compile(q < 0 ? replacement : replacement.substring(0, q), n);
+        ValueTemplate args = q < 0 ? null : ValueTemplate.compile(replacement.substring(q + 1), n);
         return new RewriteStep.Rewrite(regex, uri, args, addArgs, flag, redirect, n);
     }
 
@@ -141,7 +141,7 @@ final class RewriteDirectives {
     }
 
     /** Every value a step reads (for the load-time "unknown variable" check), with the node to blame. */
-    static void reads(List<RewriteStep> steps, List<Map.Entry<ConfNode, VariableExpr>> out) {
+    static void reads(List<RewriteStep> steps, List<Map.Entry<ConfNode, ValueTemplate>> out) {
         for (RewriteStep s : steps) {
             if (s instanceof RewriteStep.Set set) {
                 out.add(Map.entry(set.node(), set.value()));

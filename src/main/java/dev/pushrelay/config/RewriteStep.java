@@ -6,16 +6,16 @@ import java.util.List;
 
 /**
  * One compiled rewrite-module directive of a server or location, run in file order per
- * request as nginx's rewrite phases do (protocol.md §8.9) by {@link RewritePhase}.
+ * request as nginx's rewrite phases do (protocol.md §8.9); routing runs them.
  */
-sealed interface RewriteStep {
+public sealed interface RewriteStep {
 
     /** {@code set $name value;} */
-    record Set(String name, VariableExpr value, ConfNode node) implements RewriteStep {
+    record Set(String name, ValueTemplate value, ConfNode node) implements RewriteStep {
     }
 
     /** {@code return code [text];} */
-    record Ret(int code, VariableExpr text, ConfNode node) implements RewriteStep {
+    record Ret(int code, ValueTemplate text, ConfNode node) implements RewriteStep {
     }
 
     /** {@code break;}: stops the rewrite directives and keeps the current location. */
@@ -38,12 +38,12 @@ sealed interface RewriteStep {
      * @param redirect 301 or 302 for a redirect (permanent, redirect, or a replacement starting
      *        with http://, https:// or $scheme), 0 for an internal rewrite
      */
-    record Rewrite(PcreRegex regex, VariableExpr uri, VariableExpr args, boolean addArgs, Flag flag, int redirect,
+    record Rewrite(PcreRegex regex, ValueTemplate uri, ValueTemplate args, boolean addArgs, Flag flag, int redirect,
                    ConfNode node) implements RewriteStep {
     }
 
     /** What an internal rewrite does next. */
-    enum Flag {
+    public enum Flag {
         /** no flag: go on with the next directive, then search the locations again */
         NONE,
         /** stop here and search the locations again */

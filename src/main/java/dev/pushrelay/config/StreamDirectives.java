@@ -16,9 +16,9 @@ final class StreamDirectives {
     private StreamDirectives() {
     }
 
-    /** The table entries: name, contexts, argument counts (nchan's for nchan's names). */
+    /** The registry entries: name, contexts, argument counts (nchan's for nchan's names), all applied by {@link #apply}. */
     static List<DirectiveTable.Spec> specs() {
-        return List.of(
+        return withHandler(List.of(
                 spec("nchan_eventsource_ping_interval", 1, 1),
                 spec("nchan_websocket_ping_interval", 1, 1),
                 spec("pushrelay_cursor_gap_header", 1, 1),
@@ -30,7 +30,12 @@ final class StreamDirectives {
                 new DirectiveTable.Spec("nchan_subscriber", DirectiveTable.SRV | DirectiveTable.LOC, 0, 7,
                         false, false, false),
                 new DirectiveTable.Spec("nchan_publisher", DirectiveTable.SRV | DirectiveTable.LOC, 0, 2,
-                        false, false, false));
+                        false, false, false)));
+    }
+
+    private static List<DirectiveTable.Spec> withHandler(List<DirectiveTable.Spec> specs) {
+        return specs.stream().map(s -> new DirectiveTable.Spec(s.name(), s.contexts(), s.minArgs(), s.maxArgs(),
+                s.block(), s.ignored(), s.skipBody(), StreamDirectives::apply)).toList();
     }
 
     private static DirectiveTable.Spec spec(String name, int min, int max) {
@@ -41,7 +46,7 @@ final class StreamDirectives {
     private static final List<String> NOT_BUILT = List.of("chunked", "multipart-mixed", "http-raw-stream");
 
     /** Applies one of {@link #specs()}; anything else is a programming error. */
-    static void apply(ConfNode n, LevelConf c) throws ConfException {
+    static void apply(ConfNode n, LevelDirectives c) throws ConfException {
         switch (n.name()) {
             case "nchan_eventsource_ping_interval" -> {
                 if (c.eventSourcePing != null) throw Directives.duplicate(n);
@@ -53,7 +58,7 @@ final class StreamDirectives {
             }
             case "pushrelay_cursor_gap_header" -> {
                 if (c.gapHeader != null) throw Directives.duplicate(n);
-                Boolean v = Values.flag(n.arg(0));
+                Boolean v = ValueSyntax.flag(n.arg(0));
                 if (v == null) {
                     throw n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name()
                             + "\" directive, it must be \"on\" or \"off\"");
@@ -79,7 +84,7 @@ final class StreamDirectives {
                     throw n.error("\"nchan_channel_id\" with several ids (multiplexing) is not supported yet: "
                             + "one id per location");
                 }
-                c.channelId = VariableExpr.compile(n.arg(0), n);
+                c.channelId = ValueTemplate.compile(n.arg(0), n);
             }
             case "nchan_publisher" -> {
                 for (String a : n.args()) {
@@ -102,7 +107,7 @@ final class StreamDirectives {
      * longpoll) without arguments. With intervalpoll a plain GET is answered as an interval
      * poll, as nchan prefers it to longpoll when both are named.
      */
-    private static void subscriber(ConfNode n, LevelConf c) throws ConfException {
+    private static void subscriber(ConfNode n, LevelDirectives c) throws ConfException {
         if (c.pollMode != null) throw Directives.duplicate(n);
         Set<SubscriberTransport> ts = EnumSet.noneOf(SubscriberTransport.class);
         if (n.args().isEmpty()) {
@@ -127,20 +132,20 @@ final class StreamDirectives {
     }
 
     private static long seconds(ConfNode n) throws ConfException {
-        long v = Values.seconds(n.arg(0));
+        long v = ValueSyntax.seconds(n.arg(0));
         if (v < 0) throw n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name() + "\" directive");
         return v;
     }
 
     /** The merged settings of a location (innermost level that sets each one wins). */
-    static StreamSettings merge(List<LevelConf> chain) {
+    static StreamSettings merge(List<LevelDirectives> chain) {
         Long ping = null;
         Long wsPing = null;
         Boolean gap = null;
-        VariableExpr channelId = null;
+        ValueTemplate channelId = null;
         Boolean newest = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
-            LevelConf c = chain.get(i);
+            LevelDirectives c = chain.get(i);
             if (ping == null) ping = c.eventSourcePing;
             if (wsPing == null) wsPing = c.webSocketPing;
             if (gap == null) gap = c.gapHeader;

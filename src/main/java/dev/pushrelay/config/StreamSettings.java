@@ -21,7 +21,7 @@ import java.util.Set;
  *        position waits for the next message instead of getting the oldest stored (§14.7)
  */
 public record StreamSettings(long eventSourcePingSeconds, long webSocketPingSeconds, boolean gapHeader,
-                             Set<SubscriberTransport> transports, VariableExpr channelId, boolean firstNewest) {
+                             Set<SubscriberTransport> transports, ValueTemplate channelId, boolean firstNewest) {
 
     public static final StreamSettings DEFAULT = new StreamSettings(0, 0, false, EnumSet.allOf(SubscriberTransport.class),
             null, false);

@@ -11,8 +11,8 @@ import java.util.List;
  * @param code above 0 for {@code =CODE}
  * @param fallback the last argument when it is a URI or {@code @name}, else null
  */
-record TryFiles(List<VariableExpr> files, VariableExpr fallback, int code) {
-    TryFiles {
+public record TryFiles(List<ValueTemplate> files, ValueTemplate fallback, int code) {
+    public TryFiles {
         files = List.copyOf(files);
     }
 }

@@ -2,10 +2,10 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.config.AccessDecision;
 import dev.pushrelay.config.AccessPolicy;
-import dev.pushrelay.config.Interpolation;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
-import dev.pushrelay.config.RequestView;
-import dev.pushrelay.config.RouteMatch;
+import dev.pushrelay.config.routing.RequestView;
+import dev.pushrelay.config.routing.RouteMatch;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
@@ -38,7 +38,7 @@ final class AccessPhase {
                     + request.requestUri() + " " + request.protocol() + "\"");
         }
         if (d.status() == 401) {
-            String realm = Interpolation.evaluate(d.realm(), request, match);
+            String realm = HeaderVariables.evaluate(d.realm(), request, match);
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
         }
         fail.send(exchange, d.status());

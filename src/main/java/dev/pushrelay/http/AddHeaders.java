@@ -1,10 +1,10 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.AddHeader;
-import dev.pushrelay.config.Interpolation;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
-import dev.pushrelay.config.RequestView;
-import dev.pushrelay.config.RouteMatch;
+import dev.pushrelay.config.routing.RequestView;
+import dev.pushrelay.config.routing.RouteMatch;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 
@@ -33,7 +33,7 @@ final class AddHeaders {
         int status = ex.getStatusCode();
         for (AddHeader h : location.addHeaders()) {
             if (!h.appliesTo(status)) continue;
-            String value = Interpolation.evaluate(h.value(), request, match);
+            String value = HeaderVariables.evaluate(h.value(), request, match);
             if (value.isEmpty()) continue; // nginx skips headers whose value evaluates to ""
             ex.getResponseHeaders().add(new HttpString(h.name()), value);
         }

@@ -1,7 +1,7 @@
 package dev.pushrelay.http;
 
-import dev.pushrelay.config.ClientDirectives;
-import dev.pushrelay.config.Values;
+import dev.pushrelay.config.ConfiguredClientLimits;
+import dev.pushrelay.config.ValueSyntax;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import org.xnio.Option;
@@ -65,7 +65,7 @@ public record ClientLimits(long headerTimeoutMs, long bodyTimeoutMs, int lineByt
      * client_body_timeout, and large_client_header_buffers as the longest line (its size) and
      * the longest head (number x size).
      */
-    public ClientLimits with(ClientDirectives d) {
+    public ClientLimits with(ConfiguredClientLimits d) {
         long header = d.headerTimeoutMs() != null ? d.headerTimeoutMs() : headerTimeoutMs;
         long body = d.bodyTimeoutMs() != null ? d.bodyTimeoutMs() : bodyTimeoutMs;
         int line = lineBytes;
@@ -102,7 +102,7 @@ public record ClientLimits(long headerTimeoutMs, long bodyTimeoutMs, int lineByt
     /** nginx's time syntax, parsed as the configuration parses it ({@code 500ms}, {@code 60}, {@code 1h30m}). */
     static long ms(String v, long dflt) {
         if (v == null || v.isBlank()) return dflt;
-        long ms = Values.millis(v.trim());
+        long ms = ValueSyntax.millis(v.trim());
         if (ms < 0) throw new IllegalArgumentException("not an nginx time: " + v);
         return ms;
     }
@@ -110,7 +110,7 @@ public record ClientLimits(long headerTimeoutMs, long bodyTimeoutMs, int lineByt
     /** nginx's size syntax, parsed as the configuration parses it ({@code 8192}, {@code 8k}, {@code 1m}). */
     static long bytes(String v, long dflt) {
         if (v == null || v.isBlank()) return dflt;
-        long n = Values.size(v.trim());
+        long n = ValueSyntax.size(v.trim());
         if (n < 0) throw new IllegalArgumentException("not an nginx size: " + v);
         return n;
     }

@@ -1,6 +1,6 @@
 package dev.pushrelay.http;
 
-import dev.pushrelay.config.RouteMatch;
+import dev.pushrelay.config.routing.RouteMatch;
 import dev.pushrelay.logging.LogVariables;
 import dev.pushrelay.wire.ResponseHeads;
 import io.undertow.server.HttpServerExchange;

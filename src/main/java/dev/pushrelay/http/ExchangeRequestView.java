@@ -1,6 +1,6 @@
 package dev.pushrelay.http;
 
-import dev.pushrelay.config.RequestView;
+import dev.pushrelay.config.routing.RequestView;
 import dev.pushrelay.wire.ResponseHeads;
 import io.undertow.server.HttpServerExchange;
 

@@ -1,12 +1,12 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.ErrorPage;
-import dev.pushrelay.config.Interpolation;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.Return;
-import dev.pushrelay.config.RouteMatch;
-import dev.pushrelay.config.Router;
-import dev.pushrelay.config.TryOutcome;
+import dev.pushrelay.config.routing.RouteMatch;
+import dev.pushrelay.config.routing.Router;
+import dev.pushrelay.config.routing.TryOutcome;
 import dev.pushrelay.store.Broker;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpHandler;
@@ -160,7 +160,7 @@ public final class PushHandler implements HttpHandler {
         }
         if (page.redirect()) {
             redirects.errorPage(exchange, 0);
-            String url = Interpolation.evaluate(page.target(), request, match);
+            String url = HeaderVariables.evaluate(page.target(), request, match);
             exchange.getResponseHeaders().put(io.undertow.util.Headers.LOCATION, url);
             Responses.errorPage(exchange, page.redirectStatus());
             return;

@@ -1,8 +1,8 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.LocationSettings;
-import dev.pushrelay.config.RequestView;
-import dev.pushrelay.config.RouteMatch;
+import dev.pushrelay.config.routing.RequestView;
+import dev.pushrelay.config.routing.RouteMatch;
 import io.undertow.server.HttpServerExchange;
 
 /**

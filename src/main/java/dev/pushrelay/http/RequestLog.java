@@ -2,7 +2,7 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.config.Endpoint;
 import dev.pushrelay.config.LocationSettings;
-import dev.pushrelay.config.RouteMatch;
+import dev.pushrelay.config.routing.RouteMatch;
 import dev.pushrelay.logging.AccessLog;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;

@@ -1,6 +1,6 @@
 package dev.pushrelay.server;
 
-import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
 
@@ -13,7 +13,7 @@ public final class ListenFlag {
     }
 
     /** Parses "host:port", "[v6]:port" or "port" (on 127.0.0.1). */
-    public static Listen parse(String text) {
+    public static ListenAddress parse(String text) {
         String host = "127.0.0.1";
         String port = text;
         if (text.startsWith("[")) {
@@ -30,13 +30,13 @@ public final class ListenFlag {
         try {
             int p = Integer.parseInt(port);
             if (p < 0 || p > 65535) throw new NumberFormatException();
-            return new Listen(host, p, false);
+            return new ListenAddress(host, p, false);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid port in \"" + text + "\"");
         }
     }
 
-    public static Settings apply(Settings settings, Listen listen) {
+    public static Settings apply(Settings settings, ListenAddress listen) {
         List<ServerSettings> servers = settings.servers().stream()
                 .map(s -> new ServerSettings(List.of(listen), s.serverNames(), s.where(), s.routing()))
                 .toList();

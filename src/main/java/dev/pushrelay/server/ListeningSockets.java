@@ -1,6 +1,6 @@
 package dev.pushrelay.server;
 
-import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.wire.ResponseHeads;
 import dev.pushrelay.wire.StrictSourceConduit;
@@ -42,7 +42,7 @@ final class ListeningSockets {
     private final ChannelListener<AcceptingChannel<StreamConnection>> accept;
     private final HttpOpenListener open;
     private final OptionMap socketOptions;
-    private final Map<Listen, AcceptingChannel<StreamConnection>> bound = new LinkedHashMap<>();
+    private final Map<ListenAddress, AcceptingChannel<StreamConnection>> bound = new LinkedHashMap<>();
 
     /** The head limits new connections are checked with (protocol.md §9); a reload replaces them. */
     private volatile OptionMap headLimits;
@@ -131,7 +131,7 @@ final class ListeningSockets {
      *
      * @throws IOException when the address cannot be bound (in use, not local, no permission)
      */
-    synchronized void bind(Listen listen) throws IOException {
+    synchronized void bind(ListenAddress listen) throws IOException {
         if (bound.containsKey(listen)) return;
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port());
         try {
@@ -147,7 +147,7 @@ final class ListeningSockets {
     }
 
     /** Closes the listening socket of {@code listen}; its open connections stay. */
-    synchronized void close(Listen listen) {
+    synchronized void close(ListenAddress listen) {
         AcceptingChannel<StreamConnection> c = bound.remove(listen);
         if (c != null) IoUtils.safeClose(c);
     }
@@ -158,7 +158,7 @@ final class ListeningSockets {
         bound.clear();
     }
 
-    synchronized Set<Listen> listens() {
+    synchronized Set<ListenAddress> listens() {
         return Set.copyOf(bound.keySet());
     }
 

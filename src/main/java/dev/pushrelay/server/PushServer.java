@@ -1,12 +1,12 @@
 package dev.pushrelay.server;
 
-import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.config.LocationSettings;
-import dev.pushrelay.config.Router;
+import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.http.GracefulStop;
-import dev.pushrelay.config.ClientDirectives;
+import dev.pushrelay.config.ConfiguredClientLimits;
 import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
 import dev.pushrelay.store.ChannelStore;
@@ -125,7 +125,7 @@ public final class PushServer implements AutoCloseable {
                 .getMap();
         ListeningSockets sockets = ListeningSockets.create(requests, settings.process().ioThreadCount(), serverOptions, socketOptions);
         try {
-            for (Listen listen : distinctListens(settings)) {
+            for (ListenAddress listen : distinctListens(settings)) {
                 sockets.bind(listen);
             }
         } catch (IOException | RuntimeException e) {
@@ -173,10 +173,10 @@ public final class PushServer implements AutoCloseable {
      * from there: each location applies its own, so another server's locations keep theirs
      * (or the default) instead of the first server's.
      */
-    static ClientDirectives headDirectives(Settings settings) {
-        if (settings.servers().isEmpty() || settings.servers().get(0).serverLevel() == null) return ClientDirectives.UNSET;
-        ClientDirectives first = settings.servers().get(0).serverLevel().client();
-        return new ClientDirectives(first.headerTimeoutMs(), null, first.headerBufferCount(), first.headerBufferBytes());
+    static ConfiguredClientLimits headDirectives(Settings settings) {
+        if (settings.servers().isEmpty() || settings.servers().get(0).serverLevel() == null) return ConfiguredClientLimits.UNSET;
+        ConfiguredClientLimits first = settings.servers().get(0).serverLevel().client();
+        return new ConfiguredClientLimits(first.headerTimeoutMs(), null, first.headerBufferCount(), first.headerBufferBytes());
     }
 
     private static void sweep(ChannelStore store) {
@@ -206,11 +206,11 @@ public final class PushServer implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, max * 1000);
     }
 
-    private static Set<Listen> distinctListens(Settings settings) {
-        Set<Listen> out = new LinkedHashSet<>();
+    private static Set<ListenAddress> distinctListens(Settings settings) {
+        Set<ListenAddress> out = new LinkedHashSet<>();
         for (ServerSettings server : settings.servers()) {
-            for (Listen l : server.listens()) {
-                out.add(new Listen(l.host(), l.port(), false));
+            for (ListenAddress l : server.listens()) {
+                out.add(new ListenAddress(l.host(), l.port(), false));
             }
         }
         return out;
@@ -236,18 +236,18 @@ public final class PushServer implements AutoCloseable {
     public synchronized List<String> reload(Settings next) throws IOException {
         if (stopping.get()) throw new IllegalStateException("stopping");
         Settings previous = settings;
-        Set<Listen> have = sockets.listens();
-        Set<Listen> want = distinctListens(next);
-        List<Listen> added = new ArrayList<>();
+        Set<ListenAddress> have = sockets.listens();
+        Set<ListenAddress> want = distinctListens(next);
+        List<ListenAddress> added = new ArrayList<>();
         try {
-            for (Listen l : want) {
+            for (ListenAddress l : want) {
                 if (!have.contains(l)) {
                     sockets.bind(l);
                     added.add(l);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            for (Listen l : added) sockets.close(l);
+            for (ListenAddress l : added) sockets.close(l);
             throw e;
         }
         List<String> notes = new ArrayList<>(brokers.openAll(next)); // before the routing needs them
@@ -255,8 +255,8 @@ public final class PushServer implements AutoCloseable {
         // New connections get the new keepalive_timeout and client_* limits; open ones keep theirs.
         sockets.serverOptions(serverOptions(next, limits));
         sockets.resume();
-        for (Listen l : added) notes.add("[notice] now listening on " + l);
-        for (Listen l : have) {
+        for (ListenAddress l : added) notes.add("[notice] now listening on " + l);
+        for (ListenAddress l : have) {
             if (!want.contains(l)) {
                 sockets.close(l);
                 notes.add("[notice] no longer listening on " + l + " (open connections stay)");

@@ -37,7 +37,7 @@ class ConfLoaderTest {
         Settings s = ConfLoader.load(Path.of("conf/pushrelay.conf"));
         assertEquals(1, s.servers().size());
         ServerSettings srv = s.servers().get(0);
-        assertEquals(List.of(Listen.DEFAULT), srv.listens());
+        assertEquals(List.of(ListenAddress.DEFAULT), srv.listens());
         assertEquals(33554432L, s.maxReservedMemory());
         List<LocationSettings> locs = srv.locations();
         LocationSettings pub = locs.get(0);
@@ -258,7 +258,7 @@ class ConfLoaderTest {
     void server_list_file_and_full_nginx_conf() throws ConfException {
         Settings a = parse("server { listen 8081; location /a {} }\nserver { listen 127.0.0.1:8082; }");
         assertEquals(2, a.servers().size());
-        assertEquals(new Listen("0.0.0.0", 8081, false), a.servers().get(0).listens().get(0));
+        assertEquals(new ListenAddress("0.0.0.0", 8081, false), a.servers().get(0).listens().get(0));
         assertEquals("conf/test.conf:1", a.servers().get(0).where());
         Settings b = parse("worker_processes 1;\nevents { worker_connections 1024; }\nhttp { server { location / {} } }");
         assertEquals(List.of("conf/test.conf:2: worker_connections"), b.ignored());

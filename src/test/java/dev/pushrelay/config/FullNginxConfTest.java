@@ -1,5 +1,8 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.routing.Router;
+import dev.pushrelay.config.routing.RouteMatch;
+import dev.pushrelay.config.routing.FakeRequest;
 import dev.pushrelay.channel.ConcurrencyMode;
 import dev.pushrelay.config.syntax.ConfException;
 import org.junit.jupiter.api.Test;
@@ -27,7 +30,7 @@ class FullNginxConfTest {
         assertEquals(64L * 1024 * 1024, s.maxReservedMemory());
         assertEquals(2, s.servers().size());
         ServerSettings push = s.servers().get(0);
-        assertEquals(List.of(new Listen("127.0.0.1", 8080, true)), push.listens());
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 8080, true)), push.listens());
         assertEquals(List.of("push.example.com"), push.serverNames());
         List<LocationSettings> locs = push.locations();
         assertEquals(List.of(

@@ -1,5 +1,8 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.routing.Router;
+import dev.pushrelay.config.routing.RouteMatch;
+import dev.pushrelay.config.routing.FakeRequest;
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;
@@ -8,7 +11,7 @@ import java.util.List;
 
 import static dev.pushrelay.config.ConfLoaderTest.error;
 import static dev.pushrelay.config.ConfLoaderTest.parse;
-import static dev.pushrelay.config.RouterTest.router;
+import static dev.pushrelay.config.routing.RouterTest.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -60,13 +63,13 @@ class NginxDirectivesTest {
                 location /pub { client_body_timeout 500ms; }
                 location /sub { }
                 """);
-        ClientDirectives pub = loc(s, 0).client();
+        ConfiguredClientLimits pub = loc(s, 0).client();
         assertEquals(10_000L, pub.headerTimeoutMs());
         assertEquals(500L, pub.bodyTimeoutMs());
         assertEquals(4, pub.headerBufferCount());
         assertEquals(16 * 1024L, pub.headerBufferBytes());
         assertEquals(60_000L, loc(s, 1).client().bodyTimeoutMs());
-        assertEquals(ClientDirectives.UNSET, loc(parse("location /x { }"), 0).client());
+        assertEquals(ConfiguredClientLimits.UNSET, loc(parse("location /x { }"), 0).client());
         assertEquals("conf/test.conf:2: client_header_timeout: \"client_header_timeout\" directive is not allowed here",
                 error("location /x {\n client_header_timeout 5s; }"));
         assertEquals("conf/test.conf:1: large_client_header_buffers: \"large_client_header_buffers\" directive is not allowed here",

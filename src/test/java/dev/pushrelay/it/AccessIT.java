@@ -1,7 +1,7 @@
 package dev.pushrelay.it;
 
 import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.server.ListenFlag;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.TestServer;
@@ -208,7 +208,7 @@ class AccessIT {
             Files.writeString(users, "ann:{PLAIN}two\n");
             assertEquals(200, server.send(get("/f", basic("ann", "one"))).status(), "read at start, not per request");
             Path file = Files.writeString(dir.resolve("reload.conf"), conf);
-            server.server().reload(ListenFlag.apply(ConfLoader.load(file), new Listen("127.0.0.1", 0, false)));
+            server.server().reload(ListenFlag.apply(ConfLoader.load(file), new ListenAddress("127.0.0.1", 0, false)));
             assertEquals(401, server.send(get("/f", basic("ann", "one"))).status());
             assertEquals(200, server.send(get("/f", basic("ann", "two"))).status());
         }

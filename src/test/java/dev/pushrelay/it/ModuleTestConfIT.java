@@ -1,7 +1,7 @@
 package dev.pushrelay.it;
 
 import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.server.ListenFlag;
 import dev.pushrelay.server.PushServer;
@@ -40,7 +40,7 @@ class ModuleTestConfIT {
     @BeforeEach
     void start() throws Exception {
         Settings settings = ListenFlag.apply(ConfLoader.load(Path.of("src/test/resources/conf/module-tests.conf")),
-                new Listen("127.0.0.1", 0, false));
+                new ListenAddress("127.0.0.1", 0, false));
         clock = new MutableClock(Instant.ofEpochSecond(1_790_000_000L));
         server = PushServer.start(settings, clock);
         port = server.port();

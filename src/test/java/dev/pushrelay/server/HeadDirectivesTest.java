@@ -1,6 +1,6 @@
 package dev.pushrelay.server;
 
-import dev.pushrelay.config.ClientDirectives;
+import dev.pushrelay.config.ConfiguredClientLimits;
 import dev.pushrelay.config.ConfLoader;
 import dev.pushrelay.config.syntax.ConfException;
 import org.junit.jupiter.api.Test;
@@ -12,13 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** protocol.md §8.8: the request-head limits every connection gets come from the first server. */
 class HeadDirectivesTest {
 
-    static ClientDirectives head(String conf) throws ConfException {
+    static ConfiguredClientLimits head(String conf) throws ConfException {
         return PushServer.headDirectives(ConfLoader.parse(conf, Path.of("conf/test.conf")));
     }
 
     @Test
     void head_limits_of_the_first_server_but_never_its_body_timeout() throws ConfException {
-        ClientDirectives d = head("""
+        ConfiguredClientLimits d = head("""
                 http {
                     client_header_timeout 5s;
                     server { listen 127.0.0.1:8080; large_client_header_buffers 2 1k; client_body_timeout 1s; }
@@ -26,8 +26,8 @@ class HeadDirectivesTest {
                              location /pub { set $push_channel_id $arg_id; push_publisher; } }
                 }
                 """);
-        assertEquals(new ClientDirectives(5_000L, null, 2, 1024L), d,
+        assertEquals(new ConfiguredClientLimits(5_000L, null, 2, 1024L), d,
                 "client_body_timeout stays per location: the second server's /pub keeps the default");
-        assertEquals(ClientDirectives.UNSET, head("location /a { return 200; }"));
+        assertEquals(ConfiguredClientLimits.UNSET, head("location /a { return 200; }"));
     }
 }

@@ -1,7 +1,7 @@
 package dev.pushrelay.testing;
 
 import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.Listen;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.server.ListenFlag;
@@ -61,7 +61,7 @@ public final class TestServer implements AutoCloseable {
             Path dir = Files.createTempDirectory("pushrelay-it");
             Path file = dir.resolve("pushrelay.conf");
             Files.writeString(file, conf);
-            Settings settings = ListenFlag.apply(ConfLoader.load(file), new Listen("127.0.0.1", 0, false));
+            Settings settings = ListenFlag.apply(ConfLoader.load(file), new ListenAddress("127.0.0.1", 0, false));
             MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
             return new TestServer(PushServer.start(settings, clock, limits), clock, dir, true);
         } catch (IOException e) {

@@ -8,9 +8,9 @@ import java.util.Locale;
  * for second slots), numbers ({@code ngx_atoi}), flags and the push module's
  * case-insensitive prefix match of enum values (protocol.md §2).
  */
-public final class Values {
+public final class ValueSyntax {
 
-    private Values() {
+    private ValueSyntax() {
     }
 
     /** {@code 123}, {@code 512k}/{@code K}, {@code 32m}/{@code M}, {@code 1g}/{@code G}; -1 when invalid. */

@@ -1,4 +1,8 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
+
+import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.Return;
+import dev.pushrelay.config.ServerSettings;
 
 import java.util.Map;
 

@@ -1,8 +1,18 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
+
+import dev.pushrelay.config.ErrorPage;
+import dev.pushrelay.config.LocationBlock;
+import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.Return;
+import dev.pushrelay.config.ServerSettings;
+import dev.pushrelay.config.Settings;
+import dev.pushrelay.config.TryFiles;
+import dev.pushrelay.config.ValueTemplate;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -27,6 +37,8 @@ public final class Router {
     private final ServerSelector selector;
     private final boolean accessLogged;
     private final Path confDir;
+    /** per server block (by identity: two servers may be configured alike) */
+    private final Map<ServerSettings, RoutingTable> tables = new IdentityHashMap<>();
 
     public Router(Settings settings) {
         this.settings = settings;
@@ -35,6 +47,7 @@ public final class Router {
         this.selector = new ServerSelector(settings.servers());
         boolean any = false;
         for (ServerSettings s : settings.servers()) {
+            tables.put(s, new RoutingTable(s.routing()));
             if (s.serverLevel() != null && !s.serverLevel().accessLogs().isEmpty()) any = true;
             for (LocationSettings l : s.locations()) {
                 if (!l.accessLogs().isEmpty()) any = true;
@@ -55,7 +68,7 @@ public final class Router {
     /** Never null; {@link RouteMatch#location()} is null when nothing matches. */
     public RouteMatch route(RequestView request) {
         ServerSettings server = selector.select(request.localAddress(), request.header("Host"));
-        Evaluation ev = new Evaluation(request, server, confDir);
+        RequestVariables ev = new RequestVariables(request, server, confDir);
         return fromServerRewrite(server, ev, MAX_URI_CHANGES + 1, request, false);
     }
 
@@ -65,7 +78,7 @@ public final class Router {
      * one of the request's URI changes (protocol.md §8.11).
      */
     public RouteMatch redirect(RouteMatch from, RequestView request, String uri, String args) {
-        Evaluation ev = resume(from, request);
+        RequestVariables ev = resume(from, request);
         ev.rewritten(uri, args);
         if (from.changesLeft() - 1 <= 0) {
             return cycle(from.server(), from.location(), ev, request);
@@ -75,8 +88,8 @@ public final class Router {
 
     /** The request goes on in the server's location {@code @name}, from its rewrite phase. */
     public RouteMatch named(RouteMatch from, RequestView request, String name) {
-        Evaluation ev = resume(from, request);
-        LocationMatcher.Loc loc = from.server().routing().locations.named(name);
+        RequestVariables ev = resume(from, request);
+        LocationBlock loc = table(from.server()).locations.named(name);
         if (loc == null) {
             LOG.severe("could not find named location \"" + name + "\"");
             return match(from.server(), from.location(), ev, new Return(500, null), request, true, from.changesLeft());
@@ -92,7 +105,7 @@ public final class Router {
         if (page.named()) {
             return named(from, request, page.target());
         }
-        String target = page.compiled().evaluate(resume(from, request));
+        String target = resume(from, request).evaluate(page.compiled());
         int q = target.indexOf('?');
         return redirect(from, request, q < 0 ? target : target.substring(0, q), q < 0 ? "" : target.substring(q + 1));
     }
@@ -107,11 +120,11 @@ public final class Router {
         if (tf == null) {
             return null;
         }
-        Evaluation ev = resume(from, request);
-        for (VariableExpr f : tf.files()) {
+        RequestVariables ev = resume(from, request);
+        for (ValueTemplate f : tf.files()) {
             // as nginx: a written trailing '/' asks for a directory and is not part of the name
             boolean dir = f.source().endsWith("/");
-            String value = f.evaluate(ev);
+            String value = ev.evaluate(f);
             if (dir) {
                 value = value.substring(0, value.length() - 1);
             }
@@ -123,7 +136,7 @@ public final class Router {
         if (tf.code() > 0) {
             return new TryOutcome(from, false, tf.code());
         }
-        String last = tf.fallback().evaluate(ev);
+        String last = ev.evaluate(tf.fallback());
         if (last.startsWith("@")) {
             return new TryOutcome(named(from, request, last), true, 0);
         }
@@ -141,9 +154,9 @@ public final class Router {
         }
     }
 
-    /** An Evaluation holding what routing left in {@code from}: variables, captures, URI, location. */
-    private Evaluation resume(RouteMatch from, RequestView request) {
-        Evaluation ev = new Evaluation(request, from.server(), confDir);
+    /** An RequestVariables holding what routing left in {@code from}: variables, captures, URI, location. */
+    private RequestVariables resume(RouteMatch from, RequestView request) {
+        RequestVariables ev = new RequestVariables(request, from.server(), confDir);
         for (Map.Entry<String, String> v : from.variables().entrySet()) {
             ev.set(v.getKey(), v.getValue());
         }
@@ -155,11 +168,11 @@ public final class Router {
         return ev;
     }
 
-    private RouteMatch fromServerRewrite(ServerSettings server, Evaluation ev, int left, RequestView request,
+    private RouteMatch fromServerRewrite(ServerSettings server, RequestVariables ev, int left, RequestView request,
                                          boolean forceUri) {
-        RoutingTable table = server.routing();
-        ev.location(table.serverLevel);
-        RewritePhase.Outcome o = RewritePhase.run(table.serverRewrite, ev);
+        RoutingTable table = table(server);
+        ev.location(table.routes.serverLevel());
+        RewritePhase.Outcome o = RewritePhase.run(table.routes.serverRewrite(), ev);
         if (o.response() != null) {
             return match(server, null, ev, o.response(), request, forceUri, left);
         }
@@ -172,15 +185,15 @@ public final class Router {
      *
      * @param start a named location to begin with (its rewrite phase), or null to search
      */
-    private RouteMatch search(ServerSettings server, Evaluation ev, int left, RequestView request, boolean forceUri,
-                              LocationMatcher.Loc start) {
-        RoutingTable table = server.routing();
-        LocationMatcher.Loc loc = start;
+    private RouteMatch search(ServerSettings server, RequestVariables ev, int left, RequestView request, boolean forceUri,
+                              LocationBlock start) {
+        RoutingTable table = table(server);
+        LocationBlock loc = start;
         while (true) {
             if (loc == null) {
                 LocationMatcher.Found found = table.locations.find(ev.uri(), ev);
                 if (found.loc() == null) {
-                    return match(server, table.fallback, ev, null, request, forceUri, left);
+                    return match(server, table.routes.fallback(), ev, null, request, forceUri, left);
                 }
                 loc = found.loc();
             }
@@ -197,19 +210,25 @@ public final class Router {
         }
     }
 
-    private static RouteMatch cycle(ServerSettings server, LocationSettings location, Evaluation ev, RequestView request) {
+    private static RouteMatch cycle(ServerSettings server, LocationSettings location, RequestVariables ev, RequestView request) {
         LOG.severe("rewrite or internal redirection cycle while processing \"" + ev.uri() + "\"");
         return match(server, location, ev, new Return(500, null), request, true, 0);
     }
 
-    private static RouteMatch match(ServerSettings server, LocationSettings location, Evaluation ev, Return response,
+    private static RouteMatch match(ServerSettings server, LocationSettings location, RequestVariables ev, Return response,
                                     RequestView request, boolean forceUri, int left) {
         if (location != null && location.streams().channelId() != null) { // nchan_channel_id, protocol.md §14.7
-            ev.set("push_channel_id", location.streams().channelId().evaluate(ev));
+            ev.set("push_channel_id", ev.evaluate(location.streams().channelId()));
         }
         boolean rewritten = forceUri || !ev.uri().equals(nz(request.uri())) || !ev.args().equals(nz(request.args()));
         return new RouteMatch(server, location, ev.userVariables(), response, ev.positional(),
                 rewritten ? ev.uri() : null, rewritten ? ev.args() : null, left);
+    }
+
+    /** The routes of {@code server}; one not in this configuration (built by hand) has none. */
+    private RoutingTable table(ServerSettings server) {
+        RoutingTable t = tables.get(server);
+        return t != null ? t : new RoutingTable(server.routing());
     }
 
     private static String nz(String s) {

@@ -1,10 +1,10 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.pushrelay.config.RouterTest.router;
+import static dev.pushrelay.config.routing.RouterTest.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -33,14 +33,14 @@ class VariablesTest {
 
     @Test
     void arg_lookup_is_raw_first_and_case_insensitive() {
-        assertEquals("a%2Fb", Evaluation.arg("ID=a%2Fb&id=2", "id"));
-        assertEquals("2", Evaluation.arg("xid=1&id=2", "id"));
-        assertEquals("", Evaluation.arg("id", "id"));
-        assertEquals("", Evaluation.arg("id&x=1", "id"));
-        assertEquals("", Evaluation.arg("id=", "id"));
-        assertEquals("v", Evaluation.arg("a=1&id=v", "id"));
-        assertEquals("", Evaluation.arg("", "id"));
-        assertEquals("1;x", Evaluation.arg("id=1;x&y", "id"));
+        assertEquals("a%2Fb", RequestVariables.arg("ID=a%2Fb&id=2", "id"));
+        assertEquals("2", RequestVariables.arg("xid=1&id=2", "id"));
+        assertEquals("", RequestVariables.arg("id", "id"));
+        assertEquals("", RequestVariables.arg("id&x=1", "id"));
+        assertEquals("", RequestVariables.arg("id=", "id"));
+        assertEquals("v", RequestVariables.arg("a=1&id=v", "id"));
+        assertEquals("", RequestVariables.arg("", "id"));
+        assertEquals("1;x", RequestVariables.arg("id=1;x&y", "id"));
     }
 
     @Test

@@ -1,5 +1,14 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
+import dev.pushrelay.config.Condition;
+import dev.pushrelay.config.PcreRegex;
+import dev.pushrelay.config.Return;
+import dev.pushrelay.config.RewriteStep;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -24,17 +33,17 @@ final class RewritePhase {
     private RewritePhase() {
     }
 
-    static Outcome run(List<RewriteStep> steps, Evaluation ev) {
+    static Outcome run(List<RewriteStep> steps, RequestVariables ev) {
         boolean changed = false;
         for (RewriteStep step : steps) {
             if (step instanceof RewriteStep.Set set) {
-                ev.set(set.name(), set.value().evaluate(ev));
+                ev.set(set.name(), ev.evaluate(set.value()));
             } else if (step instanceof RewriteStep.Ret r) {
-                return new Outcome(new Return(r.code(), r.text() == null ? null : r.text().evaluate(ev)), true, false);
+                return new Outcome(new Return(r.code(), r.text() == null ? null : ev.evaluate(r.text())), true, false);
             } else if (step instanceof RewriteStep.Break) {
                 return new Outcome(null, true, false); // nginx's break code also clears uri_changed
             } else if (step instanceof RewriteStep.If i) {
-                if (i.condition().test(ev)) {
+                if (holds(i.condition(), ev)) {
                     Outcome o = run(i.body(), ev);
                     if (o.response() != null) {
                         return o;
@@ -50,8 +59,8 @@ final class RewritePhase {
                     continue;
                 }
                 ev.captured(c);
-                String uri = r.uri().evaluate(ev);
-                String args = r.args() == null ? null : r.args().evaluate(ev);
+                String uri = ev.evaluate(r.uri());
+                String args = r.args() == null ? null : ev.evaluate(r.args());
                 String old = ev.args();
                 if (r.addArgs() && !old.isEmpty()) {
                     args = args == null ? old : args + "&" + old;
@@ -73,5 +82,37 @@ final class RewritePhase {
             }
         }
         return changed ? new Outcome(null, false, true) : Outcome.NOTHING;
+    }
+
+    /** An {@code if} condition for this request, as nginx's script codes test it. */
+    static boolean holds(Condition condition, RequestVariables ev) {
+        if (condition instanceof Condition.Truthy t) {
+            String v = ev.evaluate(t.value());
+            return !(v.isEmpty() || v.equals("0"));
+        }
+        if (condition instanceof Condition.Equals e) {
+            return ev.evaluate(e.left()).equals(ev.evaluate(e.right())) != e.negate();
+        }
+        if (condition instanceof Condition.Matches m) {
+            PcreRegex.Captures c = m.regex().match(ev.evaluate(m.left()));
+            if (c != null && !m.negate()) {
+                ev.captured(c);
+            }
+            return (c != null) != m.negate();
+        }
+        Condition.FileTest f = (Condition.FileTest) condition;
+        boolean r;
+        try {
+            Path p = Path.of(ev.evaluate(f.path()));
+            r = switch (f.kind()) {
+                case 'f' -> Files.isRegularFile(p);
+                case 'd' -> Files.isDirectory(p);
+                case 'e' -> Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.exists(p);
+                default -> Files.isExecutable(p) && Files.isRegularFile(p);
+            };
+        } catch (InvalidPathException e) {
+            r = false;
+        }
+        return r != f.negate();
     }
 }

@@ -1,4 +1,8 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
+
+import dev.pushrelay.config.LocationBlock;
+import dev.pushrelay.config.LocationBlock.Kind;
+import dev.pushrelay.config.PcreRegex;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,15 +23,19 @@ final class LocationMatcher {
 
     static final LocationMatcher EMPTY = new LocationMatcher(List.of());
 
-    enum Kind { EXACT, PREFIX, PREFIX_NOREGEX, REGEX, NAMED }
+    /** One location with the matcher of the locations nested in it. */
+    record Loc(LocationBlock block, LocationMatcher nested) {
+        Kind kind() {
+            return block.kind();
+        }
 
-    /** One compiled location. */
-    record Loc(Kind kind, String name, PcreRegex regex, LocationSettings settings, List<RewriteStep> rewrite,
-               LocationMatcher nested) {
+        String name() {
+            return block.name();
+        }
     }
 
     /** The chosen location, and whether the search is final (nginx's NGX_OK). */
-    record Found(Loc loc, boolean done) {
+    record Found(LocationBlock loc, boolean done) {
     }
 
     private final Map<String, Loc> exact = new HashMap<>();
@@ -36,14 +44,15 @@ final class LocationMatcher {
     private final List<Loc> prefixes;
     private final List<Loc> regexes = new ArrayList<>();
 
-    LocationMatcher(List<Loc> locs) {
+    LocationMatcher(List<LocationBlock> blocks) {
         List<Loc> p = new ArrayList<>();
-        for (Loc l : locs) {
-            switch (l.kind()) {
-                case EXACT -> exact.put(l.name(), l);
+        for (LocationBlock b : blocks) {
+            Loc l = new Loc(b, b.nested().isEmpty() ? EMPTY : new LocationMatcher(b.nested()));
+            switch (b.kind()) {
+                case EXACT -> exact.put(b.name(), l);
                 case PREFIX, PREFIX_NOREGEX -> p.add(l);
                 case REGEX -> regexes.add(l);
-                case NAMED -> named.put(l.name(), l);
+                case NAMED -> named.put(b.name(), l);
             }
         }
         // longest first, so the first prefix of the URI is the longest one
@@ -52,14 +61,15 @@ final class LocationMatcher {
     }
 
     /** The named location {@code @name} of this level, or null. */
-    Loc named(String name) {
-        return named.get(name);
+    LocationBlock named(String name) {
+        Loc l = named.get(name);
+        return l == null ? null : l.block();
     }
 
-    Found find(String uri, Evaluation ev) {
+    Found find(String uri, RequestVariables ev) {
         Loc e = exact.get(uri);
         if (e != null) {
-            return new Found(e, true);
+            return new Found(e.block(), true);
         }
         Loc current = null;
         boolean noregex = false;
@@ -69,6 +79,7 @@ final class LocationMatcher {
                 break;
             }
         }
+        LocationBlock chosen = current == null ? null : current.block();
         if (current != null) {
             noregex = current.kind() == Kind.PREFIX_NOREGEX;
             Found sub = current.nested().find(uri, ev);
@@ -76,19 +87,19 @@ final class LocationMatcher {
                 return sub;
             }
             if (sub.loc() != null) {
-                current = sub.loc();
+                chosen = sub.loc();
             }
         }
         if (!noregex) {
             for (Loc r : regexes) {
-                PcreRegex.Captures c = r.regex().match(uri);
+                PcreRegex.Captures c = r.block().regex().match(uri);
                 if (c != null) {
                     ev.captured(c);
                     Found sub = r.nested().find(uri, ev);
-                    return new Found(sub.loc() != null ? sub.loc() : r, true);
+                    return new Found(sub.loc() != null ? sub.loc() : r.block(), true);
                 }
             }
         }
-        return new Found(current, false);
+        return new Found(chosen, false);
     }
 }

@@ -11,10 +11,10 @@ import java.util.List;
  * as nginx's per-module conf structs hold NGX_CONF_UNSET before merging. Mutable, used
  * only while loading.
  */
-final class LevelConf {
+final class LevelDirectives {
 
     final ConfNode node;
-    final LevelConf parent;
+    final LevelDirectives parent;
 
     // endpoint (not inherited: nginx does not merge clcf->handler)
     Endpoint endpoint;
@@ -23,49 +23,29 @@ final class LevelConf {
     /** nchan_subscriber's transports; null = every one (push_subscriber); not inherited, as endpoint */
     java.util.Set<SubscriberTransport> transports;
 
-    // push module, protocol.md §2
+    // push module, protocol.md §2: the buffer lengths are checked together at merge (§2.2)
     Integer minMessages;
     ConfNode minNode;
     Integer maxMessages;
     ConfNode maxNode;
-    Long messageTimeout;
-    Boolean deleteOldest;
-    ConcurrencyMode concurrency;
-    Long subscriberTimeout;
-    Boolean authorizedOnly;
-    Integer maxSubscribers;
-    Boolean ignoreQueueOnNoCache;
-    String channelGroup;
-    Integer maxChannelIdLength;
-    Long channelTimeout;
-    Integer minMessageRecipients;
-    /** http level only */
-    Long maxReservedMemory;
+
+    /** the values of the directives declared with a {@link Slot}; absent = unset */
+    private final java.util.Map<Slot<?>, Object> values = new java.util.HashMap<>();
 
     // nginx
-    Long clientMaxBodySize;
-    String defaultType;
-    Long keepaliveTimeout;
-    /** client_header_timeout, client_body_timeout in ms; large_client_header_buffers */
-    Long clientHeaderTimeout;
-    Long clientBodyTimeout;
+    /** large_client_header_buffers */
     Integer headerBufferCount;
     Long headerBufferSize;
-    Boolean gzip;
-    List<String> gzipTypes;
-    Long gzipMinLength;
     List<AddHeader> addHeaders;
     List<AccessRules.Rule> access;
-    /** auth_basic as written ("off" included), auth_basic_user_file read at load, satisfy any */
-    String authBasic;
+    /** auth_basic_user_file, read at load */
     Htpasswd authUserFile;
-    Boolean satisfyAny;
     /** limit_except: the methods it lists (GET adds HEAD) and its own level, child of this one */
     java.util.Set<String> limitExceptMethods;
     /** error_page by code (inherited only when this level has none); try_files (not inherited) */
     java.util.Map<Integer, ErrorPage> errorPages;
     TryFiles tryFiles;
-    LevelConf limitExcept;
+    LevelDirectives limitExcept;
     String root;
     boolean rootIsAlias;
     List<String> index;
@@ -76,7 +56,7 @@ final class LevelConf {
     java.util.Map<String, String> types;
     private MimeMap mimeMap;
 
-    // logs (issue 5): null = unset; access_log off wins over same-level access_logs
+    // logs: null = unset; access_log off wins over same-level access_logs
     List<LogDirectives.AccessLogDraft> accessLogs;
     boolean accessLogOff;
     /** log_format, http level only */
@@ -89,15 +69,25 @@ final class LevelConf {
     Long eventSourcePing;
     Long webSocketPing;
     Boolean gapHeader;
-    VariableExpr channelId;
+    ValueTemplate channelId;
     Boolean firstNewest;
 
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();
 
-    LevelConf(ConfNode node, LevelConf parent) {
+    LevelDirectives(ConfNode node, LevelDirectives parent) {
         this.node = node;
         this.parent = parent;
+    }
+
+    /** The value this level sets, or null. */
+    @SuppressWarnings("unchecked")
+    <T> T get(Slot<T> slot) {
+        return (T) values.get(slot);
+    }
+
+    <T> void set(Slot<T> slot, T value) {
+        values.put(slot, value);
     }
 
     /**

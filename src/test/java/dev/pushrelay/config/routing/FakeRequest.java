@@ -1,11 +1,11 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A {@link RequestView} for tests: GET target split into uri and args, headers by lowercase name. */
-final class FakeRequest implements RequestView {
+public final class FakeRequest implements RequestView {
 
     private final String uri;
     private final String requestUri;
@@ -22,26 +22,26 @@ final class FakeRequest implements RequestView {
         args = q < 0 ? "" : target.substring(q + 1);
     }
 
-    static FakeRequest get(String target) {
+    public static FakeRequest get(String target) {
         return new FakeRequest(target);
     }
 
-    FakeRequest header(String name, String value) {
+    public FakeRequest header(String name, String value) {
         headers.put(name.toLowerCase(), value);
         return this;
     }
 
-    FakeRequest local(String host, int port) {
+    public FakeRequest local(String host, int port) {
         local = new InetSocketAddress(host, port);
         return this;
     }
 
-    FakeRequest method(String m) {
+    public FakeRequest method(String m) {
         method = m;
         return this;
     }
 
-    FakeRequest remote(String addr) {
+    public FakeRequest remote(String addr) {
         remote = addr;
         return this;
     }

@@ -1,11 +1,11 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.pushrelay.config.RouterTest.router;
-import static dev.pushrelay.config.RouterTest.where;
+import static dev.pushrelay.config.routing.RouterTest.router;
+import static dev.pushrelay.config.routing.RouterTest.where;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,12 +1,14 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
+import dev.pushrelay.config.ConfLoader;
+import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static dev.pushrelay.config.RouterTest.router;
+import static dev.pushrelay.config.routing.RouterTest.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -33,9 +35,9 @@ class ServerSelectorTest {
                     listen 10.0.0.1;
                 }
                 """, java.nio.file.Path.of("l.conf")).servers().get(0);
-        assertEquals(List.of(new Listen("0.0.0.0", 80, false), new Listen("127.0.0.1", 8080, true),
-                new Listen("0.0.0.0", 81, false), new Listen("::", 82, false), new Listen("::1", 80, false),
-                new Listen("127.0.0.1", 83, true), new Listen("10.0.0.1", 80, false)), s.listens());
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 80, false), new ListenAddress("127.0.0.1", 8080, true),
+                new ListenAddress("0.0.0.0", 81, false), new ListenAddress("::", 82, false), new ListenAddress("::1", 80, false),
+                new ListenAddress("127.0.0.1", 83, true), new ListenAddress("10.0.0.1", 80, false)), s.listens());
         assertEquals("[::]:82", s.listens().get(3).toString());
     }
 

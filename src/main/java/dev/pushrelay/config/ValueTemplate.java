@@ -12,12 +12,12 @@ import java.util.Set;
  * A value with nginx variable interpolation ({@code ngx_http_script_compile}), compiled
  * once at load: literal text, {@code $name} / {@code ${name}} (name = letters, digits,
  * '_'), and {@code $1}…{@code $9} (regex captures; one digit only, so {@code $12} is
- * capture 1 then "2"). Evaluation does no parsing.
+ * capture 1 then "2"). Evaluating it for a request (routing's RequestVariables) does no parsing.
  */
-final class VariableExpr {
+public final class ValueTemplate {
 
     /** Built-in variables (not settable); {@code arg_}, {@code http_}, {@code cookie_} are prefixes. */
-    enum Kind { LITERAL, CAPTURE, USER, ARG, HTTP, COOKIE, URI, REQUEST_URI, ARGS, IS_ARGS, HOST, REMOTE_ADDR,
+    public enum Kind { LITERAL, CAPTURE, USER, ARG, HTTP, COOKIE, URI, REQUEST_URI, ARGS, IS_ARGS, HOST, REMOTE_ADDR,
         SERVER_ADDR, SERVER_PORT, SERVER_NAME, CONTENT_TYPE, CONTENT_LENGTH, REQUEST_METHOD, SCHEME,
         REQUEST_FILENAME, DOCUMENT_ROOT, SERVER_PROTOCOL, REMOTE_USER, HTTPS }
 
@@ -27,22 +27,22 @@ final class VariableExpr {
             "server_protocol", "remote_user", "https");
 
     /** @param text literal text, capture number as text, or the variable's lookup key */
-    record Part(Kind kind, String text, int capture) {
+    public record Part(Kind kind, String text, int capture) {
     }
 
     private final String source;
     private final List<Part> parts;
 
-    private VariableExpr(String source, List<Part> parts) {
+    private ValueTemplate(String source, List<Part> parts) {
         this.source = source;
         this.parts = List.copyOf(parts);
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
-    List<Part> parts() {
+    public List<Part> parts() {
         return parts;
     }
 
@@ -58,7 +58,7 @@ final class VariableExpr {
     }
 
     /** @throws ConfException via {@code node} for nginx's compile errors */
-    static VariableExpr compile(String s, ConfNode node) throws ConfException {
+    public static ValueTemplate compile(String s, ConfNode node) throws ConfException {
         List<Part> parts = new ArrayList<>();
         StringBuilder lit = new StringBuilder();
         int i = 0;
@@ -116,7 +116,7 @@ final class VariableExpr {
         if (lit.length() > 0) {
             parts.add(new Part(Kind.LITERAL, lit.toString(), 0));
         }
-        return new VariableExpr(s, parts);
+        return new ValueTemplate(s, parts);
     }
 
     /** nginx variable names are case-insensitive (ngx_hash_strlow); user names are kept lowercased. */
@@ -196,17 +196,6 @@ final class VariableExpr {
     static boolean isBuiltin(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return BUILTIN.contains(n) || n.startsWith("arg_") || n.startsWith("http_") || n.startsWith("cookie_");
-    }
-
-    String evaluate(Evaluation ev) {
-        if (parts.size() == 1) {
-            return ev.value(parts.get(0));
-        }
-        StringBuilder sb = new StringBuilder();
-        for (Part p : parts) {
-            sb.append(ev.value(p));
-        }
-        return sb.toString();
     }
 
     @Override

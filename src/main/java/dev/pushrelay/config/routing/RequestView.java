@@ -1,4 +1,4 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
 import java.net.InetSocketAddress;
 

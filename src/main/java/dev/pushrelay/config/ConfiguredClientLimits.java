@@ -10,8 +10,8 @@ package dev.pushrelay.config;
  * @param headerBufferCount large_client_header_buffers number (http, server)
  * @param headerBufferBytes large_client_header_buffers size (http, server)
  */
-public record ClientDirectives(Long headerTimeoutMs, Long bodyTimeoutMs, Integer headerBufferCount,
+public record ConfiguredClientLimits(Long headerTimeoutMs, Long bodyTimeoutMs, Integer headerBufferCount,
                                Long headerBufferBytes) {
 
-    public static final ClientDirectives UNSET = new ClientDirectives(null, null, null, null);
+    public static final ConfiguredClientLimits UNSET = new ConfiguredClientLimits(null, null, null, null);
 }

@@ -1,4 +1,4 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
 /**
  * What {@code try_files} decided for a request (protocol.md §8.11).

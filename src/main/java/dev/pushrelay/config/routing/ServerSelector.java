@@ -1,4 +1,9 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
+
+import dev.pushrelay.config.AccessRules;
+import dev.pushrelay.config.ListenAddress;
+import dev.pushrelay.config.PcreRegex;
+import dev.pushrelay.config.ServerSettings;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,7 +50,7 @@ final class ServerSelector {
     ServerSelector(List<ServerSettings> servers) {
         first = servers.get(0);
         for (ServerSettings s : servers) {
-            for (Listen l : s.listens()) {
+            for (ListenAddress l : s.listens()) {
                 String key = key(l.host(), l.port());
                 Group g = groups.computeIfAbsent(key, k -> new Group());
                 if (l.defaultServer() && !g.explicitDefault) {
@@ -106,7 +111,7 @@ final class ServerSelector {
         if (g.only != null) {
             return g.only;
         }
-        String host = hostHeader == null || hostHeader.isEmpty() ? "" : Evaluation.host(hostHeader, first);
+        String host = hostHeader == null || hostHeader.isEmpty() ? "" : RequestVariables.host(hostHeader, first);
         ServerSettings s = g.exact.get(host);
         if (s != null) {
             return s;
@@ -175,17 +180,7 @@ final class ServerSelector {
         return (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
     }
 
-    /** Addresses are compared in canonical literal form ("::" and "0:0:0:0:0:0:0:0" are the same). */
-    static String key(String host, int port) {
-        byte[] b = AccessRules.literal(host);
-        String h = host;
-        if (b != null) {
-            try {
-                h = InetAddress.getByAddress(b).getHostAddress();
-            } catch (java.net.UnknownHostException e) {
-                h = host;
-            }
-        }
-        return h + "|" + port;
+    private static String key(String host, int port) {
+        return ListenAddress.key(host, port);
     }
 }

@@ -1,8 +1,15 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
+
+import dev.pushrelay.config.BasicCredentials;
+import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.PcreRegex;
+import dev.pushrelay.config.ServerSettings;
+import dev.pushrelay.config.ValueTemplate;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -11,7 +18,7 @@ import java.util.Map;
  * {@link RequestView}, the current regex captures, and user variables ({@code set},
  * named captures). Not thread-safe; one per request.
  */
-final class Evaluation {
+final class RequestVariables {
 
     private final RequestView request;
     private final ServerSettings server;
@@ -24,12 +31,12 @@ final class Evaluation {
     /** the location whose root/alias $request_filename and $document_root use; null = none yet */
     private LocationSettings location;
 
-    Evaluation(RequestView request, ServerSettings server) {
+    RequestVariables(RequestView request, ServerSettings server) {
         this(request, server, null);
     }
 
     /** @param confDir the main configuration file's directory, against which a relative root resolves */
-    Evaluation(RequestView request, ServerSettings server, Path confDir) {
+    RequestVariables(RequestView request, ServerSettings server, Path confDir) {
         this.request = request;
         this.server = server;
         this.confDir = confDir;
@@ -79,7 +86,20 @@ final class Evaluation {
         captures = new PcreRegex.Captures(groups, java.util.Map.of());
     }
 
-    String value(VariableExpr.Part p) {
+    /** {@code template} with this request's values. */
+    String evaluate(ValueTemplate template) {
+        List<ValueTemplate.Part> parts = template.parts();
+        if (parts.size() == 1) {
+            return value(parts.get(0));
+        }
+        StringBuilder sb = new StringBuilder();
+        for (ValueTemplate.Part p : parts) {
+            sb.append(value(p));
+        }
+        return sb.toString();
+    }
+
+    private String value(ValueTemplate.Part p) {
         switch (p.kind()) {
             case LITERAL:
                 return p.text();

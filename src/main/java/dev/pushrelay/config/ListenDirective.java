@@ -12,17 +12,17 @@ import java.util.List;
  * server of that address. Socket options (ssl, http2, backlog=, reuseport, ...) are
  * accepted and have no effect. Port 0 is a pushrelay extension (any free port, for tests).
  */
-final class Listens {
+final class ListenDirective {
 
     private static final List<String> FLAG_PARAMS = List.of("ssl", "http2", "quic", "spdy", "proxy_protocol",
             "reuseport", "deferred", "bind");
     private static final List<String> VALUE_PARAMS = List.of("backlog=", "rcvbuf=", "sndbuf=", "accept_filter=",
             "fastopen=", "ipv6only=", "so_keepalive=", "setfib=");
 
-    private Listens() {
+    private ListenDirective() {
     }
 
-    static Listen parse(ConfNode n) throws ConfException {
+    static ListenAddress parse(ConfNode n) throws ConfException {
         String a = n.arg(0);
         if (a.startsWith("unix:")) {
             throw n.error("unix domain sockets are not supported in \"" + a + "\" of the \"listen\" directive");
@@ -50,7 +50,7 @@ final class Listens {
             if (colon >= 0) {
                 host = a.substring(0, colon);
                 port = a.substring(colon + 1);
-            } else if (Values.number(a) >= 0) {
+            } else if (ValueSyntax.number(a) >= 0) {
                 host = "*";
                 port = a;
             } else {
@@ -68,7 +68,7 @@ final class Listens {
                 }
             }
         }
-        long p = Values.number(port);
+        long p = ValueSyntax.number(port);
         if (p < 0 || p > 65535) {
             throw n.error("invalid port in \"" + a + "\" of the \"listen\" directive");
         }
@@ -80,6 +80,6 @@ final class Listens {
                 throw n.error("invalid parameter \"" + param + "\"");
             }
         }
-        return new Listen(host, (int) p, dflt);
+        return new ListenAddress(host, (int) p, dflt);
     }
 }

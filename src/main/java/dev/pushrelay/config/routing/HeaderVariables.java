@@ -1,5 +1,6 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
+import dev.pushrelay.config.ValueTemplate;
 import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.config.syntax.ConfNode;
 
@@ -13,11 +14,11 @@ import java.util.Map;
  * Positional captures ({@code $1}) are those of the last regex match during routing.
  * A value without '$' is returned as it is, so literal headers cost nothing.
  */
-public final class Interpolation {
+public final class HeaderVariables {
 
     private static final ConfNode AT = new ConfNode("add_header", List.of(), null, "add_header", 0);
 
-    private Interpolation() {
+    private HeaderVariables() {
     }
 
     /** {@code value} with its variables evaluated for {@code request}; malformed variables stay literal. */
@@ -25,13 +26,13 @@ public final class Interpolation {
         if (value.indexOf('$') < 0) {
             return value;
         }
-        VariableExpr expr;
+        ValueTemplate expr;
         try {
-            expr = VariableExpr.compile(value, AT);
+            expr = ValueTemplate.compile(value, AT);
         } catch (ConfException e) {
             return value;
         }
-        Evaluation ev = new Evaluation(request, match.server());
+        RequestVariables ev = new RequestVariables(request, match.server());
         for (Map.Entry<String, String> v : match.variables().entrySet()) {
             ev.set(v.getKey(), v.getValue());
         }
@@ -40,6 +41,6 @@ public final class Interpolation {
             ev.rewritten(match.uri(), match.args());
         }
         ev.location(match.location());
-        return expr.evaluate(ev);
+        return ev.evaluate(expr);
     }
 }

@@ -1,5 +1,8 @@
-package dev.pushrelay.config;
+package dev.pushrelay.config.routing;
 
+import dev.pushrelay.config.ConfLoader;
+import dev.pushrelay.config.Endpoint;
+import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;
@@ -9,13 +12,13 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-class RouterTest {
+public class RouterTest {
 
-    static Router router(String conf) throws ConfException {
+    public static Router router(String conf) throws ConfException {
         return new Router(ConfLoader.parse(conf, Path.of("r.conf")));
     }
 
-    static String where(Router r, String target) {
+    public static String where(Router r, String target) {
         LocationSettings l = r.route(FakeRequest.get(target)).location();
         return l == null ? null : l.name().substring(0, l.name().indexOf(" ("));
     }
