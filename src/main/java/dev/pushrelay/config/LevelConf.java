@@ -89,8 +89,9 @@ final class LevelConf {
     Long eventSourcePing;
     Long webSocketPing;
     Boolean gapHeader;
-    VariableExpr channelId;
-    Boolean firstNewest;
+    List<VariableExpr> channelIds;
+    String splitDelimiter;
+    Integer firstMessage;
 
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();

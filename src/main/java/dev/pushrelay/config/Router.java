@@ -204,8 +204,8 @@ public final class Router {
 
     private static RouteMatch match(ServerSettings server, LocationSettings location, Evaluation ev, Return response,
                                     RequestView request, boolean forceUri, int left) {
-        if (location != null && location.streams().channelId() != null) { // nchan_channel_id, protocol.md §14.7
-            ev.set("push_channel_id", location.streams().channelId().evaluate(ev));
+        if (location != null && location.streams().namesChannel()) { // nchan_channel_id, protocol.md §14.7, §14.8
+            ev.set("push_channel_id", location.streams().channelIdValue(ev));
         }
         boolean rewritten = forceUri || !ev.uri().equals(nz(request.uri())) || !ev.args().equals(nz(request.args()));
         return new RouteMatch(server, location, ev.userVariables(), response, ev.positional(),

@@ -57,7 +57,7 @@ public final class Drain {
     public int drain(long windowMillis) {
         draining = true;
         for (Subscriber s : waiting.get()) {
-            if (s instanceof ChannelFollower stream) stream.stopping(); // protocol.md §14.2, §14.6
+            if (s instanceof ChannelFollower.Lane stream) stream.stopping(); // protocol.md §14.2, §14.6
         }
         List<WaitingSubscriber> all = parkedNow();
         int n = all.size();

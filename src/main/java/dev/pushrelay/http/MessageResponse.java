@@ -70,11 +70,21 @@ final class MessageResponse {
     /** @param store and {@code key}: where the gzip form of a stored message is charged */
     static void send(HttpServerExchange exchange, Message message, Broker store, String key) {
         Encoded e = message.encoded(Encoded::of);
+        send(exchange, message, store, key, e.lastModified, e.etag);
+    }
+
+    /**
+     * With the cursor headers given: a subscriber of several channels names all of them
+     * (protocol.md §14.8).
+     */
+    static void send(HttpServerExchange exchange, Message message, Broker store, String key,
+                     String lastModified, String etag) {
+        Encoded e = message.encoded(Encoded::of);
         exchange.setStatusCode(200);
         HeaderMap h = exchange.getResponseHeaders();
         if (message.contentType() != null) h.put(Headers.CONTENT_TYPE, message.contentType());
-        h.put(Headers.LAST_MODIFIED, e.lastModified);
-        h.put(Responses.ETAG, e.etag);
+        h.put(Headers.LAST_MODIFIED, lastModified);
+        h.put(Responses.ETAG, etag);
         h.put(Responses.VARY, Responses.VARY_VALUE);
         LocationSettings gzipLocation = exchange.getAttachment(Gzip.LOCATION);
         byte[] g = Gzip.decide(exchange, gzipLocation, message.contentType(), message.length())
