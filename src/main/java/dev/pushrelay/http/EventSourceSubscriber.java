@@ -66,7 +66,8 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         boolean ignoreQueue = !requested.given() && (location.streams().firstNewest()
                 || location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange));
         EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, keys, metrics, mailboxes, drain);
-        Refusal refused = s.follower.begin(exchange.getIoThread(), requested.cursors(), requested.given(),
+        Refusal refused = s.follower.begin(exchange.getIoThread(), StreamCursor.starts(requested, location, store, keys),
+                requested.given(),
                 ignoreQueue, s::open);
         if (refused != null) Responses.refusal(exchange, refused);
     }

@@ -58,8 +58,8 @@ final class MultiplexedPoll implements ChannelFollower.Transport {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange)
                 || location.streams().firstNewest() && !requested.given(); // as a single long-poll, §4.7, §14.7
         MultiplexedPoll p = new MultiplexedPoll(exchange, location, broker, store, keys, metrics, mailboxes, drain);
-        Refusal refused = p.follower.begin(exchange.getIoThread(), requested.cursors(), requested.given(), ignoreQueue,
-                NOTHING);
+        Refusal refused = p.follower.begin(exchange.getIoThread(), StreamCursor.starts(requested, location, store, keys),
+                requested.given(), ignoreQueue, NOTHING);
         if (refused != null) {
             Responses.refusal(exchange, refused);
         } else if (!p.answered) {

@@ -102,6 +102,26 @@ final class StreamCursor {
     }
 
     /**
+     * Where each channel starts: the cursors named, or with nchan_subscriber_first_message N
+     * or -N (§14.7) and no position named, just before each channel's Nth stored message
+     * (from the oldest, or the newest), as nchan's.
+     */
+    static Cursor[] starts(Requested r, dev.pushrelay.config.LocationSettings location,
+                           dev.pushrelay.store.ChannelStore store, java.util.List<String> keys) {
+        int nth = location.streams().firstMessage();
+        if (r.given() || nth == dev.pushrelay.config.StreamSettings.OLDEST
+                || nth == dev.pushrelay.config.StreamSettings.NEWEST) {
+            return r.cursors();
+        }
+        Cursor[] cs = new Cursor[keys.size()];
+        for (int i = 0; i < cs.length; i++) {
+            Cursor c = store.before(keys.get(i), nth);
+            cs[i] = c == null ? Cursor.OLDEST : c;
+        }
+        return cs;
+    }
+
+    /**
      * The newest message after {@code after} that the channel no longer stores, or null:
      * the gap signal of §14.5.
      */

@@ -105,9 +105,14 @@ final class SubscriberHandler {
     }
 
     /** §4.3. */
-    private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
+    private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor position) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange)
-                || location.streams().firstNewest() && after.equals(Cursor.OLDEST); // no position named, §14.7
+                || location.streams().firstNewest() && position.equals(Cursor.OLDEST); // no position named, §14.7
+        Cursor after = position;
+        if (position.equals(Cursor.OLDEST) && location.redis() == null) { // nchan_subscriber_first_message N, §14.7
+            after = StreamCursor.starts(new StreamCursor.Requested(new Cursor[] {position}, false, null), location,
+                    store, List.of(key))[0];
+        }
         Broker store = brokers.apply(location);
         WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes, store, key);
         CompletableFuture<Fetch> f = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter)

@@ -78,7 +78,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
             return;
         }
         WebSocketSubscriber s = new WebSocketSubscriber(store, keys, location, metrics, mailboxes, drain,
-                requested.cursors(), requested.given(),
+                StreamCursor.starts(requested, location, store, keys), requested.given(),
                 !requested.given() && (location.streams().firstNewest() // §14.7
                         || location.ignoreQueueOnNoCache() && SubscriberHandler.disallowsCaching(exchange)));
         Set<String> protocols = Set.of(META);
