@@ -296,6 +296,18 @@ public final class MessageBuffer {
         if (forgottenThrough == null || id.isAfter(forgottenThrough)) forgottenThrough = id;
     }
 
+    /**
+     * The cursor after which {@link #find} gives the Nth stored message: counted from the
+     * oldest when {@code nth > 0}, from the newest when {@code nth < 0}, the last one
+     * counted when fewer are stored (nchan_subscriber_first_message N, protocol.md §14.7);
+     * null when nothing is stored.
+     */
+    public Cursor before(int nth) {
+        if (size == 0 || nth == 0) return null;
+        int i = nth > 0 ? Math.min(nth, size) - 1 : Math.max(size + nth, 0);
+        return i == 0 ? Cursor.OLDEST : get(i - 1).id();
+    }
+
     /** The oldest stored message, or null. */
     public Message oldest() {
         return size == 0 ? null : get(0);

@@ -76,7 +76,7 @@ public final class ConfLoader {
         private final Set<String> definedVariables = new HashSet<>();
         private final java.util.Map<String, ServerDraft> defaultServers = new java.util.HashMap<>();
         private final java.util.Map<java.nio.file.Path, Htpasswd> userFiles = new java.util.HashMap<>();
-        private final List<ConfNode> needChannelId = new ArrayList<>();
+        private final List<java.util.Map.Entry<ConfNode, LevelDirectives>> needChannelId = new ArrayList<>();
         private final List<dev.pushrelay.logging.ErrorLogTarget> errorLogs = new ArrayList<>();
         private LevelDirectives http;
         private boolean sawHttp;
@@ -186,7 +186,7 @@ public final class ConfLoader {
                         }
                         spec.handler().apply(n, target);
                         if (n.name().equals("push_publisher") || n.name().equals("push_subscriber")) {
-                            needChannelId.add(n);
+                            needChannelId.add(java.util.Map.entry(n, target));
                         }
                     }
                 }
@@ -359,9 +359,10 @@ public final class ConfLoader {
 
         /** nginx resolves variable names when the whole configuration is read: order does not matter. */
         private void checkVariables() throws ConfException {
-            for (ConfNode n : needChannelId) {
-                if (!definedVariables.contains("push_channel_id")) {
-                    throw n.error("unknown \"push_channel_id\" variable");
+            for (java.util.Map.Entry<ConfNode, LevelDirectives> e : needChannelId) {
+                // nchan_channel_id names the channel instead (protocol.md §14.7)
+                if (!definedVariables.contains("push_channel_id") && !StreamDirectives.namesChannel(e.getValue())) {
+                    throw e.getKey().error("unknown \"push_channel_id\" variable");
                 }
             }
             List<LevelDirectives> levels = new ArrayList<>();

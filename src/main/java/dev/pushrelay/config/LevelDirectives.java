@@ -69,8 +69,9 @@ final class LevelDirectives {
     Long eventSourcePing;
     Long webSocketPing;
     Boolean gapHeader;
-    ValueTemplate channelId;
-    Boolean firstNewest;
+    List<ValueTemplate> channelIds;
+    String splitDelimiter;
+    Integer firstMessage;
 
     /** set / return, in file order */
     final List<RewriteStep> rewrite = new ArrayList<>();

@@ -26,6 +26,8 @@ final class StreamDirectives {
                         false, false, false),
                 new DirectiveTable.Spec("nchan_channel_id", DirectiveTable.SRV | DirectiveTable.LOC, 1, 7,
                         false, false, false),
+                new DirectiveTable.Spec("nchan_channel_id_split_delimiter", DirectiveTable.SRV | DirectiveTable.LOC, 1, 1,
+                        false, false, false),
                 // nchan's endpoint directives (protocol.md §14.7): server and location, as nchan's
                 new DirectiveTable.Spec("nchan_subscriber", DirectiveTable.SRV | DirectiveTable.LOC, 0, 7,
                         false, false, false),
@@ -67,24 +69,18 @@ final class StreamDirectives {
             }
             case "nchan_subscriber" -> subscriber(n, c);
             case "nchan_subscriber_first_message" -> {
-                if (c.firstNewest != null) throw Directives.duplicate(n);
-                String v = n.arg(0);
-                if (v.matches("-?[0-9]+")) {
-                    throw n.error("\"nchan_subscriber_first_message " + v + "\" is not supported yet: oldest or newest");
-                }
-                if (!v.equals("oldest") && !v.equals("newest")) {
-                    throw n.error("invalid nchan_subscriber_first_message value: \"" + v + "\", it must be "
-                            + "\"oldest\", \"newest\" or a number");
-                }
-                c.firstNewest = v.equals("newest");
+                if (c.firstMessage != null) throw Directives.duplicate(n);
+                c.firstMessage = firstMessage(n);
             }
             case "nchan_channel_id" -> {
-                if (c.channelId != null) throw Directives.duplicate(n);
-                if (n.args().size() > 1) {
-                    throw n.error("\"nchan_channel_id\" with several ids (multiplexing) is not supported yet: "
-                            + "one id per location");
-                }
-                c.channelId = ValueTemplate.compile(n.arg(0), n);
+                if (c.channelIds != null) throw Directives.duplicate(n);
+                List<ValueTemplate> ids = new java.util.ArrayList<>();
+                for (String a : n.args()) ids.add(ValueTemplate.compile(a, n));
+                c.channelIds = ids;
+            }
+            case "nchan_channel_id_split_delimiter" -> {
+                if (c.splitDelimiter != null) throw Directives.duplicate(n);
+                c.splitDelimiter = n.arg(0);
             }
             case "nchan_publisher" -> {
                 for (String a : n.args()) {
@@ -131,6 +127,35 @@ final class StreamDirectives {
         c.endpointNode = n;
     }
 
+    /**
+     * nchan's values: oldest (1), newest (0), or a number from -32 to 32 (nchan checks the
+     * size after taking the sign off), with nchan's words when it is none of them.
+     */
+    private static int firstMessage(ConfNode n) throws ConfException {
+        String v = n.arg(0);
+        if (v.equals("oldest")) return StreamSettings.OLDEST;
+        if (v.equals("newest")) return StreamSettings.NEWEST;
+        String digits = v.startsWith("-") ? v.substring(1) : v;
+        if (!digits.matches("[0-9]{1,9}")) {
+            throw n.error("invalid nchan_subscriber_first_message value: \"" + v + "\", it must be "
+                    + "\"oldest\", \"newest\" or a number");
+        }
+        int k = Integer.parseInt(digits);
+        if (k > 32) {
+            throw n.error("invalid nchan_subscriber_first_message value: \"" + v + "\", it must be "
+                    + "\"oldest\", \"newest\" or a number between -32 and 32");
+        }
+        return v.startsWith("-") ? -k : k;
+    }
+
+    /** Whether nchan_channel_id is set at this level or one it inherits from (§14.7). */
+    static boolean namesChannel(LevelDirectives c) {
+        for (LevelDirectives l = c; l != null; l = l.parent) {
+            if (l.channelIds != null) return true;
+        }
+        return false;
+    }
+
     private static long seconds(ConfNode n) throws ConfException {
         long v = ValueSyntax.seconds(n.arg(0));
         if (v < 0) throw n.error("invalid value \"" + n.arg(0) + "\" in \"" + n.name() + "\" directive");
@@ -142,19 +167,21 @@ final class StreamDirectives {
         Long ping = null;
         Long wsPing = null;
         Boolean gap = null;
-        ValueTemplate channelId = null;
-        Boolean newest = null;
+        List<ValueTemplate> channelIds = null;
+        String delimiter = null;
+        Integer first = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
             LevelDirectives c = chain.get(i);
             if (ping == null) ping = c.eventSourcePing;
             if (wsPing == null) wsPing = c.webSocketPing;
             if (gap == null) gap = c.gapHeader;
-            if (channelId == null) channelId = c.channelId;
-            if (newest == null) newest = c.firstNewest;
+            if (channelIds == null) channelIds = c.channelIds;
+            if (delimiter == null) delimiter = c.splitDelimiter;
+            if (first == null) first = c.firstMessage;
         }
         Set<SubscriberTransport> own = chain.get(chain.size() - 1).transports;
         return new StreamSettings(ping == null ? 0 : ping, wsPing == null ? 0 : wsPing, gap != null && gap,
-                own == null ? StreamSettings.DEFAULT.transports() : own, channelId,
-                newest != null && newest);
+                own == null ? StreamSettings.DEFAULT.transports() : own, channelIds == null ? List.of() : channelIds,
+                delimiter == null ? "" : delimiter, first == null ? StreamSettings.OLDEST : first);
     }
 }

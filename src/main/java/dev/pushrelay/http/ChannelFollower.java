@@ -14,30 +14,41 @@ import dev.pushrelay.store.ChannelStore;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Following one channel for a stream (protocol.md §14): a loop of ordinary long-poll
- * registrations in the store: wait after cursor C; on a message, hand it to the transport
- * and wait again after that message's id. Messages published between two registrations are
- * stored, so the next registration finds them in the buffer, in order, none skipped. Like a
- * parked long-poll it costs memory, never a thread. The transport (EventSource, WebSocket)
- * keeps only its framing and how it closes.
+ * Following a channel, or several (protocol.md §14.3, §14.8), for a stream: per channel a
+ * loop of ordinary long-poll registrations in the store: wait after cursor C; on a message,
+ * hand it to the transport and wait again after that message's id. Messages published
+ * between two registrations are stored, so the next registration finds them in the buffer,
+ * in order, none skipped. Like a parked long-poll it costs memory, never a thread. The
+ * transport (EventSource, WebSocket) keeps only its framing and how it closes.
+ *
+ * <p>Each channel is one {@link Lane}. A lane holds at most one message found or delivered
+ * and not yet sent; of those the oldest (by id, then by the channel's place in the list,
+ * as nchan orders them) is sent first, so a compound id (§14.8) never claims a message of
+ * another channel that is still to come.
  *
  * <p>The first registration obeys the location's concurrency, subscriber limit and
  * authorization, as a long-poll would; the re-registrations of a stream already admitted
  * are broadcast (§14.4), so a stream never refuses or kicks itself out between messages.
  */
-final class ChannelFollower implements Subscriber {
+final class ChannelFollower {
 
     /** What a stream does with what the follower finds; every method runs on the IO thread. */
     interface Transport {
-        /** @return false when the client is too slow and the stream was cut */
-        boolean send(Message m);
+        /**
+         * @param id the cursor token after this message (§14.1, §14.8)
+         * @param key the store key of the message's channel
+         * @return false when the stream must stop here (a slow client was cut, or the
+         *         transport sends one message only)
+         */
+        boolean send(Message m, String id, String key);
 
-        /** Messages after {@code missed} are no longer stored (§14.5). */
-        void gap(Cursor missed);
+        /** Messages up to {@code token} are no longer stored (§14.5). */
+        void gap(String token);
 
         /** The store refused a re-registration, or ended the wait. */
         void ended(Refusal why);
@@ -48,7 +59,7 @@ final class ChannelFollower implements Subscriber {
 
     private final Transport transport;
     private final ChannelStore store;
-    private final String key;
+    private final Lane[] lanes;
     private final LocationSettings location;
     private final PushMetrics metrics;
     private final IoMailboxes mailboxes;
@@ -56,14 +67,15 @@ final class ChannelFollower implements Subscriber {
     private final SubscribePolicy again;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile XnioIoThread io;
-    private volatile Subscription subscription;
     private volatile XnioExecutor.Key pinger;
 
-    ChannelFollower(Transport transport, ChannelStore store, String key, LocationSettings location,
+    /** @param keys the store keys of the channels followed, in the location's order */
+    ChannelFollower(Transport transport, ChannelStore store, List<String> keys, LocationSettings location,
                     PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
         this.transport = transport;
         this.store = store;
-        this.key = key;
+        this.lanes = new Lane[keys.size()];
+        for (int i = 0; i < lanes.length; i++) lanes[i] = new Lane(i, keys.get(i));
         this.location = location;
         this.metrics = metrics;
         this.mailboxes = mailboxes;
@@ -73,19 +85,37 @@ final class ChannelFollower implements Subscriber {
     }
 
     /**
-     * The first registration, on {@code io}. When the store refuses it nothing is stored and
-     * the refusal is returned for the transport to answer; else {@code admitted} runs (the
-     * transport opens), a gap is reported when a given cursor's successors are gone, and the
-     * follower writes what is stored and waits.
+     * The first registration of every channel, on {@code io}. When the store refuses one,
+     * the others are left, nothing is stored and the refusal is returned for the transport
+     * to answer; else {@code admitted} runs (the transport opens), a gap is reported where a
+     * given cursor's successors are gone, and the follower writes what is stored and waits.
+     *
+     * @param cursors where each channel starts, in the order of the keys
      */
-    Refusal begin(XnioIoThread io, Cursor cursor, boolean given, boolean ignoreQueue, Runnable admitted) {
+    Refusal begin(XnioIoThread io, Cursor[] cursors, boolean given, boolean ignoreQueue, Runnable admitted) {
         this.io = io;
-        Cursor missed = given ? StreamCursor.missed(store, key, cursor) : null;
-        Fetch first = store.subscribe(key, cursor, location.subscribe(), ignoreQueue, this);
-        if (first instanceof Fetch.Refused refused) return refused.why();
+        Fetch[] first = new Fetch[lanes.length];
+        Cursor[] missed = new Cursor[lanes.length];
+        for (int i = 0; i < lanes.length; i++) {
+            Lane l = lanes[i];
+            l.cursor = cursors[i];
+            missed[i] = given ? StreamCursor.missed(store, l.key, l.cursor) : null;
+            first[i] = store.subscribe(l.key, l.cursor, location.subscribe(), ignoreQueue, l);
+            if (first[i] instanceof Fetch.Refused refused) {
+                for (int j = 0; j < i; j++) {
+                    if (first[j] instanceof Fetch.Waiting w) w.subscription().cancel();
+                }
+                return refused.why();
+            }
+        }
         admitted.run();
-        if (missed != null) transport.gap(missed);
-        follow(first);
+        for (int i = 0; i < lanes.length; i++) {
+            if (missed[i] != null) gap(i, missed[i]);
+        }
+        for (int i = 0; i < lanes.length; i++) {
+            if (!take(lanes[i], first[i])) return null;
+        }
+        pump();
         return null;
     }
 
@@ -96,54 +126,71 @@ final class ChannelFollower implements Subscriber {
         }, seconds, TimeUnit.SECONDS);
     }
 
-    /** Writes what the store answered and registers again until it has to wait; IO thread. */
-    private void follow(Fetch fetch) {
-        Fetch f = fetch;
-        while (!closed.get()) {
-            if (f instanceof Fetch.Found found) {
-                if (!send(found.message())) return;
-                f = again(found.message().id());
-            } else if (f instanceof Fetch.Waiting waiting) {
-                subscription = waiting.subscription();
-                if (closed.get()) waiting.subscription().cancel(); // closed while registering
-                // Registered before this check, and GracefulStop sets the flag before it copies the
-                // store's waiters: either it ends us, or we see the flag here (as a long-poll).
-                if (drain.isDraining()) transport.stopping();
-                return;
-            } else if (f instanceof Fetch.Refused refused) {
-                transport.ended(refused.why());
-                return;
-            } else {
-                throw new IllegalStateException("stream got " + f);
+    /**
+     * Keeps what a registration answered: a message to send, or the wait.
+     *
+     * @return false when the stream ended
+     */
+    private boolean take(Lane l, Fetch f) {
+        if (f instanceof Fetch.Found found) {
+            l.head = found.message();
+            return true;
+        }
+        if (f instanceof Fetch.Waiting waiting) {
+            l.subscription = waiting.subscription();
+            if (closed.get()) waiting.subscription().cancel(); // closed while registering
+            // Registered before this check, and GracefulStop sets the flag before it copies the
+            // store's waiters: either it ends us, or we see the flag here (as a long-poll).
+            if (drain.isDraining()) {
+                transport.stopping();
+                return false;
             }
+            return true;
+        }
+        if (f instanceof Fetch.Refused refused) {
+            transport.ended(refused.why());
+            return false;
+        }
+        throw new IllegalStateException("stream got " + f);
+    }
+
+    /** Sends the messages held, oldest first, registering each lane again; IO thread. */
+    private void pump() {
+        while (!closed.get()) {
+            Lane next = null;
+            for (Lane l : lanes) {
+                if (l.head != null && (next == null || next.head.id().isAfter(l.head.id()))) next = l;
+            }
+            if (next == null) return;
+            Message m = next.head;
+            next.head = null;
+            next.cursor = m.id();
+            metrics.delivered();
+            if (!transport.send(m, token(next.index), next.key)) return;
+            Cursor missed = StreamCursor.missed(store, next.key, next.cursor);
+            if (missed != null) gap(next.index, missed);
+            if (!take(next, store.subscribe(next.key, next.cursor, again, false, next))) return;
         }
     }
 
-    /** Registers after {@code after} once more, first reporting a gap (§14.5). */
-    private Fetch again(Cursor after) {
-        Cursor missed = StreamCursor.missed(store, key, after);
-        if (missed != null) transport.gap(missed);
-        return store.subscribe(key, after, again, false, this);
+    /** The cursor token after the message of lane {@code active} just sent (§14.1, §14.8). */
+    private String token(int active) {
+        if (lanes.length == 1) return EventIds.format(lanes[0].cursor);
+        Cursor[] cs = new Cursor[lanes.length];
+        for (int i = 0; i < cs.length; i++) cs[i] = lanes[i].cursor;
+        return CompoundIds.format(cs, active);
     }
 
-    private boolean send(Message m) {
-        metrics.delivered();
-        return transport.send(m);
-    }
-
-    @Override
-    public boolean deliver(Message message) {
-        if (closed.get()) return false;
-        mailboxes.run(io, () -> {
-            if (closed.get()) return;
-            if (send(message)) follow(again(message.id()));
-        });
-        return true;
-    }
-
-    @Override
-    public void end(Refusal why) {
-        mailboxes.run(io, () -> transport.ended(why));
+    /** §14.5: a compound token names only the channel that lost messages. */
+    private void gap(int lane, Cursor missed) {
+        if (lanes.length == 1) {
+            transport.gap(EventIds.format(missed));
+            return;
+        }
+        Cursor[] cs = new Cursor[lanes.length];
+        java.util.Arrays.fill(cs, Cursor.OLDEST);
+        cs[lane] = missed;
+        transport.gap(CompoundIds.format(cs, lane));
     }
 
     /** A graceful stop; safe from any thread. Nothing to do before {@link #begin}. */
@@ -157,17 +204,61 @@ final class ChannelFollower implements Subscriber {
     }
 
     /**
-     * Stops following: cancels the wait in the store and the pings.
+     * Stops following: cancels the waits in the store and the pings.
      *
      * @return false if it had already stopped, so the caller's close runs once
      */
     boolean close() {
         if (!closed.compareAndSet(false, true)) return false;
-        Subscription s = subscription;
-        if (s != null) s.cancel();
+        for (Lane l : lanes) {
+            Subscription s = l.subscription;
+            if (s != null) s.cancel();
+        }
         XnioExecutor.Key k = pinger;
         if (k != null) k.remove();
         return true;
+    }
+
+    /** One channel followed: what the store knows of this stream there. */
+    final class Lane implements Subscriber {
+        final int index;
+        final String key;
+        /** The last message sent (or the start); IO thread. */
+        Cursor cursor;
+        /** Found or delivered, not yet sent; IO thread. */
+        Message head;
+        volatile Subscription subscription;
+
+        Lane(int index, String key) {
+            this.index = index;
+            this.key = key;
+        }
+
+        @Override
+        public boolean deliver(Message message) {
+            if (closed.get()) return false;
+            mailboxes.run(io, () -> {
+                if (closed.get()) return;
+                head = message;
+                pump();
+            });
+            return true;
+        }
+
+        @Override
+        public void end(Refusal why) {
+            mailboxes.run(io, () -> transport.ended(why));
+        }
+
+        /** The graceful stop finds lanes among the store's waiters (§10); the stream ends once. */
+        void stopping() {
+            ChannelFollower.this.stopping();
+        }
+
+        @Override
+        public String toString() {
+            return "stream lane " + index + " of " + key;
+        }
     }
 
     /** Why a stream ended, in words for a close event or frame (§14.2, §14.6). */

@@ -34,11 +34,14 @@ final class EventSourceFrames {
         return v == null || v.isBlank() ? null : v.strip();
     }
 
-    /** One event carrying {@code m}; {@code event} is the event name, or null for "message". */
-    static ByteBuffer message(Message m, String event) {
+    /**
+     * One event carrying {@code m}: {@code id} its cursor token (§14.1, §14.8), {@code event}
+     * the event name, or null for "message".
+     */
+    static ByteBuffer message(Message m, String id, String event) {
         ByteBuffer body = m.body();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.remaining() + 48);
-        ascii(out, "id: " + EventIds.format(m.id()) + "\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.remaining() + 48 + id.length());
+        ascii(out, "id: " + id + "\n");
         if (event != null) {
             // header bytes back as they came (Undertow reads headers as ISO-8859-1)
             byte[] e = event.getBytes(StandardCharsets.ISO_8859_1);

@@ -1,6 +1,5 @@
 package dev.pushrelay.http;
 
-import dev.pushrelay.channel.Cursor;
 import dev.pushrelay.channel.Message;
 import dev.pushrelay.channel.Refusal;
 import dev.pushrelay.config.LocationSettings;
@@ -12,6 +11,7 @@ import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * One EventSource stream (protocol.md §14.2): a {@link ChannelFollower} whose messages are
@@ -31,9 +31,9 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
     private final StreamSink sink;
 
     private EventSourceSubscriber(HttpServerExchange exchange, LocationSettings location, ChannelStore store,
-                                  String key, PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
+                                  List<String> keys, PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
         this.exchange = exchange;
-        this.follower = new ChannelFollower(this, store, key, location, metrics, mailboxes, drain);
+        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
         this.pingSeconds = location.streams().eventSourcePingSeconds();
         this.sink = new StreamSink(exchange, QUEUE_LIMIT_BYTES, this::gone);
     }
@@ -53,9 +53,9 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
      * Opens the stream, or answers as a long-poll would when the first registration is
      * refused (403, 409, 500) or 400 when the cursor token is invalid; nothing is stored then.
      */
-    static void start(HttpServerExchange exchange, LocationSettings location, ChannelStore store, String key,
+    static void start(HttpServerExchange exchange, LocationSettings location, ChannelStore store, List<String> keys,
                       PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
-        StreamCursor.Requested requested = StreamCursor.of(exchange, true);
+        StreamCursor.Requested requested = StreamCursor.of(exchange, true, keys.size());
         if (requested.invalid() != null) {
             Responses.text(exchange, 400, "Invalid " + requested.invalid() + "\n");
             return;
@@ -65,8 +65,9 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         // nchan_subscriber_first_message newest likewise (§14.7).
         boolean ignoreQueue = !requested.given() && (location.streams().firstNewest()
                 || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange));
-        EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, key, metrics, mailboxes, drain);
-        Refusal refused = s.follower.begin(exchange.getIoThread(), requested.cursor(), requested.given(),
+        EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, keys, metrics, mailboxes, drain);
+        Refusal refused = s.follower.begin(exchange.getIoThread(), StreamCursor.starts(requested, location, store, keys),
+                requested.given(),
                 ignoreQueue, s::open);
         if (refused != null) Responses.refusal(exchange, refused);
     }
@@ -85,16 +86,16 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
     }
 
     @Override
-    public boolean send(Message m) {
-        if (sink.write(EventSourceFrames.message(m, m.eventName()))) return true;
+    public boolean send(Message m, String id, String key) {
+        if (sink.write(EventSourceFrames.message(m, id, m.eventName()))) return true;
         slow();
         return false;
     }
 
     /** Says the client missed messages no longer stored (§14.5). */
     @Override
-    public void gap(Cursor missed) {
-        sink.write(EventSourceFrames.notice("pushrelay-gap", EventIds.format(missed)));
+    public void gap(String missed) {
+        sink.write(EventSourceFrames.notice("pushrelay-gap", missed));
     }
 
     /** Once admitted, a channel that is no longer there was deleted. */

@@ -56,7 +56,7 @@ public final class GracefulStop {
     public int begin(long windowMillis) {
         draining = true;
         for (Subscriber s : waiting.get()) {
-            if (s instanceof ChannelFollower stream) stream.stopping(); // protocol.md §14.2, §14.6
+            if (s instanceof ChannelFollower.Lane stream) stream.stopping(); // protocol.md §14.2, §14.6
         }
         List<WaitingSubscriber> all = parkedNow();
         int n = all.size();

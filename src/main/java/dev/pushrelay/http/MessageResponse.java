@@ -80,11 +80,26 @@ final class MessageResponse {
     static void send(HttpServerExchange exchange, Message message, Broker store, String key,
                      LocationSettings gzipLocation) {
         Encoded e = message.encoded(Encoded::of);
+        send(exchange, message, store, key, e, e.lastModified, e.etag, gzipLocation);
+    }
+
+    /**
+     * With the cursor headers given: a subscriber of several channels names all of them
+     * (protocol.md §14.8).
+     */
+    static void send(HttpServerExchange exchange, Message message, Broker store, String key,
+                     String lastModified, String etag) {
+        send(exchange, message, store, key, message.encoded(Encoded::of), lastModified, etag,
+                exchange.getAttachment(Gzip.LOCATION));
+    }
+
+    private static void send(HttpServerExchange exchange, Message message, Broker store, String key, Encoded e,
+                             String lastModified, String etag, LocationSettings gzipLocation) {
         exchange.setStatusCode(200);
         HeaderMap h = exchange.getResponseHeaders();
         if (message.contentType() != null) h.put(Headers.CONTENT_TYPE, message.contentType());
-        h.put(Headers.LAST_MODIFIED, e.lastModified);
-        h.put(Responses.ETAG, e.etag);
+        h.put(Headers.LAST_MODIFIED, lastModified);
+        h.put(Responses.ETAG, etag);
         h.put(Responses.VARY, Responses.VARY_VALUE);
         byte[] g = gzipLocation != null && Gzip.decide(exchange, gzipLocation, message.contentType(), message.length())
                 ? e.gzipped(message, store, key) : null;

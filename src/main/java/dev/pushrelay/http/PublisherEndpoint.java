@@ -36,6 +36,11 @@ final class PublisherEndpoint {
     }
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
+        if (channelId != null && dev.pushrelay.config.StreamSettings.ids(channelId).size() > 1) {
+            // several nchan_channel_id values: publishing to several channels is not built (protocol.md §14.8)
+            Responses.headerOnly(exchange, 403, null);
+            return;
+        }
         if (!BodyLimit.admit(exchange, location)) return;
         BodyTimeout.arm(exchange, location);
         BodyReader.Done done = (ex, body) -> afterBody(ex, location, channelId, body);

@@ -14,6 +14,8 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -57,10 +59,17 @@ final class SubscriberEndpoint {
             return;
         }
         if (!BodyLimit.admit(exchange, location)) return;
-        String key = ChannelKeys.key(location, channelId);
+        List<String> ids = StreamSettings.ids(channelId);
         // Streams re-register synchronously with the in-memory store; a Redis location
         // answers them as the module would, with a long-poll (protocol.md §14).
         boolean streams = location.redis() == null;
+        // nchan's limit of channels per subscriber; multiplexing needs the in-memory store (§14.8)
+        if (ids.size() > StreamSettings.MAX_CHANNELS || ids.size() > 1 && !streams) {
+            Responses.headerOnly(exchange, 403, null);
+            return;
+        }
+        List<String> keys = new ArrayList<>(ids.size());
+        for (String id : ids) keys.add(ChannelKeys.key(location, id));
         StreamSettings served = location.streams();
         if (WebSocketSubscriber.wants(exchange)) { // protocol.md §14.6
             // nchan_subscriber without websocket: nchan answers the upgrade 403 (§14.7)
@@ -69,18 +78,23 @@ final class SubscriberEndpoint {
                 return;
             }
             if (streams) {
-                WebSocketSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+                WebSocketSubscriber.start(exchange, location, store, keys, metrics, mailboxes, drain);
                 return;
             }
         }
         if (streams && served.serves(SubscriberTransport.EVENTSOURCE) && EventSourceSubscriber.wants(exchange)) { // §14.2
-            EventSourceSubscriber.start(exchange, location, store, key, metrics, mailboxes, drain);
+            EventSourceSubscriber.start(exchange, location, store, keys, metrics, mailboxes, drain);
             return;
         }
         if (!served.servesPolls()) { // nchan: a GET no served transport takes is 403 (§14.7)
             Responses.headerOnly(exchange, 403, null);
             return;
         }
+        if (keys.size() > 1) { // §14.8
+            MultiplexedPoll.start(exchange, location, brokers.apply(location), store, keys, metrics, mailboxes, drain);
+            return;
+        }
+        String key = keys.get(0);
         Cursor after = StreamCursor.forPoll(exchange, location, store, key); // §4.2, §14.1, §14.5
         if (after == null) return;
         if (location.pollMode() == PollMode.INTERVAL_POLL) {
@@ -91,9 +105,14 @@ final class SubscriberEndpoint {
     }
 
     /** §4.3. */
-    private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor after) {
+    private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor position) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange)
-                || location.streams().firstNewest() && after.equals(Cursor.OLDEST); // no position named, §14.7
+                || location.streams().firstNewest() && position.equals(Cursor.OLDEST); // no position named, §14.7
+        Cursor after = position;
+        if (position.equals(Cursor.OLDEST) && location.redis() == null) { // nchan_subscriber_first_message N, §14.7
+            after = StreamCursor.starts(new StreamCursor.Requested(new Cursor[] {position}, false, null), location,
+                    store, List.of(key))[0];
+        }
         Broker store = brokers.apply(location);
         WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes, store, key);
         CompletableFuture<Fetch> f = store.subscribe(key, after, location.subscribe(), ignoreQueue, waiter)

@@ -43,7 +43,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
 
     private final LocationSettings location;
     private final ChannelFollower follower;
-    private final Cursor start;
+    private final Cursor[] start;
     private final boolean given;
     private final boolean ignoreQueue;
     private volatile WebSocketChannel channel;
@@ -51,10 +51,10 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     /** Bytes handed to Undertow and not yet written; IO thread. */
     private long inFlight;
 
-    private WebSocketSubscriber(ChannelStore store, String key, LocationSettings location, PushMetrics metrics,
-                                IoMailboxes mailboxes, GracefulStop drain, Cursor start, boolean given, boolean ignoreQueue) {
+    private WebSocketSubscriber(ChannelStore store, List<String> keys, LocationSettings location, PushMetrics metrics,
+                                IoMailboxes mailboxes, GracefulStop drain, Cursor[] start, boolean given, boolean ignoreQueue) {
         this.location = location;
-        this.follower = new ChannelFollower(this, store, key, location, metrics, mailboxes, drain);
+        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
         this.start = start;
         this.given = given;
         this.ignoreQueue = ignoreQueue;
@@ -70,15 +70,15 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
      * Checks the cursor token (400 when invalid), then the handshake (400 when malformed);
      * the store is not touched before both are good.
      */
-    static void start(HttpServerExchange exchange, LocationSettings location, ChannelStore store, String key,
+    static void start(HttpServerExchange exchange, LocationSettings location, ChannelStore store, List<String> keys,
                       PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
-        StreamCursor.Requested requested = StreamCursor.of(exchange, true);
+        StreamCursor.Requested requested = StreamCursor.of(exchange, true, keys.size());
         if (requested.invalid() != null) {
             Responses.text(exchange, 400, "Invalid " + requested.invalid() + "\n");
             return;
         }
-        WebSocketSubscriber s = new WebSocketSubscriber(store, key, location, metrics, mailboxes, drain,
-                requested.cursor(), requested.given(),
+        WebSocketSubscriber s = new WebSocketSubscriber(store, keys, location, metrics, mailboxes, drain,
+                StreamCursor.starts(requested, location, store, keys), requested.given(),
                 !requested.given() && (location.streams().firstNewest() // §14.7
                         || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange)));
         Set<String> protocols = Set.of(META);
@@ -114,20 +114,20 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
 
     /** Only with the meta subprotocol can a frame say it is not a message (§14.6). */
     @Override
-    public void gap(Cursor missed) {
-        if (meta) frame(ByteBuffer.wrap(("event: pushrelay-gap\nid: " + EventIds.format(missed) + "\n\n")
+    public void gap(String missed) {
+        if (meta) frame(ByteBuffer.wrap(("event: pushrelay-gap\nid: " + missed + "\n\n")
                 .getBytes(StandardCharsets.US_ASCII)), true);
     }
 
     /** @return false when the client is too slow and was closed */
     @Override
-    public boolean send(Message m) {
+    public boolean send(Message m, String id, String key) {
         ByteBuffer body = m.body();
         String type = m.contentType() == null ? location.defaultType() : m.contentType();
         boolean text = type.regionMatches(true, 0, "text/", 0, 5) && isUtf8(body.duplicate());
         ByteBuffer payload = body;
         if (meta) {
-            byte[] head = ("id: " + EventIds.format(m.id()) + "\ncontent-type: " + type + "\n\n")
+            byte[] head = ("id: " + id + "\ncontent-type: " + type + "\n\n")
                     .getBytes(StandardCharsets.ISO_8859_1);
             payload = ByteBuffer.allocate(head.length + body.remaining()).put(head).put(body).flip();
         }

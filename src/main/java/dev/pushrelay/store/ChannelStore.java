@@ -57,6 +57,16 @@ public interface ChannelStore extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Where a subscriber starts that asks for the Nth stored message of channel {@code key}
+     * (nchan_subscriber_first_message N, protocol.md §14.7): see {@link
+     * dev.pushrelay.channel.MessageBuffer#before}. Null when nothing is stored or no such
+     * channel; changes nothing but expiry. A store that cannot tell answers null.
+     */
+    default Cursor before(String key, int nth) {
+        return null;
+    }
+
     /** What {@link #chargeEncoding} did. */
     enum Charge {
         /** Counted against push_max_reserved_memory until the message leaves the store. */

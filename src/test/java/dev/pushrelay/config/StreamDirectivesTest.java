@@ -1,5 +1,7 @@
 package dev.pushrelay.config;
 
+import dev.pushrelay.config.routing.FakeRequest;
+import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.syntax.ConfException;
 import org.junit.jupiter.api.Test;
 
@@ -90,8 +92,6 @@ class StreamDirectivesTest {
                 error("location /a { nchan_publisher ftp; set $push_channel_id $arg_id; }"));
         assertTrue(error("location /a {\n nchan_subscriber;\n push_subscriber;\n set $push_channel_id $arg_id;\n}")
                 .contains("is duplicate"));
-        assertEquals("conf/test.conf:1: nchan_channel_id: \"nchan_channel_id\" with several ids (multiplexing) is not "
-                + "supported yet: one id per location", error("location /a { nchan_subscriber; nchan_channel_id $arg_a $arg_b; }"));
         assertTrue(error("location /a { nchan_subscriber; nchan_channel_id a; nchan_channel_id b; }").contains("is duplicate"));
     }
 
@@ -101,22 +101,67 @@ class StreamDirectivesTest {
                 location /a { nchan_subscriber; nchan_channel_id $arg_c; }
                 location /b { nchan_publisher; }
                 """);
-        assertTrue(loc(s, 0).streams().channelId() != null);
-        assertTrue(loc(s, 1).streams().channelId() == null, "no id: requests get 404 No channel id provided.");
+        assertTrue(loc(s, 0).streams().namesChannel());
+        assertFalse(loc(s, 1).streams().namesChannel(), "no id: requests get 404 No channel id provided.");
     }
 
     @Test
-    void s14_7_first_message_oldest_or_newest_numbers_refused() throws ConfException {
+    void s14_7_push_subscriber_named_by_nchan_channel_id_needs_no_push_channel_id() throws ConfException {
+        Settings s = parse("""
+                server {
+                    nchan_channel_id srv;
+                    location /a { push_subscriber; nchan_channel_id $arg_c; }
+                    location /b { push_publisher; }
+                }
+                """);
+        Router r = new Router(s);
+        assertEquals("x", r.route(FakeRequest.get("/a?c=x")).channelId());
+        assertEquals("srv", r.route(FakeRequest.get("/b")).channelId(), "inherited from the server");
+        assertEquals("conf/test.conf:1: push_subscriber: unknown \"push_channel_id\" variable",
+                error("location /a { push_subscriber; }"));
+    }
+
+    @Test
+    void s14_8_several_ids_and_the_split_delimiter_make_one_multiplexed_id() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_subscriber; nchan_channel_id a $arg_b c; }
+                location /b { nchan_subscriber; nchan_channel_id $arg_ids; nchan_channel_id_split_delimiter ","; }
+                location /c { nchan_subscriber; nchan_channel_id $arg_ids x; nchan_channel_id_split_delimiter "::"; }
+                """);
+        Router r = new Router(s);
+        assertEquals(java.util.List.of("a", "B", "c"), StreamSettings.ids(r.route(FakeRequest.get("/a?b=B")).channelId()));
+        assertEquals(java.util.List.of("a", "", "c"), StreamSettings.ids(r.route(FakeRequest.get("/a")).channelId()),
+                "an empty value is an empty id, as nchan's");
+        assertEquals(java.util.List.of("one"), StreamSettings.ids(r.route(FakeRequest.get("/b?ids=one")).channelId()));
+        assertEquals(java.util.List.of("p", "q"), StreamSettings.ids(r.route(FakeRequest.get("/b?ids=p,q,")).channelId()),
+                "a delimiter at the end adds no id (nchan)");
+        assertEquals(java.util.List.of("", "p", "", "q"),
+                StreamSettings.ids(r.route(FakeRequest.get("/b?ids=,p,,q")).channelId()));
+        assertEquals(null, r.route(FakeRequest.get("/b?ids=,")).channelId(), "one empty id: 404 No channel id provided.");
+        assertEquals(java.util.List.of("p", "q", "x"), StreamSettings.ids(r.route(FakeRequest.get("/c?ids=p::q")).channelId()));
+        assertTrue(error("location /a { nchan_subscriber; nchan_channel_id a; nchan_channel_id_split_delimiter a b; }")
+                .contains("invalid number of arguments"));
+    }
+
+    @Test
+    void s14_7_first_message_takes_nchans_words_and_numbers() throws ConfException {
         Settings s = parse("""
                 location /a { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message newest; }
                 location /b { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message oldest; }
                 location /c { nchan_subscriber; nchan_channel_id a; }
+                location /d { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message -2; }
+                location /e { nchan_subscriber; nchan_channel_id a; nchan_subscriber_first_message 32; }
                 """);
         assertTrue(loc(s, 0).streams().firstNewest());
         assertFalse(loc(s, 1).streams().firstNewest());
-        assertFalse(loc(s, 2).streams().firstNewest());
-        assertEquals("conf/test.conf:1: nchan_subscriber_first_message: \"nchan_subscriber_first_message -2\" is not "
-                + "supported yet: oldest or newest", error("location /a { nchan_subscriber_first_message -2; }"));
+        assertEquals(StreamSettings.OLDEST, loc(s, 2).streams().firstMessage());
+        assertEquals(-2, loc(s, 3).streams().firstMessage());
+        assertEquals(32, loc(s, 4).streams().firstMessage());
+        assertTrue(error("location /a { nchan_subscriber_first_message -33; }").contains("between -32 and 32"),
+                "nchan checks the size without the sign");
+        assertEquals("conf/test.conf:1: nchan_subscriber_first_message: invalid nchan_subscriber_first_message value: "
+                + "\"33\", it must be \"oldest\", \"newest\" or a number between -32 and 32",
+                error("location /a { nchan_subscriber_first_message 33; }"));
         assertEquals("conf/test.conf:1: nchan_subscriber_first_message: invalid nchan_subscriber_first_message value: "
                 + "\"now\", it must be \"oldest\", \"newest\" or a number", error("location /a { nchan_subscriber_first_message now; }"));
     }

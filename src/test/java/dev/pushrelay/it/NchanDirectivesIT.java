@@ -57,6 +57,21 @@ class NchanDirectivesIT {
                 nchan_subscriber;
                 nchan_subscriber_first_message newest;
             }
+            location /nth {
+                nchan_channel_id $arg_id;
+                nchan_subscriber;
+                nchan_subscriber_first_message 2;
+            }
+            location /nthback {
+                nchan_channel_id $arg_id;
+                nchan_subscriber;
+                nchan_subscriber_first_message -2;
+            }
+            location /nthmany {
+                nchan_channel_id $arg_id x;
+                nchan_subscriber;
+                nchan_subscriber_first_message -1;
+            }
             location /nopub {
                 nchan_publisher;
             }
@@ -140,6 +155,36 @@ class NchanDirectivesIT {
             }
             poll.close();
             assertEquals("two", server.send(get("/all?id=a")).text(), "elsewhere the oldest stored (a buffer of 2), the module's way");
+        }
+    }
+
+    @Test
+    void s14_7_first_message_n_starts_at_the_nth_stored_message_as_nchan() throws Exception {
+        try (TestServer server = TestServer.start(CONF)) {
+            assertEquals(202, server.send(post("/pub?id=a", "one")).status());
+            server.send(post("/pub?id=a", "two"));
+            server.send(post("/pub?id=a", "three")); // nchan_message_buffer_length 2: "two", "three" stored
+            server.send(post("/pub?id=b", "only"));
+            assertEquals("three", server.send(get("/nth?id=a")).text(), "the 2nd from the oldest");
+            assertEquals("two", server.send(get("/nthback?id=a")).text(), "the 2nd from the newest");
+            assertEquals("only", server.send(get("/nth?id=b")).text(), "fewer stored: the newest, as nchan");
+            assertEquals("only", server.send(get("/nthback?id=b")).text(), "fewer stored: the oldest, as nchan");
+            assertEquals("two", server.send(get("/nth?id=a", "If-Modified-Since: Thu, 01 Jan 1970 00:00:01 GMT")).text(),
+                    "a position named is honoured");
+            try (EventStream es = EventStream.open(server.port(), get("/nthback?id=a", "Accept: text/event-stream"))) {
+                assertTrue(es.nextEvent().endsWith("data: two\n\n"));
+                assertTrue(es.nextEvent().endsWith("data: three\n\n"));
+            }
+            try (EventStream es = EventStream.open(server.port(), get("/nthmany?id=a", "Accept: text/event-stream"))) {
+                assertTrue(es.nextEvent().endsWith("data: three\n\n"), "each channel from its own newest");
+                server.awaitSubscribers("/pub?id=x", 1);
+                server.send(post("/pub?id=x", "for x"));
+                assertTrue(es.nextEvent().endsWith("data: for x\n\n"), "a channel with nothing stored waits");
+            }
+            RawHttp empty = server.open(get("/nth?id=c"));
+            server.awaitSubscribers("/pub?id=c", 1);
+            server.send(post("/pub?id=c", "first of c"));
+            assertEquals("first of c", empty.read().text(), "nothing stored: the next message");
         }
     }
 }

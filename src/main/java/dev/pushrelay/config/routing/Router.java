@@ -217,8 +217,8 @@ public final class Router {
 
     private static RouteMatch match(ServerSettings server, LocationSettings location, RequestVariables ev, Return response,
                                     RequestView request, boolean forceUri, int left) {
-        if (location != null && location.streams().channelId() != null) { // nchan_channel_id, protocol.md §14.7
-            ev.set("push_channel_id", ev.evaluate(location.streams().channelId()));
+        if (location != null && location.streams().namesChannel()) { // nchan_channel_id, protocol.md §14.7, §14.8
+            ev.set("push_channel_id", location.streams().channelIdValue(ev::evaluate));
         }
         boolean rewritten = forceUri || !ev.uri().equals(nz(request.uri())) || !ev.args().equals(nz(request.args()));
         return new RouteMatch(server, location, ev.userVariables(), response, ev.positional(),

@@ -332,6 +332,19 @@ public final class InMemoryChannelStore implements ChannelStore {
     }
 
     @Override
+    public Cursor before(String key, int nth) {
+        long now = now();
+        Channel c = acquire(key, false, now, 0);
+        if (c == null) return null;
+        try {
+            expire(c, now);
+            return c.buffer().before(nth);
+        } finally {
+            c.unlock();
+        }
+    }
+
+    @Override
     public Charge chargeEncoding(String key, Message m, long bytes) {
         Channel c = acquire(key, false, now(), 0);
         if (c == null) {
