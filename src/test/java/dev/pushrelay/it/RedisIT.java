@@ -1,5 +1,6 @@
 package dev.pushrelay.it;
 
+import dev.pushrelay.testing.ChannelInfoJson;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.ExternalPrograms;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.pushrelay.testing.RawHttp.get;
@@ -365,4 +368,52 @@ class RedisIT {
         assertEquals(304, RawHttp.exchange(b.port(), next(first, "/ipoll?id=oom")).status(), "nothing was stored");
     }
 
+    @Test
+    void s13_long_polls_arriving_while_their_channel_registers_go_to_redis_in_one_script() throws Exception {
+        int n = 30;
+        List<RawHttp> waiting = new ArrayList<>();
+        try {
+            assertEquals("OK", redis.cli("CONFIG", "RESETSTAT"));
+            // Redis holds the first registration's script for 1 s (under the 2 s command
+            // timeout); the other 29 arrive meanwhile and must wait for it, then go together.
+            assertEquals("OK", redis.cli("CLIENT", "PAUSE", "1000", "WRITE"));
+            for (int i = 0; i < n; i++) {
+                RawHttp w = new RawHttp(b.port());
+                waiting.add(w);
+                w.send(get("/sub?id=fan"));
+            }
+            int polls = 0; // each channel info request is one script too
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            int seen = -1;
+            while (seen != n && System.nanoTime() < deadline) {
+                polls++;
+                RawResponse info = RawHttp.exchange(a.port(), get("/pub?id=fan", "Accept: text/json"));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"subscribers\": (\\d+)").matcher(info.text());
+                seen = info.status() == 200 && m.find() ? Integer.parseInt(m.group(1)) : -1;
+            }
+            assertEquals(n, seen, "node A counts node B's waiters");
+            long scripts = commandCalls("time"); // every script asks Redis for the time once
+            assertTrue(scripts - polls <= 5, (scripts - polls) + " scripts registered " + n + " long-polls");
+            assertEquals(201, publish(a, "fan", "to all").status());
+            for (RawHttp w : waiting) {
+                RawResponse got = w.read();
+                assertEquals(200, got.status(), got.toString());
+                assertEquals("to all", got.text());
+            }
+            assertEquals(0, ChannelInfoJson.get(a.port(), "/pub?id=fan").orElseThrow().subscribers());
+        } finally {
+            for (RawHttp w : waiting) w.close();
+        }
+    }
+
+    /** Calls of one command since CONFIG RESETSTAT, from INFO commandstats (those inside scripts included). */
+    private static long commandCalls(String command) {
+        for (String line : redis.cli("INFO", "commandstats").split("\\R")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                String v = line.substring(("cmdstat_" + command + ":calls=").length());
+                return Long.parseLong(v.substring(0, v.indexOf(',')));
+            }
+        }
+        return 0;
+    }
 }

@@ -76,6 +76,9 @@ public final class RedisBroker implements Broker {
     private static final byte[] ZERO = ascii("0");
     private static final byte[] ONE = ascii("1");
     private static final byte[] EMPTY = new byte[0];
+    private static final byte[] B = ascii("b");
+    private static final byte[] F = ascii("f");
+    private static final byte[] L = ascii("l");
 
     private final String namespace;
     private final String node;
@@ -90,6 +93,7 @@ public final class RedisBroker implements Broker {
     private final RedisClient client;
     private final LongSupplier budget;
     private final WaiterHub hub = new WaiterHub();
+    private final Registrations registrations = new Registrations();
     private final ScheduledExecutorService keeper;
     private final List<String> startNotes = new ArrayList<>();
     private volatile StatefulRedisConnection<byte[], byte[]> commands;
@@ -300,55 +304,82 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * Runs the subscribe script for {@code entry} and completes {@code out} with what it
-     * became: found, refused, parked (Waiting), or ended by an announcement that overtook
-     * the reply.
+     * Registers {@code entry} and completes {@code out} with what it became: found, refused,
+     * parked (Waiting), or ended by an announcement that overtook the reply. Registrations
+     * for one channel go out one batch at a time ({@link Registrations}).
      */
     private void register(String key, WaiterHub.Entry entry, ConcurrencyMode mode, boolean authorizedOnly,
                           int maxSubscribers, boolean ignoreQueue, long channelTimeout, boolean reset,
                           CompletableFuture<Fetch> out) {
-        byte[][] a = args(OP_SUBSCRIBE, 9);
-        a[3] = utf8(key);
-        a[4] = cursorArg(entry.after);
-        a[5] = ascii(mode == ConcurrencyMode.FIRST ? "f" : mode == ConcurrencyMode.LAST ? "l" : "b");
-        a[6] = authorizedOnly ? ONE : ZERO;
-        a[7] = ascii(Integer.toString(maxSubscribers));
-        a[8] = ignoreQueue ? ONE : ZERO;
-        a[9] = ascii(Long.toString(channelTimeout));
-        a[10] = nodeBytes;
-        a[11] = reset ? ONE : ZERO;
         hub.enter(key);
+        List<Registrations.Pending> now = registrations.submit(key, new Registrations.Pending(entry, mode,
+                authorizedOnly, maxSubscribers, ignoreQueue, channelTimeout, reset, out));
+        if (now != null) send(key, now);
+    }
+
+    /** One subscribe script for a batch; when it answers, the channel's next batch goes out. */
+    private void send(String key, List<Registrations.Pending> batch) {
+        byte[][] a = args(OP_SUBSCRIBE, 3 + 6 * batch.size());
+        a[3] = utf8(key);
+        a[4] = nodeBytes;
+        a[5] = ZERO;
+        int i = 6;
+        for (Registrations.Pending p : batch) {
+            if (p.reset()) a[5] = ONE;
+            a[i++] = cursorArg(p.entry().after);
+            a[i++] = p.mode() == ConcurrencyMode.FIRST ? F : p.mode() == ConcurrencyMode.LAST ? L : B;
+            a[i++] = p.authorizedOnly() ? ONE : ZERO;
+            a[i++] = ascii(Integer.toString(p.maxSubscribers()));
+            a[i++] = p.ignoreQueue() ? ONE : ZERO;
+            a[i++] = ascii(Long.toString(p.channelTimeout()));
+        }
         run(key, a).whenComplete((r, e) -> {
-            if (e != null) {
-                hub.leave(key);
-                if (outOfMemory(unwrap(e))) out.complete(new Fetch.Refused(Refusal.OUT_OF_MEMORY));
-                else out.completeExceptionally(unwrap(e));
-                return;
-            }
-            String kind = str(r.get(0));
-            switch (kind) {
-                case "f" -> {
+            List<Registrations.Pending> next = registrations.next(key);
+            if (next != null) send(key, next);
+            Message previous = null;
+            for (int n = 0; n < batch.size(); n++) {
+                Registrations.Pending p = batch.get(n);
+                if (e != null) {
                     hub.leave(key);
-                    out.complete(new Fetch.Found(message(r)));
+                    if (outOfMemory(unwrap(e))) p.out().complete(new Fetch.Refused(Refusal.OUT_OF_MEMORY));
+                    else p.out().completeExceptionally(unwrap(e));
+                    continue;
                 }
-                case "r" -> {
-                    hub.leave(key);
-                    out.complete(new Fetch.Refused(Refusal.valueOf(str(r.get(1)))));
-                }
-                default -> {
-                    long gen = (Long) r.get(1);
-                    WaiterHub.Outcome o = hub.registered(key, entry, gen);
-                    if (o instanceof WaiterHub.Outcome.Parked) {
-                        if (entry.cancelled) cancel(key, entry);
-                        out.complete(new Fetch.Waiting(() -> cancel(key, entry)));
-                    } else if (o instanceof WaiterHub.Outcome.Ended ended) {
-                        out.complete(asFetch(ended.by()));
-                    } else { // missed: read again from the cursor, already admitted
-                        register(key, entry, ConcurrencyMode.BROADCAST, false, 0, false, channelTimeout, false, out);
-                    }
-                }
+                @SuppressWarnings("unchecked")
+                List<Object> one = (List<Object>) r.get(n);
+                String kind = str(one.get(0));
+                if ("f".equals(kind)) previous = message(one);
+                registered(key, p, kind, one, previous);
             }
         });
+    }
+
+    /** What one waiter's answer in a batch makes of it. */
+    private void registered(String key, Registrations.Pending p, String kind, List<Object> r, Message found) {
+        WaiterHub.Entry entry = p.entry();
+        CompletableFuture<Fetch> out = p.out();
+        switch (kind) {
+            case "f", "=" -> {
+                hub.leave(key);
+                out.complete(new Fetch.Found(found));
+            }
+            case "r" -> {
+                hub.leave(key);
+                out.complete(new Fetch.Refused(Refusal.valueOf(str(r.get(1)))));
+            }
+            default -> {
+                long gen = (Long) r.get(1);
+                WaiterHub.Outcome o = hub.registered(key, entry, gen);
+                if (o instanceof WaiterHub.Outcome.Parked) {
+                    if (entry.cancelled) cancel(key, entry);
+                    out.complete(new Fetch.Waiting(() -> cancel(key, entry)));
+                } else if (o instanceof WaiterHub.Outcome.Ended ended) {
+                    out.complete(asFetch(ended.by()));
+                } else { // missed: read again from the cursor, already admitted
+                    register(key, entry, ConcurrencyMode.BROADCAST, false, 0, false, p.channelTimeout(), false, out);
+                }
+            }
+        }
     }
 
     private static Fetch asFetch(WaiterHub.Event ev) {

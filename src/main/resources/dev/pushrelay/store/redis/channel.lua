@@ -149,40 +149,75 @@ if op == 'publish' then
 end
 
 if op == 'subscribe' then
-  -- ARGV 4 key, 5 cursor ("(time-tag" or "-"), 6 concurrency (b/f/l), 7 authorized only,
-  -- 8 max subscribers, 9 ignore queue, 10 channel timeout, 11 node, 12 reset node's count
-  local key, after, mode = ARGV[4], ARGV[5], ARGV[6]
-  local authorizedOnly, maxSubs, ignoreQueue = ARGV[7] == '1', tonumber(ARGV[8]), ARGV[9] == '1'
-  local chTimeout, node = tonumber(ARGV[10]), ARGV[11]
-  if ARGV[12] == '1' then redis.call('HDEL', w, node) end
-  if redis.call('EXISTS', c) == 0 then
-    if authorizedOnly then return {'r', 'NO_SUCH_CHANNEL'} end -- §4.3 step 1
-    create(chTimeout)
+  -- A node's registrations for one channel, in the order they arrived, each judged as if
+  -- it had its own script (§4.3, §7), but the channel is read, counted and settled once
+  -- per batch, so a fan-out's re-subscriptions cost Redis little per waiter.
+  -- ARGV 4 key, 5 node, 6 reset the node's count first, then 6 per waiter: cursor ("(t-g"
+  -- or "-"), concurrency (b/f/l), authorized only, max subscribers, ignore queue, channel
+  -- timeout. Each answer: {'f', message...}, {'=' (the message found just before)},
+  -- {'r', refusal} or {'w', generation it waits under}.
+  local key, node = ARGV[4], ARGV[5]
+  if ARGV[6] == '1' then redis.call('HDEL', w, node) end
+  local exists = redis.call('EXISTS', c) == 1
+  if exists then expireMessages() end
+  local current = -1 -- counted once the channel exists
+  local added, touched, chTimeout = 0, false, 0
+  local out, last, cache, gen = {}, nil, {}, nil
+  for i = 7, #ARGV, 6 do
+    local after, mode, authorizedOnly = ARGV[i], ARGV[i + 1], ARGV[i + 2] == '1'
+    local maxSubs, ignoreQueue, timeout = tonumber(ARGV[i + 3]), ARGV[i + 4] == '1', tonumber(ARGV[i + 5])
+    local r = nil
+    if not exists and authorizedOnly then
+      r = {'r', 'NO_SUCH_CHANNEL'} -- §4.3 step 1
+    else
+      if not exists then
+        create(timeout)
+        exists = true
+      end
+      if current < 0 then current = live() end
+      if current > 0 and maxSubs ~= 0 and current >= maxSubs then
+        r = {'r', 'TOO_MANY_SUBSCRIBERS'}
+      elseif current > 0 and mode == 'f' then
+        r = {'r', 'CONFLICT'}
+      else
+        touched, chTimeout = true, math.max(chTimeout, timeout)
+        local e = nil
+        if not ignoreQueue then
+          e = cache[after]
+          if e == nil then
+            e = find(after) or false
+            cache[after] = e
+          end
+        end
+        if current > 0 and mode == 'l' then
+          local g = bump() -- the waiters before it, this batch's too, get 409
+          current, added, gen = 0, 0, g
+          redis.call('PUBLISH', notify, 'K ' .. g .. ' 0 0 ' .. #key .. ' 0 0 0 0|' .. key)
+        end
+        if e then
+          local d = tonumber(e[2][10])
+          if d >= 0 and redis.call('XLEN', m) > d then
+            deleteOldestReceived(e[1], d)
+            cache = {}
+          end
+          r = found(e)
+        else
+          current, added = current + 1, added + 1
+          if gen == nil then gen = num(redis.call('HGET', c, 'g')) end
+          r = {'w', gen}
+        end
+      end
+    end
+    if r[1] == 'f' and last == r[2] then r = {'='} elseif r[1] == 'f' then last = r[2] end
+    out[#out + 1] = r
   end
-  expireMessages()
-  local current = live()
-  local kick = false
-  if current > 0 then -- §7
-    if maxSubs ~= 0 and current >= maxSubs then return {'r', 'TOO_MANY_SUBSCRIBERS'} end
-    if mode == 'f' then return {'r', 'CONFLICT'} end
-    kick = mode == 'l'
-  end
-  redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now)
-  local e = nil
-  if not ignoreQueue then e = find(after) end
-  if kick then
-    local g = bump()
-    current = 0
-    redis.call('PUBLISH', notify, 'K ' .. g .. ' 0 0 ' .. #key .. ' 0 0 0 0|' .. key)
-  end
-  if e then
-    deleteOldestReceived(e[1], tonumber(e[2][10]))
+  if added > 0 then redis.call('HINCRBY', w, node, added) end
+  if touched then redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now) end
+  if exists then
+    if current < 0 then current = live() end
     settle(current)
-    return found(e)
   end
-  redis.call('HINCRBY', w, node, 1)
-  settle(current + 1)
-  return {'w', num(redis.call('HGET', c, 'g'))}
+  return out
 end
 
 if op == 'poll' then
