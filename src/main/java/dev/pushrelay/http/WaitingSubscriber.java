@@ -4,10 +4,10 @@ import dev.pushrelay.channel.Message;
 import dev.pushrelay.channel.Refusal;
 import dev.pushrelay.channel.Subscriber;
 import dev.pushrelay.channel.Subscription;
+import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.metrics.Ending;
 import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.Broker;
-import dev.pushrelay.config.LocationSettings;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.XnioExecutor;
@@ -51,7 +51,7 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
     private final String key;
     /** The location when it gzips (protocol.md §8.4), else null. */
     private final LocationSettings gzip;
-    /** Set once, by whichever ending wins: see {@link #end()}. */
+    /** Set once, by whichever ending wins: see {@link #claim()}. */
     private volatile boolean done;
     private volatile Subscription subscription;
     private volatile XnioExecutor.Key timer;
@@ -72,7 +72,7 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
     }
 
     /** Claims the ending: true for exactly one caller. */
-    private boolean end() {
+    private boolean claim() {
         return DONE.compareAndSet(this, false, true);
     }
 
@@ -105,7 +105,7 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
 
     @Override
     public boolean deliver(Message message) {
-        if (!end()) return false;
+        if (!claim()) return false;
         cancelTimer();
         metrics.subscriberEnded(Ending.MESSAGE);
         this.message = message;
@@ -117,7 +117,9 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
     @Override
     public void run() {
         clearWatch();
-        MessageResponse.send(exchange, message, store, key, gzip);
+        Message m = message;
+        message = null;
+        MessageResponse.send(exchange, m, store, key, gzip);
     }
 
     /** The connection closed while waiting: see {@link #gone}. */
@@ -128,7 +130,7 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
 
     @Override
     public void end(Refusal why) {
-        if (!end()) return;
+        if (!claim()) return;
         cancelTimer();
         // the store ends a wait only with CONFLICT (§7) or GONE (§3.3)
         metrics.subscriberEnded(why == Refusal.CONFLICT ? Ending.CONFLICT : Ending.GONE);
@@ -140,7 +142,7 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
 
     /** push_subscriber_timeout: 304, header-only, no cursor headers (protocol.md §4.3). */
     private void timeout() {
-        if (!end()) return;
+        if (!claim()) return;
         release();
         metrics.subscriberEnded(Ending.TIMEOUT);
         clearWatch();
@@ -149,7 +151,7 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
 
     /** The connection closed while waiting: release everything it held. @return false if it had already ended */
     private boolean gone() {
-        if (!end()) return false;
+        if (!claim()) return false;
         cancelTimer();
         release();
         metrics.subscriberEnded(Ending.DISCONNECT);
@@ -165,7 +167,7 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
      * @return false if it had already ended
      */
     boolean answerNow(int status) {
-        if (!end()) return false;
+        if (!claim()) return false;
         cancelTimer();
         release();
         metrics.subscriberEnded(Ending.TIMEOUT); // graceful stop answers as a timeout would
