@@ -406,9 +406,10 @@ public final class ConfLoader {
         ServerSettings build(String file) throws ConfException {
             String where = node == null ? file + ":1" : node.where();
             List<LevelDirectives> chain = List.of(level.parent, level);
-            LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain);
+            String serverName = names.isEmpty() ? "" : names.get(0);
+            LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain, serverName);
             List<LocationSettings> all = new ArrayList<>();
-            List<LocationBlock> blocks = compile(locations, chain, all);
+            List<LocationBlock> blocks = compile(locations, chain, all, serverName);
             boolean serves = level.endpoint != null || level.root != null || level.tryFiles != null
                     || level.rewrite.stream().anyMatch(s -> s instanceof RewriteStep.Ret);
             ServerRoutes routes = new ServerRoutes(level.rewrite, blocks, serves ? serverLevel : null, all, serverLevel);
@@ -418,15 +419,15 @@ public final class ConfLoader {
         }
 
         private static List<LocationBlock> compile(List<LocDraft> locs, List<LevelDirectives> parentChain,
-                                                   List<LocationSettings> all) throws ConfException {
+                                                   List<LocationSettings> all, String serverName) throws ConfException {
             List<LocationBlock> out = new ArrayList<>();
             for (LocDraft d : locs) {
                 List<LevelDirectives> chain = new ArrayList<>(parentChain);
                 chain.add(d.level);
                 LocationSettings s = Merge.settings("location " + String.join(" ", d.node.args())
-                        + " (" + d.node.where() + ")", chain);
+                        + " (" + d.node.where() + ")", chain, serverName);
                 all.add(s);
-                List<LocationBlock> nested = compile(d.nested, chain, all);
+                List<LocationBlock> nested = compile(d.nested, chain, all, serverName);
                 out.add(new LocationBlock(d.kind, d.name, d.regex, s, d.level.rewrite, nested));
             }
             return out;

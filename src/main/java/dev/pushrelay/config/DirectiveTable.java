@@ -147,12 +147,11 @@ final class DirectiveTable {
                 "server_tokens", "types_hash_max_size", "types_hash_bucket_size",
                 "send_timeout", "reset_timedout_connection",
                 "resolver", "resolver_timeout", "aio", "directio", "output_buffers", "postpone_output",
-                "msie_padding", "msie_refresh", "port_in_redirect", "server_name_in_redirect",
-                "absolute_redirect", "underscores_in_headers", "ignore_invalid_headers", "limit_rate",
+                "msie_padding", "msie_refresh", "underscores_in_headers", "ignore_invalid_headers", "limit_rate",
                 "limit_rate_after", "chunked_transfer_encoding", "source_charset", "override_charset",
                 "etag", "expires", "if_modified_since", "recursive_error_pages", "merge_slashes",
                 "internal", "log_not_found", "log_subrequest", "uninitialized_variable_warn",
-                "rewrite_log", "set_real_ip_from", "more_set_headers", "more_clear_headers", "listen_backlog",
+                "set_real_ip_from", "more_set_headers", "more_clear_headers", "listen_backlog",
                 "send_lowat", "max_ranges", "request_pool_size", "connection_pool_size", "disable_symlinks",
                 "read_ahead", "open_file_cache", "add_trailer", "stub_status")) {
             ignore(m, n, HSL, false, false);

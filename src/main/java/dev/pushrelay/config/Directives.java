@@ -45,6 +45,12 @@ final class Directives {
     /** as written, "off" included; null: no auth_basic */
     static final Slot<String> AUTH_BASIC = new Slot<>("auth_basic", null);
     static final Slot<Boolean> SATISFY_ANY = new Slot<>("satisfy", false);
+    // rewrite module and redirects, protocol.md §8.9, §8.2
+    static final Slot<Boolean> REWRITE_LOG = new Slot<>("rewrite_log", false);
+    static final Slot<Boolean> ABSOLUTE_REDIRECT = new Slot<>("absolute_redirect", RedirectSettings.DEFAULT.absolute());
+    static final Slot<Boolean> SERVER_NAME_IN_REDIRECT = new Slot<>("server_name_in_redirect",
+            RedirectSettings.DEFAULT.serverNameInRedirect());
+    static final Slot<Boolean> PORT_IN_REDIRECT = new Slot<>("port_in_redirect", RedirectSettings.DEFAULT.portInRedirect());
 
     private static final int HSL = DirectiveTable.HSL;
     private static final int SRV_LOC = DirectiveTable.SRV | DirectiveTable.LOC;
@@ -178,6 +184,10 @@ final class Directives {
                     }
                     return n.arg(0).equals("any");
                 }),
+                value("rewrite_log", HSL, REWRITE_LOG, Directives::flag),
+                value("absolute_redirect", HSL, ABSOLUTE_REDIRECT, Directives::flag),
+                value("server_name_in_redirect", HSL, SERVER_NAME_IN_REDIRECT, Directives::flag),
+                value("port_in_redirect", HSL, PORT_IN_REDIRECT, Directives::flag),
                 // internal redirects and static files, protocol.md §8.11, §8.6
                 entry("error_page", HSL, 2, DirectiveTable.MANY, PageDirectives::errorPage),
                 entry("try_files", SRV_LOC, 2, DirectiveTable.MANY, PageDirectives::tryFiles),

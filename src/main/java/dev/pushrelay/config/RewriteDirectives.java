@@ -131,7 +131,8 @@ final class RewriteDirectives {
             DirectiveTable.check(child, spec);
             if (NAMES.contains(child.name())) {
                 apply(child, body, defined, ignored);
-            } else if (spec.ignored()) {
+            } else if (spec.ignored() || child.name().equals("rewrite_log")) {
+                // rewrite_log inside if: accepted, as nginx; the enclosing level's setting logs
                 ignored.add(child.where() + ": " + child.name());
             } else {
                 throw child.error("\"" + child.name() + "\" directive inside \"if\" is not supported by pushrelay");
