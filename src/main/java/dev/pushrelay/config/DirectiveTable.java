@@ -96,22 +96,13 @@ final class DirectiveTable {
         put(m, "location", SRV | LOC, 1, 2, true);
         put(m, "listen", SRV, 1, MANY, false);
         put(m, "server_name", SRV, 1, MANY, false);
-        // rewrite module, protocol.md §8.9
-        put(m, "set", SRV | LOC, 2, 2, false);
-        put(m, "rewrite", SRV | LOC, 2, 3, false);
-        put(m, "break", SRV | LOC, 0, 0, false);
-        put(m, "if", SRV | LOC, 1, MANY, true);
-        put(m, "return", SRV | LOC, 1, 2, false);
-        // read by the loader itself: blocks, files relative to the configuration
-        put(m, "auth_basic_user_file", HSL | LMT, 1, 1, false);
         put(m, "limit_except", LOC, 1, MANY, true);
-        put(m, "types", HSL, 0, 0, true);
-        // push module and nginx directives around it (protocol.md §2, §8)
-        Directives.entries().forEach(s -> m.put(s.name(), s));
-        // metrics and status endpoints, logs (README "Operating pushrelay")
-        put(m, "access_log", HSL, 1, MANY, false);
-        put(m, "log_format", HTTP, 2, MANY, false);
+        // the error log is process-wide: where it appears decides whether it is used
         put(m, "error_log", MAIN | HSL, 1, 2, false);
+        // push module and nginx directives around it (protocol.md §2, §8), rewrite module (§8.9), logs
+        Directives.entries().forEach(s -> m.put(s.name(), s));
+        RewriteDirectives.entries().forEach(s -> m.put(s.name(), s));
+        LogDirectives.entries().forEach(s -> m.put(s.name(), s));
         // the pushrelay process: stop, reload, restart (README "Operating pushrelay")
         put(m, "pid", MAIN, 1, 1, false);
         put(m, "pushrelay_state_path", MAIN, 1, 1, false);

@@ -178,6 +178,7 @@ final class Directives {
                 // access phase, protocol.md §8.10
                 new DirectiveTable.Spec("auth_basic", HSL | DirectiveTable.LMT, 1, 1, false, false, false,
                         slotHandler(AUTH_BASIC, n -> n.arg(0))),
+                entry("auth_basic_user_file", HSL | DirectiveTable.LMT, 1, 1, Directives::authUserFile),
                 value("satisfy", HSL, SATISFY_ANY, n -> {
                     if (!n.arg(0).equals("all") && !n.arg(0).equals("any")) {
                         throw n.error("invalid value \"" + n.arg(0) + "\" in \"satisfy\" directive, it must be \"all\" or \"any\"");
@@ -193,6 +194,7 @@ final class Directives {
                 entry("try_files", SRV_LOC, 2, DirectiveTable.MANY, PageDirectives::tryFiles),
                 entry("root", HSL, 1, 1, Directives::root),
                 entry("alias", DirectiveTable.LOC, 1, 1, Directives::root),
+                new DirectiveTable.Spec("types", HSL, 0, 0, true, false, false, (n, c) -> types(n, c, c.load.notes)),
                 entry("index", HSL, 1, DirectiveTable.MANY, (n, c) -> {
                     if (c.index == null) {
                         c.index = new ArrayList<>();
@@ -228,6 +230,21 @@ final class Directives {
             }
             c.set(slot, parser.parse(n));
         };
+    }
+
+    /**
+     * The file is read now (start, reload), once per path per load; a relative path is
+     * resolved against the main configuration file's directory (protocol.md §8.10).
+     */
+    private static void authUserFile(ConfNode n, LevelDirectives c) throws ConfException {
+        if (c.authUserFile != null) {
+            throw duplicate(n);
+        }
+        if (n.arg(0).indexOf('$') >= 0) {
+            throw n.error("variables in \"auth_basic_user_file\" are not supported by pushrelay");
+        }
+        java.nio.file.Path p = c.load.baseDir.resolve(n.arg(0)).normalize();
+        c.authUserFile = c.load.userFiles.computeIfAbsent(p, Htpasswd::load);
     }
 
     private static void subscriber(ConfNode n, LevelDirectives c) throws ConfException {
