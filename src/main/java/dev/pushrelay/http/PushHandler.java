@@ -1,10 +1,10 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.ErrorPage;
-import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.RedirectSettings;
 import dev.pushrelay.config.Return;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.routing.RouteMatch;
 import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.routing.TryOutcome;
