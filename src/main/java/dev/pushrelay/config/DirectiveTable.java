@@ -12,8 +12,9 @@ import java.util.Map;
  * appear (nginx's context flags), how many arguments it takes, whether it is a block,
  * whether it is only accepted and reported as ignored (it cannot change push behaviour),
  * and how it sets its level's values. The entries are declared beside their parsing in
- * {@link Directives}, {@link StreamDirectives}, {@link RedisDirectives}; the structure
- * (http, server, location...) and the ignored ones here. Contexts follow nginx:
+ * {@link Directives}, {@link RewriteDirectives}, {@link LogDirectives}, {@link StreamDirectives}
+ * and {@link RedisDirectives}; the structure (http, server, location...), the directives whose
+ * place decides what they do, and the ignored ones here. Contexts follow nginx:
  * main = top of nginx.conf, http, server, location (nested too), events.
  */
 final class DirectiveTable {
