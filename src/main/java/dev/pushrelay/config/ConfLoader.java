@@ -6,7 +6,6 @@ import dev.pushrelay.config.syntax.ConfParser;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.PatternSyntaxException;
@@ -73,12 +72,12 @@ public final class ConfLoader {
         private final Path file;
         private final List<String> ignored;
         private final List<ServerDraft> servers = new ArrayList<>();
-        private final Set<String> definedVariables = new HashSet<>();
         private final java.util.Map<String, ServerDraft> defaultServers = new java.util.HashMap<>();
-        private final java.util.Map<java.nio.file.Path, Htpasswd> userFiles = new java.util.HashMap<>();
         private final List<java.util.Map.Entry<ConfNode, LevelDirectives>> needChannelId = new ArrayList<>();
         private final List<dev.pushrelay.logging.ErrorLogTarget> errorLogs = new ArrayList<>();
-        private LevelDirectives http;
+        private final LoadContext load;
+        private final Set<String> definedVariables;
+        private final LevelDirectives http;
         private boolean sawHttp;
         private final ProcessDirectives process;
         /** The file has nginx's main context (http/events); else process directives go at its top. */
@@ -88,6 +87,9 @@ public final class ConfLoader {
             this.file = file;
             this.ignored = ignored;
             this.process = new ProcessDirectives(file);
+            this.load = new LoadContext(file, ignored);
+            this.definedVariables = load.definedVariables;
+            this.http = load.http;
         }
 
         Settings run(List<ConfNode> nodes) throws ConfException {
@@ -95,13 +97,10 @@ public final class ConfLoader {
             mainFile = main;
             boolean serverList = !main && nodes.stream().anyMatch(n -> n.name().equals("server"));
             if (main) {
-                http = new LevelDirectives(null, null);
                 walk(nodes, DirectiveTable.MAIN, null, null, null);
             } else if (serverList) {
-                http = new LevelDirectives(null, null);
                 walk(nodes, DirectiveTable.HTTP, http, null, null);
             } else {
-                http = new LevelDirectives(null, null);
                 ServerDraft s = new ServerDraft(null, new LevelDirectives(null, http));
                 servers.add(s);
                 walk(nodes, DirectiveTable.SRV, s.level, s, null);
@@ -153,6 +152,8 @@ public final class ConfLoader {
                     }
                     continue;
                 }
+                // structure, and the directives whose place decides what they do; every other
+                // directive is applied by its registry entry to the level it appears in
                 switch (n.name()) {
                     case "http" -> {
                         if (sawHttp) {
@@ -170,16 +171,10 @@ public final class ConfLoader {
                     case "location" -> location(n, server, loc);
                     case "listen" -> listen(n, server);
                     case "server_name" -> serverName(n, server);
-                    case "types" -> Directives.types(n, target, ignored);
                     case "upstream" -> RedisDirectives.upstream(n, http.redis, ignored);
-                    case "access_log" -> LogDirectives.accessLog(n, target, baseDir());
-                    case "log_format" -> LogDirectives.logFormat(n, http);
                     case "error_log" -> errorLog(n, ctx, bareTop);
                     case "pid", "pushrelay_state_path", "pushrelay_shutdown_window", "worker_processes" -> process.apply(n);
-                    case "auth_basic_user_file" -> authUserFile(n, target);
                     case "limit_except" -> limitExcept(n, level, server, loc);
-                    case "set", "return", "rewrite", "break", "if" ->
-                            RewriteDirectives.apply(n, target.rewrite, definedVariables, ignored);
                     default -> {
                         if (spec.handler() == null) {
                             throw n.error("\"" + n.name() + "\" directive is not allowed here");
@@ -191,21 +186,6 @@ public final class ConfLoader {
                     }
                 }
             }
-        }
-
-        /**
-         * The file is read now (start, reload), once per path per load; a relative path is
-         * resolved against the main configuration file's directory (protocol.md §8.10).
-         */
-        private void authUserFile(ConfNode n, LevelDirectives level) throws ConfException {
-            if (level.authUserFile != null) {
-                throw Directives.duplicate(n);
-            }
-            if (n.arg(0).indexOf('$') >= 0) {
-                throw n.error("variables in \"auth_basic_user_file\" are not supported by pushrelay");
-            }
-            java.nio.file.Path p = baseDir().resolve(n.arg(0)).normalize();
-            level.authUserFile = userFiles.computeIfAbsent(p, Htpasswd::load);
         }
 
         /** nginx's ngx_http_core_limit_except: the listed methods (GET adds HEAD) pass; others get the block's access rules. */
@@ -230,8 +210,7 @@ public final class ConfLoader {
         }
 
         private java.nio.file.Path baseDir() {
-            java.nio.file.Path dir = file.toAbsolutePath().getParent();
-            return dir == null ? java.nio.file.Path.of("").toAbsolutePath() : dir;
+            return load.baseDir;
         }
 
         /**
@@ -407,9 +386,10 @@ public final class ConfLoader {
         ServerSettings build(String file) throws ConfException {
             String where = node == null ? file + ":1" : node.where();
             List<LevelDirectives> chain = List.of(level.parent, level);
-            LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain);
+            String serverName = names.isEmpty() ? "" : names.get(0);
+            LocationSettings serverLevel = Merge.settings("server (" + where + ")", chain, serverName);
             List<LocationSettings> all = new ArrayList<>();
-            List<LocationBlock> blocks = compile(locations, chain, all);
+            List<LocationBlock> blocks = compile(locations, chain, all, serverName);
             boolean serves = level.endpoint != null || level.root != null || level.tryFiles != null
                     || level.rewrite.stream().anyMatch(s -> s instanceof RewriteStep.Ret);
             ServerRoutes routes = new ServerRoutes(level.rewrite, blocks, serves ? serverLevel : null, all, serverLevel);
@@ -419,15 +399,15 @@ public final class ConfLoader {
         }
 
         private static List<LocationBlock> compile(List<LocDraft> locs, List<LevelDirectives> parentChain,
-                                                   List<LocationSettings> all) throws ConfException {
+                                                   List<LocationSettings> all, String serverName) throws ConfException {
             List<LocationBlock> out = new ArrayList<>();
             for (LocDraft d : locs) {
                 List<LevelDirectives> chain = new ArrayList<>(parentChain);
                 chain.add(d.level);
                 LocationSettings s = Merge.settings("location " + String.join(" ", d.node.args())
-                        + " (" + d.node.where() + ")", chain);
+                        + " (" + d.node.where() + ")", chain, serverName);
                 all.add(s);
-                List<LocationBlock> nested = compile(d.nested, chain, all);
+                List<LocationBlock> nested = compile(d.nested, chain, all, serverName);
                 out.add(new LocationBlock(d.kind, d.name, d.regex, s, d.level.rewrite, nested));
             }
             return out;

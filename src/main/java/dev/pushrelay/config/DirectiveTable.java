@@ -12,8 +12,9 @@ import java.util.Map;
  * appear (nginx's context flags), how many arguments it takes, whether it is a block,
  * whether it is only accepted and reported as ignored (it cannot change push behaviour),
  * and how it sets its level's values. The entries are declared beside their parsing in
- * {@link Directives}, {@link StreamDirectives}, {@link RedisDirectives}; the structure
- * (http, server, location...) and the ignored ones here. Contexts follow nginx:
+ * {@link Directives}, {@link RewriteDirectives}, {@link LogDirectives}, {@link StreamDirectives}
+ * and {@link RedisDirectives}; the structure (http, server, location...), the directives whose
+ * place decides what they do, and the ignored ones here. Contexts follow nginx:
  * main = top of nginx.conf, http, server, location (nested too), events.
  */
 final class DirectiveTable {
@@ -96,22 +97,13 @@ final class DirectiveTable {
         put(m, "location", SRV | LOC, 1, 2, true);
         put(m, "listen", SRV, 1, MANY, false);
         put(m, "server_name", SRV, 1, MANY, false);
-        // rewrite module, protocol.md §8.9
-        put(m, "set", SRV | LOC, 2, 2, false);
-        put(m, "rewrite", SRV | LOC, 2, 3, false);
-        put(m, "break", SRV | LOC, 0, 0, false);
-        put(m, "if", SRV | LOC, 1, MANY, true);
-        put(m, "return", SRV | LOC, 1, 2, false);
-        // read by the loader itself: blocks, files relative to the configuration
-        put(m, "auth_basic_user_file", HSL | LMT, 1, 1, false);
         put(m, "limit_except", LOC, 1, MANY, true);
-        put(m, "types", HSL, 0, 0, true);
-        // push module and nginx directives around it (protocol.md §2, §8)
-        Directives.entries().forEach(s -> m.put(s.name(), s));
-        // metrics and status endpoints, logs (README "Operating pushrelay")
-        put(m, "access_log", HSL, 1, MANY, false);
-        put(m, "log_format", HTTP, 2, MANY, false);
+        // the error log is process-wide: where it appears decides whether it is used
         put(m, "error_log", MAIN | HSL, 1, 2, false);
+        // push module and nginx directives around it (protocol.md §2, §8), rewrite module (§8.9), logs
+        Directives.entries().forEach(s -> m.put(s.name(), s));
+        RewriteDirectives.entries().forEach(s -> m.put(s.name(), s));
+        LogDirectives.entries().forEach(s -> m.put(s.name(), s));
         // the pushrelay process: stop, reload, restart (README "Operating pushrelay")
         put(m, "pid", MAIN, 1, 1, false);
         put(m, "pushrelay_state_path", MAIN, 1, 1, false);
@@ -147,12 +139,11 @@ final class DirectiveTable {
                 "server_tokens", "types_hash_max_size", "types_hash_bucket_size",
                 "send_timeout", "reset_timedout_connection",
                 "resolver", "resolver_timeout", "aio", "directio", "output_buffers", "postpone_output",
-                "msie_padding", "msie_refresh", "port_in_redirect", "server_name_in_redirect",
-                "absolute_redirect", "underscores_in_headers", "ignore_invalid_headers", "limit_rate",
+                "msie_padding", "msie_refresh", "underscores_in_headers", "ignore_invalid_headers", "limit_rate",
                 "limit_rate_after", "chunked_transfer_encoding", "source_charset", "override_charset",
                 "etag", "expires", "if_modified_since", "recursive_error_pages", "merge_slashes",
                 "internal", "log_not_found", "log_subrequest", "uninitialized_variable_warn",
-                "rewrite_log", "set_real_ip_from", "more_set_headers", "more_clear_headers", "listen_backlog",
+                "set_real_ip_from", "more_set_headers", "more_clear_headers", "listen_backlog",
                 "send_lowat", "max_ranges", "request_pool_size", "connection_pool_size", "disable_symlinks",
                 "read_ahead", "open_file_cache", "add_trailer", "stub_status")) {
             ignore(m, n, HSL, false, false);

@@ -45,6 +45,12 @@ final class Directives {
     /** as written, "off" included; null: no auth_basic */
     static final Slot<String> AUTH_BASIC = new Slot<>("auth_basic", null);
     static final Slot<Boolean> SATISFY_ANY = new Slot<>("satisfy", false);
+    // rewrite module and redirects, protocol.md §8.9, §8.2
+    static final Slot<Boolean> REWRITE_LOG = new Slot<>("rewrite_log", false);
+    static final Slot<Boolean> ABSOLUTE_REDIRECT = new Slot<>("absolute_redirect", RedirectSettings.DEFAULT.absolute());
+    static final Slot<Boolean> SERVER_NAME_IN_REDIRECT = new Slot<>("server_name_in_redirect",
+            RedirectSettings.DEFAULT.serverNameInRedirect());
+    static final Slot<Boolean> PORT_IN_REDIRECT = new Slot<>("port_in_redirect", RedirectSettings.DEFAULT.portInRedirect());
 
     private static final int HSL = DirectiveTable.HSL;
     private static final int SRV_LOC = DirectiveTable.SRV | DirectiveTable.LOC;
@@ -172,17 +178,23 @@ final class Directives {
                 // access phase, protocol.md §8.10
                 new DirectiveTable.Spec("auth_basic", HSL | DirectiveTable.LMT, 1, 1, false, false, false,
                         slotHandler(AUTH_BASIC, n -> n.arg(0))),
+                entry("auth_basic_user_file", HSL | DirectiveTable.LMT, 1, 1, Directives::authUserFile),
                 value("satisfy", HSL, SATISFY_ANY, n -> {
                     if (!n.arg(0).equals("all") && !n.arg(0).equals("any")) {
                         throw n.error("invalid value \"" + n.arg(0) + "\" in \"satisfy\" directive, it must be \"all\" or \"any\"");
                     }
                     return n.arg(0).equals("any");
                 }),
+                value("rewrite_log", HSL, REWRITE_LOG, Directives::flag),
+                value("absolute_redirect", HSL, ABSOLUTE_REDIRECT, Directives::flag),
+                value("server_name_in_redirect", HSL, SERVER_NAME_IN_REDIRECT, Directives::flag),
+                value("port_in_redirect", HSL, PORT_IN_REDIRECT, Directives::flag),
                 // internal redirects and static files, protocol.md §8.11, §8.6
                 entry("error_page", HSL, 2, DirectiveTable.MANY, PageDirectives::errorPage),
                 entry("try_files", SRV_LOC, 2, DirectiveTable.MANY, PageDirectives::tryFiles),
                 entry("root", HSL, 1, 1, Directives::root),
                 entry("alias", DirectiveTable.LOC, 1, 1, Directives::root),
+                new DirectiveTable.Spec("types", HSL, 0, 0, true, false, false, (n, c) -> types(n, c, c.load.notes)),
                 entry("index", HSL, 1, DirectiveTable.MANY, (n, c) -> {
                     if (c.index == null) {
                         c.index = new ArrayList<>();
@@ -218,6 +230,21 @@ final class Directives {
             }
             c.set(slot, parser.parse(n));
         };
+    }
+
+    /**
+     * The file is read now (start, reload), once per path per load; a relative path is
+     * resolved against the main configuration file's directory (protocol.md §8.10).
+     */
+    private static void authUserFile(ConfNode n, LevelDirectives c) throws ConfException {
+        if (c.authUserFile != null) {
+            throw duplicate(n);
+        }
+        if (n.arg(0).indexOf('$') >= 0) {
+            throw n.error("variables in \"auth_basic_user_file\" are not supported by pushrelay");
+        }
+        java.nio.file.Path p = c.load.baseDir.resolve(n.arg(0)).normalize();
+        c.authUserFile = c.load.userFiles.computeIfAbsent(p, Htpasswd::load);
     }
 
     private static void subscriber(ConfNode n, LevelDirectives c) throws ConfException {

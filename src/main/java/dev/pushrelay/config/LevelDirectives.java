@@ -15,6 +15,8 @@ final class LevelDirectives {
 
     final ConfNode node;
     final LevelDirectives parent;
+    /** what this load shares (base directory, notes, variables, the http level) */
+    final LoadContext load;
 
     // endpoint (not inherited: nginx does not merge clcf->handler)
     Endpoint endpoint;
@@ -79,6 +81,14 @@ final class LevelDirectives {
     LevelDirectives(ConfNode node, LevelDirectives parent) {
         this.node = node;
         this.parent = parent;
+        this.load = parent.load;
+    }
+
+    /** The http level of {@code load}. */
+    LevelDirectives(LoadContext load) {
+        this.node = null;
+        this.parent = null;
+        this.load = load;
     }
 
     /** The value this level sets, or null. */

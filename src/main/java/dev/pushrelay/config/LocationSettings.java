@@ -46,6 +46,8 @@ import java.util.Locale;
  * @param tryFiles the location's own try_files, or null
  * @param redis the Redis this location's channels live in (protocol.md §13), null for the in-memory store
  * @param streams EventSource and cursor-token settings (protocol.md §14)
+ * @param rewriteLog rewrite_log: the rewrite directives log their steps at notice level (§8.9)
+ * @param redirects how a redirect's relative Location is made absolute (§8.2)
  */
 public record LocationSettings(
         String name,
@@ -77,7 +79,9 @@ public record LocationSettings(
         java.util.Map<Integer, ErrorPage> errorPages,
         TryFiles tryFiles,
         RedisSettings redis,
-        StreamSettings streams) {
+        StreamSettings streams,
+        boolean rewriteLog,
+        RedirectSettings redirects) {
 
     public static final long DEFAULT_KEEPALIVE_SECONDS = 75;
 
@@ -94,6 +98,7 @@ public record LocationSettings(
                 : accessPolicy;
         errorPages = errorPages == null ? java.util.Map.of() : java.util.Map.copyOf(errorPages);
         streams = streams == null ? StreamSettings.DEFAULT : streams;
+        redirects = redirects == null ? RedirectSettings.DEFAULT : redirects;
     }
 
     /**

@@ -27,6 +27,15 @@ final class LogDirectives {
     private LogDirectives() {
     }
 
+    /** The registry entries of access_log and log_format (error_log is the loader's: its place decides). */
+    static List<DirectiveTable.Spec> entries() {
+        return List.of(
+                new DirectiveTable.Spec("access_log", DirectiveTable.HSL, 1, DirectiveTable.MANY, false, false, false,
+                        (n, c) -> accessLog(n, c, c.load.baseDir)),
+                new DirectiveTable.Spec("log_format", DirectiveTable.HTTP, 2, DirectiveTable.MANY, false, false, false,
+                        (n, c) -> logFormat(n, c.load.http)));
+    }
+
     /** {@code access_log off | PATH [FORMAT [buffer=SIZE] [flush=TIME]]}. */
     static void accessLog(ConfNode n, LevelDirectives c, Path baseDir) throws ConfException {
         if (n.arg(0).equals("off")) {

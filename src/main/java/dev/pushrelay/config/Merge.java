@@ -26,8 +26,11 @@ final class Merge {
     private Merge() {
     }
 
-    /** @param chain outermost (http) first, the level being built last */
-    static LocationSettings settings(String name, List<LevelDirectives> chain) throws ConfException {
+    /**
+     * @param chain outermost (http) first, the level being built last
+     * @param serverName the server's first server_name ("" when none), for server_name_in_redirect
+     */
+    static LocationSettings settings(String name, List<LevelDirectives> chain, String serverName) throws ConfException {
         LevelDirectives own = chain.get(chain.size() - 1);
         checkBufferLengths(chain);
         int min = get(chain, c -> c.minMessages, DEFAULT_MIN);
@@ -96,7 +99,10 @@ final class Merge {
                 get(chain, c -> c.errorPages, java.util.Map.of()),
                 own.tryFiles,
                 RedisDirectives.merge(chain.stream().map(c -> c.redis).toList()),
-                StreamDirectives.merge(chain));
+                StreamDirectives.merge(chain),
+                get(chain, Directives.REWRITE_LOG),
+                new RedirectSettings(get(chain, Directives.ABSOLUTE_REDIRECT), get(chain, Directives.SERVER_NAME_IN_REDIRECT),
+                        get(chain, Directives.PORT_IN_REDIRECT), serverName));
     }
 
     /** auth_basic "off" or no user file switches auth off; satisfy defaults to all. */

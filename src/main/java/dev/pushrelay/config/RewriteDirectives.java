@@ -22,6 +22,17 @@ final class RewriteDirectives {
     private RewriteDirectives() {
     }
 
+    /** The registry entries (server and location, as nginx's; {@code if} is a block). */
+    static List<DirectiveTable.Spec> entries() {
+        int srvLoc = DirectiveTable.SRV | DirectiveTable.LOC;
+        DirectiveTable.Handler h = (n, c) -> apply(n, c.rewrite, c.load.definedVariables, c.load.notes);
+        return List.of(new DirectiveTable.Spec("set", srvLoc, 2, 2, false, false, false, h),
+                new DirectiveTable.Spec("rewrite", srvLoc, 2, 3, false, false, false, h),
+                new DirectiveTable.Spec("break", srvLoc, 0, 0, false, false, false, h),
+                new DirectiveTable.Spec("if", srvLoc, 1, DirectiveTable.MANY, true, false, false, h),
+                new DirectiveTable.Spec("return", srvLoc, 1, 2, false, false, false, h));
+    }
+
     /**
      * @param defined receives the user variables this directive defines ({@code set}, named captures)
      * @param ignored receives the ignored directives found inside an {@code if} block
@@ -131,7 +142,8 @@ final class RewriteDirectives {
             DirectiveTable.check(child, spec);
             if (NAMES.contains(child.name())) {
                 apply(child, body, defined, ignored);
-            } else if (spec.ignored()) {
+            } else if (spec.ignored() || child.name().equals("rewrite_log")) {
+                // rewrite_log inside if: accepted, as nginx; the enclosing level's setting logs
                 ignored.add(child.where() + ": " + child.name());
             } else {
                 throw child.error("\"" + child.name() + "\" directive inside \"if\" is not supported by pushrelay");

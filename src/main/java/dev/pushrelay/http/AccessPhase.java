@@ -2,8 +2,8 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.config.AccessDecision;
 import dev.pushrelay.config.AccessPolicy;
-import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.routing.RequestView;
 import dev.pushrelay.config.routing.RouteMatch;
 import io.undertow.server.HttpServerExchange;

@@ -1,8 +1,8 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.AddHeader;
-import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.routing.RequestView;
 import dev.pushrelay.config.routing.RouteMatch;
 import io.undertow.server.HttpServerExchange;

@@ -1,9 +1,10 @@
 package dev.pushrelay.http;
 
 import dev.pushrelay.config.ErrorPage;
-import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.LocationSettings;
+import dev.pushrelay.config.RedirectSettings;
 import dev.pushrelay.config.Return;
+import dev.pushrelay.config.routing.HeaderVariables;
 import dev.pushrelay.config.routing.RouteMatch;
 import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.routing.TryOutcome;
@@ -102,7 +103,9 @@ public final class PushHandler implements HttpHandler {
             if (ret.text() == null && ret.code() >= 400 && ret.code() != 444) {
                 fail.send(exchange, ret.code());
             } else {
-                ReturnResponse.send(exchange, ret, location == null ? "text/plain" : location.defaultType());
+                LocationSettings at = location != null ? location : match.server().serverLevel();
+                ReturnResponse.send(exchange, ret, location == null ? "text/plain" : location.defaultType(),
+                        at == null ? RedirectSettings.DEFAULT : at.redirects());
             }
             return;
         }

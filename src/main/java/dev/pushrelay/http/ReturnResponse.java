@@ -1,5 +1,6 @@
 package dev.pushrelay.http;
 
+import dev.pushrelay.config.RedirectSettings;
 import dev.pushrelay.config.Return;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * nginx's {@code return} (protocol.md §8.2): a redirect code sends its text as Location
- * (a path made absolute with the request's Host, as nginx's absolute_redirect does) and
+ * (a path made absolute as nginx's header filter does, see {@link RedirectSettings}) and
  * nginx's page; any other code with text sends the text with the location's default_type;
  * a bare redirect, 4xx or 5xx code sends nginx's page, other bare codes (200, 204, 304)
  * a header-only answer; 444 closes
@@ -20,8 +21,11 @@ final class ReturnResponse {
     private ReturnResponse() {
     }
 
-    /** @param defaultType the location's default_type (server-level returns: text/plain) */
-    static void send(HttpServerExchange exchange, Return ret, String defaultType) {
+    /**
+     * @param defaultType the location's default_type (server-level returns: text/plain)
+     * @param redirects the answering level's absolute_redirect, server_name_in_redirect, port_in_redirect
+     */
+    static void send(HttpServerExchange exchange, Return ret, String defaultType, RedirectSettings redirects) {
         int code = ret.code();
         if (code == 444) {
             exchange.setPersistent(false);
@@ -29,7 +33,7 @@ final class ReturnResponse {
             return;
         }
         if (ret.isRedirect() && ret.text() != null) {
-            exchange.getResponseHeaders().put(Headers.LOCATION, absolute(exchange, ret.text()));
+            exchange.getResponseHeaders().put(Headers.LOCATION, absolute(exchange, ret.text(), redirects));
             Responses.errorPage(exchange, code);
             return;
         }
@@ -53,14 +57,9 @@ final class ReturnResponse {
         }
     }
 
-    /** nginx prefixes a Location that starts with '/' with the scheme and the request's host. */
-    static String absolute(HttpServerExchange exchange, String location) {
-        if (!location.startsWith("/")) return location;
-        String host = exchange.getRequestHeaders().getFirst(Headers.HOST);
-        if (host == null || host.isEmpty()) {
-            var local = exchange.getDestinationAddress();
-            host = local.getAddress().getHostAddress() + ":" + local.getPort();
-        }
-        return "http://" + host + location;
+    /** The Location nginx sends for {@code location} (protocol.md §8.2). */
+    static String absolute(HttpServerExchange exchange, String location, RedirectSettings redirects) {
+        return redirects.location(location, exchange.getRequestHeaders().getFirst(Headers.HOST),
+                exchange.getDestinationAddress());
     }
 }

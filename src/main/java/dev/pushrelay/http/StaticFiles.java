@@ -105,7 +105,7 @@ final class StaticFiles {
                 if (!wantsDirectory) {
                     String q = exchange.getQueryString();
                     String to = exchange.getRequestURI() + "/" + (q == null || q.isEmpty() ? "" : "?" + q);
-                    exchange.getResponseHeaders().put(Headers.LOCATION, ReturnResponse.absolute(exchange, to));
+                    exchange.getResponseHeaders().put(Headers.LOCATION, ReturnResponse.absolute(exchange, to, location.redirects()));
                     Responses.errorPage(exchange, 301);
                     return;
                 }

@@ -1,7 +1,7 @@
 package dev.pushrelay.config;
 
-import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.routing.FakeRequest;
+import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.pushrelay.config;
 
-import dev.pushrelay.config.routing.Router;
-import dev.pushrelay.config.routing.RouteMatch;
 import dev.pushrelay.config.routing.FakeRequest;
+import dev.pushrelay.config.routing.RouteMatch;
+import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.syntax.ConfException;
 
 import org.junit.jupiter.api.Test;

@@ -119,7 +119,7 @@ class ErrorPagesIT {
             assertEquals("PAGE\n", server.send(get("/page.html")).text());
             RawResponse dir = server.send(get("/dd"));
             assertEquals(301, dir.status(), "$uri/ found a directory: the static answer for /dd");
-            assertEquals("http://localhost/dd/", dir.header("Location"));
+            assertEquals("http://localhost:" + server.port() + "/dd/", dir.header("Location"));
             assertEquals("IDX\n", server.send(get("/dd/")).text());
             assertEquals("drupal /page \n", server.send(get("/page")).text());
             assertEquals("drupal /zz q=1\n", server.send(get("/zz?q=1")).text());

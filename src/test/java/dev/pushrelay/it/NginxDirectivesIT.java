@@ -78,7 +78,7 @@ class NginxDirectivesIT {
                 """)) {
             RawResponse r = server.send(get("/old?a=1"));
             assertEquals(301, r.status());
-            assertEquals("http://localhost/new?a=1", r.header("Location"));
+            assertEquals("http://localhost:" + server.port() + "/new?a=1", r.header("Location"));
             assertEquals("text/html", r.header("Content-Type"));
             assertTrue(r.text().contains("301 Moved Permanently"), r.text());
             RawResponse away = server.send(get("/away"));
@@ -86,7 +86,7 @@ class NginxDirectivesIT {
             assertEquals("https://example.org/x", away.header("Location"));
             assertEquals("http://example.org/other", server.send(get("/see")).header("Location"));
             assertEquals(307, server.send(get("/temp")).status());
-            assertEquals("http://localhost/p", server.send(get("/perm")).header("Location"));
+            assertEquals("http://localhost:" + server.port() + "/p", server.send(get("/perm")).header("Location"));
             RawResponse gone = server.send(get("/gone"));
             assertEquals(410, gone.status());
             assertTrue(gone.text().contains("<title>410 Gone</title>"), gone.text());

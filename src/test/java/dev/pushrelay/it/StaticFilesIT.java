@@ -87,7 +87,7 @@ class StaticFilesIT {
             assertEquals("docs index", server.send(get("/docs/")).text(), "the first existing index file");
             RawResponse redirect = server.send(get("/docs?x=1"));
             assertEquals(301, redirect.status());
-            assertEquals("http://localhost/docs/?x=1", redirect.header("Location"));
+            assertEquals("http://localhost:" + server.port() + "/docs/?x=1", redirect.header("Location"));
             RawResponse noIndex = server.send(get("/empty/"));
             assertEquals(403, noIndex.status(), "autoindex off");
             assertTrue(noIndex.text().contains("403 Forbidden"));

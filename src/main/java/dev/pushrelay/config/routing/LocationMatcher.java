@@ -1,7 +1,7 @@
 package dev.pushrelay.config.routing;
 
-import dev.pushrelay.config.LocationBlock;
 import dev.pushrelay.config.LocationBlock.Kind;
+import dev.pushrelay.config.LocationBlock;
 import dev.pushrelay.config.PcreRegex;
 
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.pushrelay.config.routing;
 import dev.pushrelay.config.BasicCredentials;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.PcreRegex;
+import dev.pushrelay.config.RedirectSettings;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.ValueTemplate;
 
@@ -166,6 +167,22 @@ final class RequestVariables {
         }
     }
 
+    /**
+     * What nginx appends to an error-log line about a request: {@code , client: ADDR, server:
+     * NAME, request: "LINE"} and {@code , host: "HOST"} when the request has one.
+     */
+    String logContext() {
+        StringBuilder b = new StringBuilder(", client: ").append(nz(request.remoteAddr()))
+                .append(", server: ").append(server.serverNames().isEmpty() ? "" : server.serverNames().get(0))
+                .append(", request: \"").append(nz(request.method())).append(' ').append(nz(request.requestUri()))
+                .append(' ').append(nz(request.protocol())).append('"');
+        String host = request.header("Host");
+        if (host != null) {
+            b.append(", host: \"").append(host).append('"');
+        }
+        return b.toString();
+    }
+
     /** $document_root: the root (or alias) in effect, resolved against the configuration's directory. */
     private String documentRoot() {
         if (location == null) {
@@ -286,20 +303,7 @@ final class RequestVariables {
     /** {@code $host}: the Host header without port, lowercased; else the server's first name. */
     static String host(String header, ServerSettings server) {
         if (header != null && !header.isEmpty()) {
-            String h = header;
-            if (h.startsWith("[")) {
-                int close = h.indexOf(']');
-                h = close < 0 ? h : h.substring(0, close + 1);
-            } else {
-                int colon = h.indexOf(':');
-                if (colon >= 0) {
-                    h = h.substring(0, colon);
-                }
-            }
-            if (h.endsWith(".")) {
-                h = h.substring(0, h.length() - 1);
-            }
-            return h.toLowerCase(Locale.ROOT);
+            return RedirectSettings.host(header);
         }
         return server.serverNames().isEmpty() ? "" : server.serverNames().get(0);
     }

@@ -10,6 +10,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Runs the rewrite directives of one server or location for a request, as nginx's
@@ -18,6 +19,8 @@ import java.util.List;
  * when its condition holds, and {@code rewrite} replaces $uri/$args when its regex matches
  * $uri (its captures become $1...), then goes on (no flag), stops and asks for a new
  * location search ({@code last}), stops and stays ({@code break}), or answers with a redirect.
+ * With {@code rewrite_log on} each regex test and each rewrite result is logged at notice
+ * level in nginx's words ({@code "REGEX" matches "URI"}, {@code rewritten data: ...}).
  */
 final class RewritePhase {
 
@@ -30,10 +33,13 @@ final class RewritePhase {
         static final Outcome NOTHING = new Outcome(null, false, false);
     }
 
+    private static final Logger LOG = Logger.getLogger(RewritePhase.class.getName());
+
     private RewritePhase() {
     }
 
-    static Outcome run(List<RewriteStep> steps, RequestVariables ev) {
+    /** @param log rewrite_log of the server or location whose directives these are */
+    static Outcome run(List<RewriteStep> steps, RequestVariables ev, boolean log) {
         boolean changed = false;
         for (RewriteStep step : steps) {
             if (step instanceof RewriteStep.Set set) {
@@ -43,8 +49,8 @@ final class RewritePhase {
             } else if (step instanceof RewriteStep.Break) {
                 return new Outcome(null, true, false); // nginx's break code also clears uri_changed
             } else if (step instanceof RewriteStep.If i) {
-                if (holds(i.condition(), ev)) {
-                    Outcome o = run(i.body(), ev);
+                if (holds(i.condition(), ev, log)) {
+                    Outcome o = run(i.body(), ev, log);
                     if (o.response() != null) {
                         return o;
                     }
@@ -54,7 +60,7 @@ final class RewritePhase {
                     changed |= o.research();
                 }
             } else if (step instanceof RewriteStep.Rewrite r) {
-                PcreRegex.Captures c = r.regex().match(ev.uri());
+                PcreRegex.Captures c = match(r.regex(), ev.uri(), ev, log);
                 if (c == null) {
                     continue;
                 }
@@ -67,9 +73,15 @@ final class RewritePhase {
                 }
                 if (r.redirect() != 0) {
                     String location = args == null ? uri : uri + "?" + args;
+                    if (log) {
+                        LOG.info("rewritten redirect: \"" + location + "\"" + ev.logContext());
+                    }
                     return new Outcome(new Return(r.redirect(), location), true, false);
                 }
                 ev.rewritten(uri, args == null ? "" : args);
+                if (log) {
+                    LOG.info("rewritten data: \"" + uri + "\", args: \"" + ev.args() + "\"" + ev.logContext());
+                }
                 switch (r.flag()) {
                     case BREAK -> {
                         return new Outcome(null, true, false);
@@ -84,8 +96,18 @@ final class RewritePhase {
         return changed ? new Outcome(null, false, true) : Outcome.NOTHING;
     }
 
+    /** nginx's regex start code: the match, logged when rewrite_log is on. */
+    private static PcreRegex.Captures match(PcreRegex regex, String subject, RequestVariables ev, boolean log) {
+        PcreRegex.Captures c = regex.match(subject);
+        if (log) {
+            LOG.info("\"" + regex.source() + "\" " + (c == null ? "does not match" : "matches") + " \"" + subject + "\""
+                    + ev.logContext());
+        }
+        return c;
+    }
+
     /** An {@code if} condition for this request, as nginx's script codes test it. */
-    static boolean holds(Condition condition, RequestVariables ev) {
+    static boolean holds(Condition condition, RequestVariables ev, boolean log) {
         if (condition instanceof Condition.Truthy t) {
             String v = ev.evaluate(t.value());
             return !(v.isEmpty() || v.equals("0"));
@@ -94,7 +116,7 @@ final class RewritePhase {
             return ev.evaluate(e.left()).equals(ev.evaluate(e.right())) != e.negate();
         }
         if (condition instanceof Condition.Matches m) {
-            PcreRegex.Captures c = m.regex().match(ev.evaluate(m.left()));
+            PcreRegex.Captures c = match(m.regex(), ev.evaluate(m.left()), ev, log);
             if (c != null && !m.negate()) {
                 ev.captured(c);
             }

@@ -172,7 +172,9 @@ public final class Router {
                                          boolean forceUri) {
         RoutingTable table = table(server);
         ev.location(table.routes.serverLevel());
-        RewritePhase.Outcome o = RewritePhase.run(table.routes.serverRewrite(), ev);
+        LocationSettings serverLevel = table.routes.serverLevel();
+        RewritePhase.Outcome o = RewritePhase.run(table.routes.serverRewrite(), ev,
+                serverLevel != null && serverLevel.rewriteLog());
         if (o.response() != null) {
             return match(server, null, ev, o.response(), request, forceUri, left);
         }
@@ -199,7 +201,7 @@ public final class Router {
             }
             LocationSettings location = loc.settings();
             ev.location(location);
-            RewritePhase.Outcome o = RewritePhase.run(loc.rewrite(), ev);
+            RewritePhase.Outcome o = RewritePhase.run(loc.rewrite(), ev, location.rewriteLog());
             if (o.response() != null || !o.research()) {
                 return match(server, location, ev, o.response(), request, forceUri, left);
             }
