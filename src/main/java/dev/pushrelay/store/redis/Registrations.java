@@ -11,13 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Long-poll registrations waiting for their channel's subscribe script (protocol.md §13).
- * At most one script per channel is in flight from this node; registrations that arrive
- * meanwhile wait and go out together in the next one, in arrival order. A lone
- * registration goes out at once (no added latency); a fan-out's re-subscribing waiters
- * cost one round trip per batch instead of one each.
+ * At most {@link #IN_FLIGHT} scripts per channel are in flight from this node; registrations
+ * that arrive while they are wait and go out together in the next one, in arrival order (one
+ * connection: Redis runs them in the order sent). A registration that finds a free slot goes
+ * out at once (no added latency); a fan-out's re-subscribing waiters cost one round trip per
+ * batch instead of one each.
  */
 final class Registrations {
 
+    /** Scripts in flight per channel before registrations wait for one to answer. */
+    static final int IN_FLIGHT = 16;
     /** More than this many in one script would hold Redis for long: the rest wait for the next. */
     static final int MAX_BATCH = 256;
 
@@ -25,37 +28,44 @@ final class Registrations {
     record Pending(WaiterHub.Entry entry, ConcurrencyMode mode, boolean authorizedOnly, int maxSubscribers,
                    boolean ignoreQueue, long channelTimeout, boolean reset, CompletableFuture<Fetch> out) { }
 
-    private final ConcurrentHashMap<String, ArrayDeque<Pending>> queued = new ConcurrentHashMap<>();
+    private static final class Channel {
+        final ArrayDeque<Pending> queued = new ArrayDeque<>();
+        int inFlight;
+    }
+
+    private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
 
     /**
-     * @return the batch to send now (just {@code p}) when no script for {@code key} is in
-     *         flight, or null when {@code p} waits for {@link #next}
+     * @return the batch to send now (just {@code p}) when a slot for {@code key} is free, or
+     *         null when {@code p} waits for {@link #next}
      */
     List<Pending> submit(String key, Pending p) {
-        boolean[] first = {false};
-        queued.compute(key, (k, q) -> {
-            if (q == null) {
-                first[0] = true;
-                return new ArrayDeque<>(2); // present = a script in flight
+        boolean[] now = {false};
+        channels.compute(key, (k, c) -> {
+            if (c == null) c = new Channel();
+            if (c.inFlight < IN_FLIGHT && c.queued.isEmpty()) {
+                c.inFlight++;
+                now[0] = true;
+            } else {
+                c.queued.add(p);
             }
-            q.add(p);
-            return q;
+            return c;
         });
-        return first[0] ? List.of(p) : null;
+        return now[0] ? List.of(p) : null;
     }
 
     /**
-     * The script for {@code key} answered.
+     * A script for {@code key} answered.
      *
      * @return the registrations queued meanwhile (at most {@link #MAX_BATCH}), now in
-     *         flight, or null when none waited (nothing for {@code key} is in flight then)
+     *         flight in its slot, or null when none waited
      */
     List<Pending> next(String key) {
         List<Pending> out = new ArrayList<>();
-        queued.computeIfPresent(key, (k, q) -> {
-            if (q.isEmpty()) return null;
-            while (!q.isEmpty() && out.size() < MAX_BATCH) out.add(q.poll());
-            return q;
+        channels.computeIfPresent(key, (k, c) -> {
+            while (!c.queued.isEmpty() && out.size() < MAX_BATCH) out.add(c.queued.poll());
+            if (out.isEmpty()) c.inFlight--;
+            return c.inFlight == 0 && c.queued.isEmpty() ? null : c;
         });
         return out.isEmpty() ? null : out;
     }
