@@ -33,6 +33,16 @@ final class WireChecks {
     }
 
     /**
+     * nginx's {@code $request} for the stand-in of a refused request: the refused request's
+     * line as far as it was read (protocol.md §9); null for any other exchange.
+     */
+    static String refusedRequestLine(HttpServerExchange exchange) {
+        if (Refusal.of(exchange.getRequestURI()) == null) return null;
+        StrictSourceConduit wire = of(exchange);
+        return wire == null ? null : wire.refusedRequestLine();
+    }
+
+    /**
      * Reads and drops what has arrived of the request's body, as nginx does before a static
      * file or a {@code return} answer. @return true, with nginx's 400 sent and the connection
      * to be closed, when those bytes broke the body's framing; false when the body is whole
