@@ -58,6 +58,8 @@ final class ExchangeLogVariables implements LogVariables {
             case "msec":
                 return now.getEpochSecond() + "." + String.format(Locale.ROOT, "%03d", now.getNano() / 1_000_000);
             case "request":
+                String refused = WireChecks.refusedRequestLine(exchange); // protocol.md §9
+                if (refused != null) return refused;
                 return exchange.getRequestMethod() + " " + requestUri() + " " + ResponseHeads.requestProtocol(exchange);
             case "status":
                 return Integer.toString(status);

@@ -58,8 +58,12 @@ public final class PushHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (RequestChecks.refusedOnTheWire(exchange)) return; // protocol.md §9
         Router routing = router.get();
+        if (RequestChecks.isRefusedOnTheWire(exchange)) { // protocol.md §9
+            if (routing.accessLogged()) RequestLog.refused(exchange, obs, routing);
+            RequestChecks.refusedOnTheWire(exchange);
+            return;
+        }
         // A record per request only when something reads it: an access_log, or the publish
         // metrics (POST/PUT). A long-poll re-subscribe skips the attachment and listener.
         RequestLog log = routing.accessLogged() || isPublishMethod(exchange) ? RequestLog.begin(exchange, obs) : null;

@@ -22,6 +22,11 @@ final class RequestChecks {
      * True (and nginx's answer sent) when this is the stand-in of a request the wire layer
      * refused (protocol.md §9, {@code Refusal.TARGET}): the connection closes after it.
      */
+    static boolean isRefusedOnTheWire(HttpServerExchange exchange) {
+        String target = exchange.getRequestURI();
+        return !target.isEmpty() && target.charAt(0) != '/' && Refusal.of(target) != null;
+    }
+
     static boolean refusedOnTheWire(HttpServerExchange exchange) {
         String target = exchange.getRequestURI();
         if (target.isEmpty() || target.charAt(0) == '/') return false;

@@ -28,7 +28,7 @@ final class Responses {
         exchange.setStatusCode(status);
         if (reason != null) exchange.setReasonPhrase(reason);
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
-        exchange.endExchange();
+        WireChecks.endExchange(exchange);
     }
 
     /**
@@ -73,7 +73,7 @@ final class Responses {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
         if (bodyless) {
             exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
-            exchange.endExchange();
+            WireChecks.endExchange(exchange);
             return;
         }
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, page.length);

@@ -32,6 +32,8 @@ final class ReturnResponse {
             org.xnio.IoUtils.safeClose(exchange.getConnection());
             return;
         }
+        // nginx's ngx_http_send_response discards the body first: broken framing there is a 400 (§9)
+        if (ret.text() != null && WireChecks.bodyRefused(exchange)) return;
         if (ret.isRedirect() && ret.text() != null) {
             exchange.getResponseHeaders().put(Headers.LOCATION, absolute(exchange, ret.text(), redirects));
             Responses.errorPage(exchange, code);
@@ -44,7 +46,7 @@ final class ReturnResponse {
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, defaultType);
             exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
             if (body.length == 0 || exchange.getRequestMethod().equalToString("HEAD")) {
-                exchange.endExchange();
+                WireChecks.endExchange(exchange);
             } else {
                 exchange.getResponseSender().send(ByteBuffer.wrap(body));
             }

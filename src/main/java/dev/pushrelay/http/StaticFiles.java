@@ -54,7 +54,8 @@ final class StaticFiles {
     /** @param fail answers 400/403/404/405/500: nginx's page, or the location's error_page (protocol.md §8.11) */
     static void handle(HttpServerExchange exchange, LocationSettings location, Path confDir, ErrorAnswer fail) {
         var method = exchange.getRequestMethod();
-        if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD)) {
+        // ngx_http_static_handler: a POST is refused only once its file is found (a 404 stays a 404)
+        if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD) && !method.equals(Methods.POST)) {
             fail.send(exchange, 405);
             return;
         }
@@ -112,7 +113,7 @@ final class StaticFiles {
                 for (String index : location.index()) {
                     Path f = target.resolve(index).normalize();
                     if (f.startsWith(base) && Files.isRegularFile(f)) {
-                        file(exchange, location, f);
+                        file(exchange, location, f, fail);
                         return;
                     }
                 }
@@ -123,7 +124,7 @@ final class StaticFiles {
                 fail.send(exchange, 404);
                 return;
             }
-            file(exchange, location, target);
+            file(exchange, location, target, fail);
         } catch (AccessDeniedException e) {
             fail.send(exchange, 403);
         } catch (NoSuchFileException e) {
@@ -133,7 +134,13 @@ final class StaticFiles {
         }
     }
 
-    private static void file(HttpServerExchange exchange, LocationSettings location, Path f) throws IOException {
+    private static void file(HttpServerExchange exchange, LocationSettings location, Path f, ErrorAnswer fail)
+            throws IOException {
+        if (exchange.getRequestMethod().equals(Methods.POST)) {
+            fail.send(exchange, 405);
+            return;
+        }
+        if (WireChecks.bodyRefused(exchange)) return; // nginx discards the body before the file (§9)
         BasicFileAttributes attrs = Files.readAttributes(f, BasicFileAttributes.class);
         long mtime = attrs.lastModifiedTime().toMillis() / 1000;
         String etag = "\"" + Long.toHexString(mtime) + "-" + Long.toHexString(attrs.size()) + "\"";
@@ -162,7 +169,7 @@ final class StaticFiles {
         h.put(ETAG, etag);
         if (head) {
             h.put(Headers.CONTENT_LENGTH, attrs.size());
-            exchange.endExchange();
+            WireChecks.endExchange(exchange);
             return;
         }
         FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
@@ -170,7 +177,7 @@ final class StaticFiles {
         h.put(Headers.CONTENT_LENGTH, size);
         if (size == 0) {
             IoUtils.safeClose(ch);
-            exchange.endExchange();
+            WireChecks.endExchange(exchange);
             return;
         }
         exchange.getResponseSender().transferFrom(ch, new IoCallback() {

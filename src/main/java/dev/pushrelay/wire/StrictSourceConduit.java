@@ -39,6 +39,9 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
 
     private final RequestScanner scanner;
     private final int holdMax;
+    private final int lineMax;
+    /** The request line of the refused request as far as it was read (nginx's $request then); null before a refusal. */
+    private String refusedLine;
     /** Bytes taken from the socket and not handed on yet: [start, ready) checked, [ready, end) a head in progress. */
     private ByteBuffer held;
     private int start;
@@ -74,6 +77,28 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
         this.headerTimeoutMs = headerTimeoutMs;
         this.scanner = new RequestScanner(lineMax, headMax, headersMax);
         this.holdMax = headMax + 256;
+        this.lineMax = lineMax;
+    }
+
+    /**
+     * The refused request's line as nginx logs it in {@code $request}: from its first byte
+     * to the first CR or LF read, at most large_client_header_buffers' size; null when no
+     * head was refused on this connection.
+     */
+    public String refusedRequestLine() {
+        return refusedLine;
+    }
+
+    /** Keeps the refused request's line from {@code b[from, to)}, before the stand-in replaces it. */
+    private void keepRefusedLine(ByteBuffer b, int from, int to) {
+        int end = Math.min(to, from + lineMax);
+        StringBuilder line = new StringBuilder(Math.max(0, end - from));
+        for (int i = from; i < end; i++) {
+            char c = (char) (b.get(i) & 0xff);
+            if (c == '\r' || c == '\n') break;
+            line.append(c);
+        }
+        refusedLine = line.toString();
     }
 
     /** The refusal of the body being read, once its framing was found broken; else null. */
@@ -118,6 +143,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
                 return stop - p0;
             }
             int from = scanner.requestStart();
+            keepRefusedLine(dst, from < 0 ? p0 : from, p1);
             dst.position(from);
             queueStandIn();
             return from - p0 + handOn(dst, 0);
@@ -174,6 +200,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
                     ready = stop;
                 } else {
                     int r = scanner.requestStart();
+                    keepRefusedLine(held, r >= 0 ? r : headStart, end);
                     end = r >= 0 ? r : headStart;
                     ready = end;
                     queueStandIn();
