@@ -49,7 +49,7 @@ final class RequestLog implements ExchangeCompletionListener {
      * A request refused while it was read (protocol.md §9) is logged as nginx logs it: in the
      * access_log of the server level of the server its address and Host select.
      */
-    static void refused(HttpServerExchange exchange, Observability obs, dev.pushrelay.config.Router routing) {
+    static void refused(HttpServerExchange exchange, HttpReporting obs, dev.pushrelay.config.routing.Router routing) {
         RouteMatch m = routing.route(new ExchangeRequestView(exchange));
         begin(exchange, obs).routed(new RouteMatch(m.server(), null, java.util.Map.of()));
     }

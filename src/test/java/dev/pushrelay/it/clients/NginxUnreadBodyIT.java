@@ -1,8 +1,8 @@
 package dev.pushrelay.it.clients;
 
 import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.Listen;
-import dev.pushrelay.server.ListenOverride;
+import dev.pushrelay.config.ListenAddress;
+import dev.pushrelay.server.ListenFlag;
 import dev.pushrelay.server.PushServer;
 import dev.pushrelay.testing.ExternalPrograms;
 import dev.pushrelay.testing.MutableClock;
@@ -83,7 +83,7 @@ class NginxUnreadBodyIT {
         Ports.awaitListening(nginxPort, Duration.ofSeconds(20), nginx::isAlive, nginx::describe);
         Path ours = Files.writeString(dir.resolve("pushrelay.conf"), "events {}\nhttp {\n server {\n listen 127.0.0.1:1;\n"
                 + server + " }\n}\n");
-        pushrelay = PushServer.start(ListenOverride.apply(ConfLoader.load(ours), new Listen("127.0.0.1", 0, false)),
+        pushrelay = PushServer.start(ListenFlag.apply(ConfLoader.load(ours), new ListenAddress("127.0.0.1", 0, false)),
                 new MutableClock(Instant.ofEpochSecond(1_790_000_000L)));
     }
 
