@@ -147,20 +147,22 @@ class PushRelayJsIT {
         }
     }
 
+    /** Starts the server on {@code port} and returns once it says it listens (a start can be slow on a busy machine). */
     private static Process startServer(int port, String run) throws IOException {
         Path err = DIR.resolve("server-" + run + ".err");
+        Path out = DIR.resolve("server-" + run + ".out");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.pushrelay.Main",
                 "-c", DIR.resolve("pushrelay.conf").toString(), "--listen", "127.0.0.1:" + port);
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
-                .redirectOutput(DIR.resolve("server-" + run + ".out").toFile()).start();
-        Ports.awaitListening(port, Duration.ofSeconds(30), p::isAlive, () -> {
-            try {
-                return Files.readString(err);
-            } catch (IOException e) {
-                return e.toString();
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(out).contains("listening on 127.0.0.1:" + port)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("server " + run + " did not listen on " + port + ":\n" + Files.readString(err));
             }
-        });
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
         return p;
     }
 
