@@ -1,5 +1,6 @@
 // Drives Debian's Chromium (never a downloaded browser) through the chat demo served by a
-// running pushrelay (conf/demo.conf), and pushrelay.js through its error paths. Writes what
+// running pushrelay (conf/demo.conf): alice on pushrelay.js's default (WebSocket), bob forced
+// to long-poll, carol to EventSource; then pushrelay.js's long-poll error paths. Writes what
 // each page saw as JSON for BrowserChatIT, which asserts on it; exits non-zero if a step
 // times out.
 //
@@ -58,7 +59,7 @@ try {
   const bob = await tabs.newPage();
   for (const page of [alice, bob]) page.on('console', (m) => console.log('page:', m.text()));
   await alice.goto(`${base}/?room=lobby&name=alice`); // the index: chat.html
-  await bob.goto(`${base}/chat.html?room=lobby&name=bob`);
+  await bob.goto(`${base}/chat.html?room=lobby&name=bob&transports=long-poll`);
   result.title = await alice.title();
   step('both tabs open');
   await awaitSubscribers('lobby', 2);
@@ -78,6 +79,7 @@ try {
   result.alice = await lines(alice);
   result.bob = await lines(bob);
   result.aliceStatus = await alice.textContent('#status');
+  result.transports = { alice: await alice.textContent('#transport'), bob: await bob.textContent('#transport') };
   await alice.screenshot({ path: screenshotFile });
   step('screenshot taken');
 
@@ -86,7 +88,7 @@ try {
   const other = await browser.newContext({ viewport: { width: 820, height: 560 } });
   const carol = await other.newPage();
   carol.on('console', (m) => console.log('carol:', m.text()));
-  await carol.goto(`${base}/?room=lobby&name=carol`);
+  await carol.goto(`${base}/?room=lobby&name=carol&transports=eventsource`);
   step('carol page loaded');
   await awaitLines(carol, 11);
   step('carol has the stored lines');
@@ -105,6 +107,7 @@ try {
   await awaitLines(alice, 13);
   await awaitLines(bob, 13);
   result.carol = await lines(carol);
+  result.transports.carol = await carol.textContent('#transport');
   result.aliceAfter = await lines(alice);
   result.bobAfter = await lines(bob);
   step('carol caught up');
@@ -120,7 +123,7 @@ try {
   result.flaky = await lab.evaluate(() => new Promise((resolve) => {
     const delays = [];
     const sub = PushRelay.subscribe('/activity?id=flaky', {
-      minBackoff: 50, maxBackoff: 200,
+      transports: ['long-poll'], minBackoff: 50, maxBackoff: 200,
       onError: (e, delay) => delays.push([e.status, delay]),
       onMessage: (text) => {
         sub.stop();
@@ -137,6 +140,7 @@ try {
   });
   result.conflict = await lab.evaluate(() => new Promise((resolve) => {
     const sub = PushRelay.subscribe('/activity?id=conflict', {
+      transports: ['long-poll'],
       onConflict: (response) => setTimeout(() => resolve({ status: response.status, running: sub.running }), 300),
     });
   }));
@@ -145,12 +149,14 @@ try {
   await lab.route(channelIs('misconfigured'), (route) => route.fulfill({ status: 404, body: 'no' }));
   result.notFound = await lab.evaluate(() => new Promise((resolve) => {
     const sub = PushRelay.subscribe('/activity?id=misconfigured', {
+      transports: ['long-poll'],
       onError: (e, delay) => resolve({ status: e.status, delay, running: sub.running }),
     });
   }));
   // 410: the real thing, the channel deleted while the subscriber waits
   const gone = lab.evaluate(() => new Promise((resolve) => {
     const sub = PushRelay.subscribe('/activity?id=doomed', {
+      transports: ['long-poll'],
       onGone: () => resolve({ gone: true, running: sub.running }),
     });
   }));

@@ -1,6 +1,8 @@
 // The chat room of seed article 003 on pushrelay.js: each line is one message on the room's
-// channel, published as JSON {"from", "text"}; every tab long-polls the channel and shows
-// each line once, in the channel's order (newcomers first see the lines still stored).
+// channel, published as JSON {"from", "text"}; every tab follows the channel (WebSocket, else
+// EventSource, else long-poll; ?transports=a,b forces an order) and shows each line once, in
+// the channel's order (newcomers first see the lines still stored). The header shows the
+// transport in use.
 (function () {
   'use strict';
   const params = new URLSearchParams(location.search);
@@ -11,6 +13,8 @@
   const form = document.getElementById('say');
   const name = document.getElementById('name');
   const text = document.getElementById('text');
+  const transport = document.getElementById('transport');
+  const transports = params.get('transports');
 
   document.getElementById('room').textContent = room;
   name.value = params.get('name') || 'guest-' + Math.floor(Math.random() * 9000 + 1000);
@@ -42,6 +46,12 @@
   }
 
   const subscription = PushRelay.subscribe('/activity?id=' + channel, {
+    transports: transports ? transports.split(',') : undefined,
+    onTransport: (name) => {
+      transport.textContent = name;
+      setStatus('live');
+    },
+    onGap: () => setStatus('live', 'older lines were dropped from the room'),
     onMessage: (body, meta) => {
       setStatus('live');
       show(body, meta);

@@ -9,42 +9,58 @@
  *   await PushRelay.publish('/publish?id=lobby', 'hello', 'text/plain');
  *   sub.stop();
  *
- * The cursor (protocol.md §4.2): each message's Last-Modified and Etag go back as
- * If-Modified-Since and If-None-Match on the next request, so every message arrives exactly
- * once, several per second included. Requests use fetch with cache: 'no-store' so that the
- * browser's HTTP cache neither answers them nor adds conditional headers of its own. The
- * response headers are readable same-origin; serve the page from the same origin as the push
- * locations (pushrelay serves static files too).
+ * Transports (protocol.md §14), tried in the order of `transports` (default websocket,
+ * eventsource, long-poll): the first that opens carries the subscription. A transport that
+ * fails before it opens (a location that refuses it: 403 to an upgrade, a poll answer to an
+ * EventSource request, or no answer within `openTimeout`) makes way for the next; once a
+ * later one has opened, the refused ones are skipped for the rest of the subscription.
  *
- * Statuses (protocol.md §4.6):
- *   200  a message: onMessage, then ask for the next one at once
- *   304  long-poll: the subscriber timeout passed, ask again at once; interval-poll: nothing
- *        new, ask again after `interval` ms
- *   410  the channel was deleted: onGone, the subscription stops
- *   409  another subscriber holds the channel (push_subscriber_concurrency first/last):
- *        onConflict, the subscription stops (retrying would just take turns with the other)
- *   403, 5xx, network errors: onError(error, delayMs), retried after an exponential backoff
- *        (minBackoff doubling up to maxBackoff, reset by the next success); 403 is retried
- *        because its causes pass (a channel not created yet, a full subscriber limit)
- *   other 4xx (404, 405, ...): onError(error, -1), the subscription stops: it is misconfigured
- * When the page comes back online (the window's `online` event), a subscription waiting out a
- * backoff, or holding a request that may have died with the old connection, asks again at
- * once with the same cursor: nothing is lost or repeated.
+ * The cursor (protocol.md §14.1): the id of the last message delivered, one token
+ * `<seconds>:<tag>`. It is carried across transports and reconnects: `?cursor=` on a
+ * WebSocket (with nchan's `ws+meta.nchan` subprotocol, so each frame names its id),
+ * `?last_event_id=` on a new EventSource, and `If-Modified-Since` + `If-None-Match` on a
+ * long-poll (the module's own protocol, §4.2). So every message arrives once, in order,
+ * whatever drops in between. Requests use fetch with cache: 'no-store' so that the browser's
+ * HTTP cache neither answers them nor adds conditional headers of its own. Serve the page from
+ * the same origin as the push locations (pushrelay serves static files too).
+ *
+ * What ends or pauses a subscription, on every transport:
+ *   channel deleted (410, WebSocket close 4410, EventSource `pushrelay-close`): onGone, stops
+ *   conflict (409, close 4409, `pushrelay-close` conflict): onConflict({status: 409}), stops
+ *     (retrying would just take turns with the other subscriber)
+ *   403, 5xx, close 4403/1011, network errors, every transport failing: onError(error, delayMs),
+ *     retried after an exponential backoff (minBackoff doubling up to maxBackoff, reset when a
+ *     transport opens); 403 is retried because its causes pass (a channel not created yet, a
+ *     full subscriber limit)
+ *   other 4xx on a poll (404, 405, ...): onError(error, -1), stops: it is misconfigured
+ *   a stream that ends after it opened (server restart, close 1001/1008, a dropped
+ *     connection): reconnects at once from the cursor, then backs off if that fails
+ * Messages that were trimmed before this client got them (§14.5) are reported with
+ * onGap(token) (the newest missed id) before the next message.
+ * When the page comes back online (the window's `online` event), the subscription reconnects
+ * at once with the same cursor: nothing is lost or repeated.
  */
 (function (global) {
   'use strict';
 
+  const META = 'ws+meta.nchan';   // nchan's subprotocol: each frame starts with its id (§14.6)
   const DEFAULTS = {
-    mode: 'long-poll',      // or 'interval-poll'
+    transports: ['websocket', 'eventsource', 'long-poll'], // 'interval-poll' too
+    mode: null,             // legacy: 'long-poll' or 'interval-poll' alone, as transports
     interval: 1000,         // ms between interval-polls that found nothing
+    openTimeout: 5000,      // ms a WebSocket or EventSource may take to open before the next
     minBackoff: 1000,       // ms before the first retry after an error
     maxBackoff: 30000,      // ms, the cap of the doubling
-    since: null,            // a cursor to start from: Last-Modified of the last message seen
-    etag: null,             // and its Etag; without them the oldest stored message comes first
+    cursor: null,           // a token to start after; without one the oldest stored message
+    since: null,            // or the legacy pair: Last-Modified of the last message seen
+    etag: null,             // and its Etag
+    eventNames: [],         // EventSource event names (X-EventSource-Event) to deliver too
     onMessage: function () {},
     onError: function () {},
     onConflict: function () {},
     onGone: function () {},
+    onGap: function () {},
+    onTransport: function () {}, // (name): a transport opened and now carries the subscription
   };
 
   class HttpError extends Error {
@@ -55,16 +71,65 @@
     }
   }
 
+  /** A token `<seconds>:<tag>` from a long-poll answer's Last-Modified and Etag. */
+  function tokenOf(lastModified, etag) {
+    const ms = Date.parse(lastModified);
+    if (isNaN(ms) || !/^\d+$/.test(etag || '')) return null;
+    return Math.floor(ms / 1000) + ':' + etag;
+  }
+
+  /** `url` with one query argument set, resolved against the page. */
+  function withArg(url, name, value) {
+    const u = new URL(url, global.location.href);
+    if (value != null) u.searchParams.set(name, value);
+    return u;
+  }
+
+  /** The head lines of a ws+meta.nchan frame ("name: value\n" ... "\n") and the body after it. */
+  function splitMeta(data) {
+    let head;
+    let body;
+    if (typeof data === 'string') {
+      const end = data.indexOf('\n\n');
+      head = end < 0 ? data : data.slice(0, end);
+      body = end < 0 ? '' : data.slice(end + 2);
+    } else {
+      const bytes = new Uint8Array(data);
+      let end = -1;
+      for (let i = 0; i + 1 < bytes.length; i++) {
+        if (bytes[i] === 10 && bytes[i + 1] === 10) { end = i; break; }
+      }
+      head = new TextDecoder('utf-8').decode(end < 0 ? bytes : bytes.subarray(0, end));
+      body = end < 0 ? '' : new TextDecoder('utf-8').decode(bytes.subarray(end + 2));
+    }
+    const fields = {};
+    head.split('\n').forEach((line) => {
+      const colon = line.indexOf(':');
+      if (colon > 0) fields[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    });
+    return { fields: fields, body: body };
+  }
+
   class Subscription {
     constructor(url, options) {
       this.url = url;
-      this.options = Object.assign({}, DEFAULTS, options);
-      this.since = this.options.since;
+      this.options = Object.assign({}, DEFAULTS);
+      Object.keys(options || {}).forEach((k) => {
+        if (options[k] !== undefined) this.options[k] = options[k]; // undefined keeps the default
+      });
+      const mode = this.options.mode;
+      this.order = mode ? [mode] : this.options.transports.slice();
+      this.token = this.options.cursor
+        || (this.options.since ? tokenOf(this.options.since, this.options.etag) : null);
+      this.since = this.options.since;   // the long-poll headers, verbatim when a poll gave them
       this.etag = this.options.etag;
+      this.refused = new Set();
+      this.transport = null;      // the transport that carries the subscription now
+      this.trying = null;         // the transport being opened or used now
       this.backoff = 0;
       this.running = false;
-      this.controller = null;   // aborts the request in flight
-      this.wake = null;         // ends a pause early
+      this.current = null;        // the connection in flight: {close()}
+      this.wake = null;           // ends a pause early
       this.onOnline = () => this.retryNow();
     }
 
@@ -79,86 +144,275 @@
     stop() {
       this.running = false;
       if (global.removeEventListener) global.removeEventListener('online', this.onOnline);
-      if (this.controller) this.controller.abort();
+      if (this.current) this.current.close();
       if (this.wake) this.wake();
     }
 
-    /** The cursor of the last message received: {since, etag}. */
+    /** The id of the last message delivered: a token (§14.1), with the legacy pair. */
     get cursor() {
-      return { since: this.since, etag: this.etag };
+      return { token: this.token, since: this.since, etag: this.etag };
     }
 
-    /** Ends a backoff pause, or the request in flight, and asks again with the same cursor. */
+    /** Ends a backoff pause, or the connection in flight, and reconnects from the cursor. */
     retryNow() {
       if (!this.running) return;
       this.backoff = 0;
       if (this.wake) this.wake();
-      else if (this.controller) this.controller.abort();
+      else if (this.current) this.current.close();
     }
 
     async loop() {
       while (this.running) {
+        const tried = [];
+        let outcome = null;
+        for (const name of this.order.filter((t) => !this.refused.has(t))) {
+          this.trying = name;
+          outcome = await this.connect(name);
+          if (!this.running || outcome.opened || outcome.kind !== 'error') break;
+          tried.push(name);
+        }
+        if (!this.running) break;
+        if (!outcome) outcome = { kind: 'error', error: new Error('no transport left') };
+        // a later transport opened, so the server was there: the earlier ones were refused
+        if (outcome.opened) tried.forEach((t) => this.refused.add(t));
         let delay = 0;
-        try {
-          delay = await this.poll();
-        } catch (e) {
-          if (!this.running) break;
-          if (e.name === 'AbortError') continue; // retryNow(): ask again at once
-          if (e instanceof HttpError && !retriable(e.status)) {
-            this.stop();
-            this.options.onError(e, -1);
-            break;
-          }
+        if (outcome.kind === 'gone') {
+          this.stop();
+          this.options.onGone();
+        } else if (outcome.kind === 'conflict') {
+          this.stop();
+          this.options.onConflict(outcome.response || { status: 409 });
+        } else if (outcome.kind === 'fatal') {
+          this.stop();
+          this.options.onError(outcome.error, -1);
+        } else if (outcome.kind === 'error' || outcome.quick) {
+          // failed, or a stream that opened and ended at once: back off, doubling
           this.backoff = this.backoff
             ? Math.min(this.backoff * 2, this.options.maxBackoff)
             : this.options.minBackoff;
           delay = this.backoff;
-          this.options.onError(e, delay);
+          this.options.onError(outcome.error || new Error(outcome.transport + ' closed'), delay);
         }
         if (delay > 0 && this.running) await this.pause(delay);
       }
     }
 
-    /** One request; returns how long to wait before the next. */
-    async poll() {
-      const headers = {};
-      if (this.since) headers['If-Modified-Since'] = this.since;
-      if (this.etag) headers['If-None-Match'] = this.etag;
-      this.controller = new AbortController();
-      let response;
-      try {
-        response = await fetch(this.url, {
-          cache: 'no-store', headers: headers, signal: this.controller.signal,
+    /** One transport until it ends: resolves to {opened, kind, error, quick}. */
+    connect(name) {
+      switch (name) {
+        case 'websocket': return this.webSocket();
+        case 'eventsource': return this.eventSource();
+        case 'long-poll': return this.poll(0);
+        case 'interval-poll': return this.poll(this.options.interval);
+        default: return Promise.resolve({ kind: 'fatal', error: new Error('unknown transport ' + name) });
+      }
+    }
+
+    /** A transport opened: it carries the subscription, the backoff starts again. */
+    opened(name) {
+      this.backoff = 0;
+      if (this.transport !== name) {
+        this.transport = name;
+        this.options.onTransport(name);
+      }
+    }
+
+    deliver(token, text, meta) {
+      this.token = token;
+      this.since = meta.lastModified;
+      this.etag = meta.etag;
+      this.options.onMessage(text, meta);
+    }
+
+    /** The meta of a stream message: the legacy pair derived from its token. */
+    streamMeta(token, transport, contentType, event) {
+      const m = /^(\d+):(\d+)$/.exec(token || '');
+      return {
+        id: token, transport: transport, contentType: contentType, event: event || null,
+        lastModified: m ? new Date(Number(m[1]) * 1000).toUTCString() : null,
+        etag: m ? m[2] : null,
+      };
+    }
+
+    /**
+     * Runs a stream transport: `open(settle)` starts it and returns its close function;
+     * `settle(outcome)` ends it once. An opened stream that ends within `minBackoff` without a
+     * message is `quick` (backed off, not reconnected in a tight loop).
+     */
+    stream(name, open) {
+      return new Promise((resolve) => {
+        let done = false;
+        let openedAt = 0;
+        let delivered = false;
+        let shut = null;
+        const timer = setTimeout(() => settle({ kind: 'error', error: new Error(name + ' did not open') }),
+          this.options.openTimeout);
+        const settle = (outcome) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          if (this.current === handle) this.current = null;
+          if (shut) shut();
+          outcome.opened = openedAt > 0;
+          outcome.transport = name;
+          // a stream that ends after it opened is reconnected, unless the server said why
+          if (outcome.opened && outcome.kind === 'error' && !(outcome.error instanceof HttpError)) {
+            outcome.kind = 'again';
+          }
+          if (outcome.kind === 'again' && outcome.opened && !outcome.retry) {
+            outcome.quick = !delivered && Date.now() - openedAt < this.options.minBackoff;
+          }
+          resolve(outcome);
+        };
+        const handle = {
+          close: () => settle({ kind: 'again', retry: true }),
+          live: () => !done,
+          open: () => {
+            clearTimeout(timer);
+            openedAt = Date.now();
+            this.opened(name);
+          },
+          delivered: () => { delivered = true; },
+        };
+        this.current = handle;
+        try {
+          const close = open(handle, settle);
+          if (done) close(); else shut = close;
+        } catch (e) {
+          settle({ kind: 'error', error: e }); // e.g. no WebSocket in this browser
+        }
+      });
+    }
+
+    webSocket() {
+      return this.stream('websocket', (handle, settle) => {
+        const u = withArg(this.url, 'cursor', this.token);
+        u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+        const ws = new WebSocket(u.href, META);
+        ws.binaryType = 'arraybuffer';
+        ws.onopen = () => {
+          // without the subprotocol frames carry no id: the cursor could not follow them
+          if (ws.protocol !== META) settle({ kind: 'error', error: new Error('websocket without ' + META) });
+          else handle.open();
+        };
+        ws.onmessage = (e) => {
+          if (!handle.live()) return;
+          const frame = splitMeta(e.data);
+          if (frame.fields.event === 'pushrelay-gap') {
+            this.options.onGap(frame.fields.id);
+            return;
+          }
+          handle.delivered();
+          this.deliver(frame.fields.id, frame.body,
+            this.streamMeta(frame.fields.id, 'websocket', frame.fields['content-type']));
+        };
+        ws.onclose = (e) => {
+          if (e.code === 4410) settle({ kind: 'gone' });
+          else if (e.code === 4409) settle({ kind: 'conflict' });
+          else if (e.code === 4403 || e.code === 1011) {
+            settle({ kind: 'error', error: new HttpError(e.code === 4403 ? 403 : 500, e.reason) });
+          } else {
+            // 1006 before opening: refused or unreachable; after: the connection ended
+            settle({ kind: 'error', error: new Error('websocket closed (' + e.code + ')') });
+          }
+        };
+        return () => {
+          ws.onopen = ws.onmessage = ws.onclose = null;
+          if (ws.readyState <= 1) ws.close();
+        };
+      });
+    }
+
+    eventSource() {
+      return this.stream('eventsource', (handle, settle) => {
+        const es = new EventSource(withArg(this.url, 'last_event_id', this.token).href);
+        const take = (e) => {
+          if (!handle.live()) return;
+          handle.delivered();
+          const id = e.lastEventId || null;
+          this.deliver(id, e.data, this.streamMeta(id, 'eventsource', null, e.type === 'message' ? null : e.type));
+        };
+        es.onopen = () => handle.open();
+        es.onmessage = take;
+        this.options.eventNames.forEach((n) => es.addEventListener(n, take));
+        es.addEventListener('pushrelay-gap', (e) => { if (handle.live()) this.options.onGap(e.data); });
+        es.addEventListener('pushrelay-close', (e) => {
+          if (e.data === 'channel deleted') settle({ kind: 'gone' });
+          else if (e.data === 'conflict') settle({ kind: 'conflict' });
+          else settle({ kind: 'again' });
         });
-        if (response.status === 200) {
-          const text = await response.text();
-          this.since = response.headers.get('Last-Modified');
-          this.etag = response.headers.get('Etag');
-          this.backoff = 0;
-          this.options.onMessage(text, {
-            lastModified: this.since, etag: this.etag,
+        // The browser would reconnect by itself; this client reconnects instead, so that the
+        // cursor, the backoff and the fallback stay in one place.
+        es.onerror = () => settle({ kind: 'error', error: new Error('eventsource failed') });
+        return () => es.close();
+      });
+    }
+
+    /** Long-poll (interval 0) or interval-poll, until an answer other than 200/304. */
+    async poll(interval) {
+      const name = interval ? 'interval-poll' : 'long-poll';
+      let opened = false;
+      while (this.running) {
+        let response;
+        let text;
+        const controller = new AbortController();
+        const handle = { close: () => controller.abort() };
+        this.current = handle;
+        try {
+          response = await fetch(this.pollUrl(), {
+            cache: 'no-store', headers: this.pollHeaders(), signal: controller.signal,
+          });
+          if (response.status === 200) text = await response.text();
+        } catch (e) {
+          if (e.name === 'AbortError') return { opened: opened, kind: 'again', transport: name };
+          return { opened: opened, kind: 'error', error: e, transport: name };
+        } finally {
+          if (this.current === handle) this.current = null;
+        }
+        const status = response.status;
+        if (status === 200 || status === 304) {
+          if (!opened) this.opened(name);
+          opened = true;
+        }
+        const gap = response.headers.get('X-Pushrelay-Gap');
+        if (gap) this.options.onGap(gap);
+        if (status === 200) {
+          const lastModified = response.headers.get('Last-Modified');
+          const etag = response.headers.get('Etag');
+          const token = tokenOf(lastModified, etag);
+          this.deliver(token, text, {
+            id: token, transport: name, event: null, lastModified: lastModified, etag: etag,
             contentType: response.headers.get('Content-Type'),
           });
-          return 0;
+          continue;
         }
-      } finally {
-        this.controller = null;
+        if (status === 304) {
+          if (interval) await this.pause(interval);
+          continue;
+        }
+        const error = new HttpError(status, response.statusText);
+        if (status === 410) return { opened: true, kind: 'gone', transport: name };
+        if (status === 409) return { opened: true, kind: 'conflict', response: response, transport: name };
+        return { opened: opened, kind: retriable(status) ? 'error' : 'fatal', error: error, transport: name };
       }
-      switch (response.status) {
-        case 304:
-          this.backoff = 0;
-          return this.options.mode === 'interval-poll' ? this.options.interval : 0;
-        case 410:
-          this.stop();
-          this.options.onGone();
-          return 0;
-        case 409:
-          this.stop();
-          this.options.onConflict(response);
-          return 0;
-        default:
-          throw new HttpError(response.status, response.statusText);
-      }
+      return { opened: opened, kind: 'again', transport: name };
+    }
+
+    /** The module's cursor headers (§4.2): the verbatim pair, else the pair of the token. */
+    pollHeaders() {
+      const headers = {};
+      const m = /^(\d+):(\d+)$/.exec(this.token || '');
+      const since = this.since || (m ? new Date(Number(m[1]) * 1000).toUTCString() : null);
+      const etag = this.etag || (m ? m[2] : null);
+      if (since) headers['If-Modified-Since'] = since;
+      if (etag) headers['If-None-Match'] = etag;
+      return headers;
+    }
+
+    /** A token that is not the legacy pair (§14.1) goes as ?cursor=. */
+    pollUrl() {
+      const simple = !this.token || /^\d+:\d+$/.test(this.token);
+      return simple ? this.url : withArg(this.url, 'cursor', this.token).href;
     }
 
     pause(ms) {
@@ -180,7 +434,8 @@
 
   /**
    * Follows the channel at `url` (a subscriber location, e.g. '/activity?id=lobby').
-   * Returns the running Subscription: stop() ends it, cursor tells where it is.
+   * Returns the running Subscription: stop() ends it, cursor tells where it is, transport
+   * which transport carries it.
    */
   function subscribe(url, options) {
     return new Subscription(url, options).start();

@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The chat room of seed article 003 in Debian's headless Chromium, driven by playwright-core
  * (test-clients/browser/chat-test.mjs), served by pushrelay itself from conf/demo.conf: two tabs
- * type interleaved lines and both show every line once, in the channel's order; a third browser
- * joins late, goes offline, misses two lines and catches up on reconnecting. Then pushrelay.js's
- * error paths: 5xx backoff, 409, 404, 410. A screenshot of the chat is saved as
+ * type interleaved lines and both show every line once, in the channel's order, one tab on
+ * WebSocket and one on long-poll; a third browser, on EventSource, joins late, goes offline,
+ * misses two lines and catches up on reconnecting. Then pushrelay.js's long-poll error paths:
+ * 5xx backoff, 409, 404, 410. A screenshot of the chat is saved as
  * target/chat-screenshot.png.
  */
 @Tag(ExternalPrograms.CHROMIUM)
@@ -80,6 +81,9 @@ class BrowserChatIT {
             assertEquals(channel.subList(0, 11), shown(r, "alice"), "alice's tab");
             assertEquals(channel.subList(0, 11), shown(r, "bob"), "bob's tab");
             assertEquals("live", r.get("aliceStatus").asText());
+            // three transports in one room (protocol.md §14.6, §4.3, §14.2)
+            assertEquals("{\"alice\":\"websocket\",\"bob\":\"long-poll\",\"carol\":\"eventsource\"}",
+                    r.get("transports").toString());
             assertTrue(r.get("carolOfflineStatus").asText().matches("offline.*|reconnecting.*"), r.toString());
             assertEquals(channel, shown(r, "carol"), "carol: the stored lines, then the two she missed offline");
             assertEquals(channel, shown(r, "aliceAfter"), "alice's tab at the end");
@@ -91,6 +95,7 @@ class BrowserChatIT {
             assertEquals("after the storm", flaky.get("message").asText());
             assertEquals(5, flaky.get("requests").asInt());
             assertEquals("0", flaky.get("cursor").get("etag").asText());
+            assertTrue(flaky.get("cursor").get("token").asText().matches("\\d+:0"), flaky.toString());
             // 409 surfaced to the caller, no retry
             assertEquals("{\"status\":409,\"running\":false,\"requests\":1}", r.get("conflict").toString());
             // 404: reported as final, stopped

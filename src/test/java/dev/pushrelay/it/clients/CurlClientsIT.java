@@ -68,8 +68,10 @@ class CurlClientsIT {
         List<String> burst = List.of("one", "two words", "@not-a-file", "ünïcødé ✓", "last of the burst");
         List<String> lines = IntStream.rangeClosed(1, 10).mapToObj(i -> "line " + i).toList();
         List<String> all = Stream.concat(burst.stream(), lines.stream()).toList();
-        try (ClientProcess a = subscribe("curl-sub-a", "-n", "" + all.size(), "-T", "30", "walk");
-             ClientProcess b = subscribe("curl-sub-b", "-n", "" + all.size(), "-T", "30", "walk")) {
+        // -T: a bound for a broken run only (the subscribers end at -n); one curl per message took
+        // over 30 s for 15 messages on a machine at load 50
+        try (ClientProcess a = subscribe("curl-sub-a", "-n", "" + all.size(), "-T", "90", "walk");
+             ClientProcess b = subscribe("curl-sub-b", "-n", "" + all.size(), "-T", "90", "walk")) {
             relay.awaitSubscribers("/publish?id=walk", 2);
 
             // arguments: one message each, back to back (mostly within one second: the tags walk)
@@ -83,7 +85,7 @@ class CurlClientsIT {
             assertEquals(lines.size(), statuses.size(), statuses.toString());
 
             for (ClientProcess sub : List.of(a, b)) {
-                sub.expectExit(0, LIMIT);
+                sub.expectExit(0, Duration.ofSeconds(100));
                 assertEquals(all, sub.lines(), sub.describe());
             }
         }

@@ -11,12 +11,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import static dev.pushrelay.testing.RawHttp.get;
@@ -28,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Debian's nginx with conf/nginx-proxy.conf (only its two ports replaced) in front of a real
- * pushrelay: publishes and long-polls go through the proxy, and nothing is lost, duplicated,
- * reordered, buffered or turned into a 304 on the way.
+ * pushrelay: publishes, long-polls, EventSource streams (curl -N) and WebSockets (the JDK's
+ * client) go through the proxy, and nothing is lost, duplicated, reordered, buffered or turned
+ * into a 304 on the way.
  */
 @Tag(ExternalPrograms.NGINX)
 @Tag(ExternalPrograms.CURL)
@@ -161,6 +172,122 @@ class NginxProxyIT {
         relay.awaitSubscribers("/publish?id=away", 1);
         waiting.close();
         relay.awaitSubscribers("/publish?id=away", 0);
+    }
+
+    private static final Pattern EVENT_ID = Pattern.compile("id: (\\d+:\\d+)\n");
+
+    /** curl -N reading an EventSource stream from nginx. */
+    private static ClientProcess curlStream(String name, String target, String... headers) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sN", "-m", "30", "-H", "Accept: text/event-stream"));
+        for (String h : headers) cmd.addAll(List.of("-H", h));
+        cmd.add("http://127.0.0.1:" + port + target);
+        return ClientProcess.start(name, Map.of(), cmd);
+    }
+
+    /** Polls curl's output until it holds {@code events} events after the opening comment. */
+    private static String awaitEvents(ClientProcess c, int events) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            String out = c.stdout();
+            if (out.split("\n\n", -1).length - 2 >= events) return out;
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new AssertionError("fewer than " + events + " events\n" + c.describe());
+    }
+
+    @Test
+    void s14_2_eventsource_events_pass_through_the_proxy_one_by_one_and_resume_with_last_event_id() throws IOException {
+        String first;
+        try (ClientProcess c = curlStream("nginx-es", "/activity?id=es")) {
+            relay.awaitSubscribers("/publish?id=es", 1);
+            assertEquals(201, RawHttp.exchange(port, post("/publish?id=es", "one")).status());
+            // the first event arrives before the second is published: nothing is buffered on the way
+            first = awaitEvents(c, 1);
+            relay.awaitSubscribers("/publish?id=es", 1);
+            RawHttp.exchange(port, post("/publish?id=es", "two\nlines", "X-EventSource-Event: pair"));
+            String stream = awaitEvents(c, 2);
+            List<String> ids = ids(stream);
+            assertEquals(":\n\nid: " + ids.get(0) + "\ndata: one\n\n", first);
+            assertEquals(":\n\nid: " + ids.get(0) + "\ndata: one\n\nid: " + ids.get(1) + "\nevent: pair\ndata: two\ndata: lines\n\n",
+                    stream);
+            first = ids.get(0);
+        }
+        RawHttp.exchange(port, post("/publish?id=es", "three"));
+        try (ClientProcess c = curlStream("nginx-es-resume", "/activity?id=es", "Last-Event-ID: " + first)) {
+            String resumed = awaitEvents(c, 2);
+            assertTrue(resumed.matches("(?s):\n\nid: \\d+:\\d+\nevent: pair\ndata: two\ndata: lines\n\nid: \\d+:\\d+\ndata: three\n\n"),
+                    resumed);
+        }
+    }
+
+    @Test
+    void s14_6_websocket_frames_pass_through_the_proxy_resume_from_the_cursor_and_close_4410() throws Exception {
+        String base = "ws://127.0.0.1:" + port + "/activity?id=ws";
+        Frames a = new Frames();
+        WebSocket ws = a.open(base);
+        assertEquals("ws+meta.nchan", ws.getSubprotocol(), "the subprotocol is negotiated through nginx");
+        relay.awaitSubscribers("/publish?id=ws", 1);
+        assertEquals(201, RawHttp.exchange(port, post("/publish?id=ws", "one", "Content-Type: text/plain")).status());
+        String one = a.next();
+        relay.awaitSubscribers("/publish?id=ws", 1);
+        RawHttp.exchange(port, post("/publish?id=ws", "two", "Content-Type: text/plain"));
+        String two = a.next();
+        assertTrue(one.matches("id: \\d+:\\d+\ncontent-type: text/plain\n\none"), one);
+        assertTrue(two.matches("id: \\d+:\\d+\ncontent-type: text/plain\n\ntwo"), two);
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(20, TimeUnit.SECONDS);
+        relay.awaitSubscribers("/publish?id=ws", 0);
+
+        // back with the first message's id as ?cursor=: the second, then one published meanwhile
+        RawHttp.exchange(port, post("/publish?id=ws", "three", "Content-Type: text/plain"));
+        String cursor = ids(one).get(0);
+        Frames b = new Frames();
+        b.open(base + "&cursor=" + cursor);
+        assertEquals(two, b.next());
+        assertTrue(b.next().endsWith("\n\nthree"));
+        relay.awaitSubscribers("/publish?id=ws", 1);
+        assertEquals(200, RawHttp.exchange(port, request("DELETE", "/publish?id=ws", null)).status());
+        assertEquals("close 4410 channel deleted", b.next());
+    }
+
+    private static List<String> ids(String text) {
+        List<String> ids = new ArrayList<>();
+        Matcher m = EVENT_ID.matcher(text);
+        while (m.find()) ids.add(m.group(1));
+        return ids;
+    }
+
+    /** The JDK's WebSocket client, each whole text frame (or the close) queued as it arrives. */
+    private static final class Frames implements WebSocket.Listener {
+        private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        private final StringBuilder part = new StringBuilder();
+
+        WebSocket open(String uri) throws Exception {
+            return HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("ws+meta.nchan")
+                    .buildAsync(URI.create(uri), this).get(20, TimeUnit.SECONDS);
+        }
+
+        String next() throws InterruptedException {
+            String f = queue.poll(20, TimeUnit.SECONDS);
+            if (f == null) throw new AssertionError("no frame within 20 s");
+            return f;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            part.append(data);
+            if (last) {
+                queue.add(part.toString());
+                part.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            queue.add("close " + code + " " + reason);
+            return null;
+        }
     }
 
     private static String replaceOnce(String text, String what, String with) {

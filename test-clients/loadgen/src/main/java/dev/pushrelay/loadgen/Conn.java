@@ -18,6 +18,12 @@ final class Conn {
         void onClose(Conn c, String reason);
     }
 
+    /** A connection that reads a stream instead of responses (EventSource, WebSocket). */
+    interface RawReader {
+        /** Bytes as they arrive, on the loop thread; the buffer is reused afterwards. */
+        void onBytes(Conn c, ByteBuffer buf, long nowNanos);
+    }
+
     final IoLoop loop;
     final Handler handler;
     final ResponseParser parser;
@@ -27,6 +33,8 @@ final class Conn {
     long sentAt;
     /** Free slot for the handler. */
     Object attachment;
+    /** When set, read bytes go here and not to {@link #parser}. */
+    RawReader raw;
 
     SocketChannel ch;
     SelectionKey key;

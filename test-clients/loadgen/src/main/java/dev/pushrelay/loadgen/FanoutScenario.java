@@ -29,6 +29,8 @@ final class FanoutScenario {
     private final boolean infoCheck;
     private final long localSettleMillis;
     private final boolean releaseCheck;
+    /** null: long-poll; else the stream kind of every subscriber. */
+    private final StreamSubscriber.Kind transport;
 
     FanoutScenario(Common common, Options o, boolean idle) {
         this.common = common;
@@ -71,13 +73,21 @@ final class FanoutScenario {
             throw new IllegalArgumentException("--release-check must be yes or no");
         }
         this.releaseCheck = release.equals("yes");
+        String t = o.str("transport", "longpoll");
+        switch (t) {
+            case "longpoll": this.transport = null; break;
+            case "eventsource": this.transport = StreamSubscriber.Kind.EVENTSOURCE; break;
+            case "websocket": this.transport = StreamSubscriber.Kind.WEBSOCKET; break;
+            default: throw new IllegalArgumentException("--transport must be longpoll, eventsource or websocket");
+        }
     }
 
     String shape() {
+        String via = transport == null ? "" : "/" + transport.name().toLowerCase(java.util.Locale.ROOT);
         if (idle) {
-            return totalSubscribers + "sub/" + channels + "ch";
+            return totalSubscribers + "sub/" + channels + "ch" + via;
         }
-        return channels + "x" + (totalSubscribers / channels);
+        return channels + "x" + (totalSubscribers / channels) + via;
     }
 
     Report run() throws Exception {
@@ -94,17 +104,18 @@ final class FanoutScenario {
         int incompleteRounds = 0;
         int resubscribeTimeouts = 0;
         long readyNanos;
-        Subscriber[] subs = new Subscriber[totalSubscribers];
+        Follower[] subs = new Follower[totalSubscribers];
         Stats stats;
         try (Engine engine = new Engine(c.target, c.threads);
              ChannelInfo info = new ChannelInfo(c.target, names, infoThreads)) {
             for (int i = 0; i < totalSubscribers; i++) {
-                subs[i] = new Subscriber(group, i % channels, engine.loop(i));
+                subs[i] = transport == null ? new Subscriber(group, i % channels, engine.loop(i))
+                        : new StreamSubscriber(group, i % channels, engine.loop(i), transport);
             }
             c.say("connecting %d subscribers on %d channel(s) (prefix %s)", totalSubscribers, channels, c.prefix);
             long t0 = System.nanoTime();
             long readyDeadline = t0 + readyTimeout;
-            for (Subscriber s : subs) {
+            for (Follower s : subs) {
                 if (!c.await(() -> group.connecting.get() < maxConnecting, readyDeadline)) {
                     break;
                 }
@@ -231,7 +242,7 @@ final class FanoutScenario {
         }
     }
 
-    private void summarize(Report rep, Progress p, Subscriber[] subs, Stats s, int rounds, int incompleteRounds,
+    private void summarize(Report rep, Progress p, Follower[] subs, Stats s, int rounds, int incompleteRounds,
                            int resubscribeTimeouts) {
         Histogram completion = new Histogram();
         long incompleteMessages = 0;
@@ -266,8 +277,8 @@ final class FanoutScenario {
         long dup = 0;
         long reordered = 0;
         long outOfRange = 0;
-        for (Subscriber sub : subs) {
-            SeqChecker k = sub.checker;
+        for (Follower sub : subs) {
+            SeqChecker k = sub.checker();
             for (int seq = 1; seq <= rounds; seq++) {
                 if (!k.has(seq)) {
                     lost++;
@@ -292,7 +303,7 @@ final class FanoutScenario {
         rep.fig("lost", lost, "count");
         rep.fig("duplicated", dup, "count");
         rep.fig("reordered", reordered, "count");
-        long unexpectedSub = Stats.sumExcept(s.subStatus, 200, 304, 408);
+        long unexpectedSub = Stats.sumExcept(s.subStatus, 101, 200, 304, 408); // 101: a WebSocket opened
         long unexpectedPub = Stats.sumExcept(s.pubStatus, 201, 202);
         long unexpectedInfo = Stats.sumExcept(s.infoStatus, 200, 404);
         rep.fig("unexpected_statuses", unexpectedSub + unexpectedPub + unexpectedInfo, "count");

@@ -203,6 +203,13 @@ final class IoLoop extends Thread {
                 return;
             }
             buf.flip();
+            if (c.raw != null) {
+                c.raw.onBytes(c, buf, now);
+                if (c.closed || n < buf.capacity()) {
+                    return;
+                }
+                continue;
+            }
             try {
                 while (buf.hasRemaining() && !c.closed) {
                     if (c.parser.parse(buf)) {

@@ -15,6 +15,8 @@ public final class Main {
             "  fanout    C channels x S waiting subscribers, M messages per channel",
             "            --channels 1 --subscribers 1 (per channel) --messages 20 --publishers min(C,8)",
             "            --round-timeout 30 --resubscribe-timeout 30 --ready-timeout 120 --pause-ms 0",
+            "            --transport longpoll|eventsource|websocket (also for idle): how each subscriber",
+            "            follows its channel; a stream is one connection, the server pushes every message",
             "            --ready-check info|local (local: trust the client side, for servers whose",
             "            channel info under-counts, e.g. nchan with 2 workers) --local-settle-ms 200",
             "  idle      N waiting subscribers (in total) over C channels; server RSS per subscriber;",

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * response's Last-Modified as If-Modified-Since and its Etag as If-None-Match, carried
  * verbatim. A timeout answer (304 push module, 408 nchan) re-subscribes with the same cursor.
  */
-final class Subscriber implements Conn.Handler {
+final class Subscriber implements Conn.Handler, Follower {
     private static final byte[] IMS = "If-Modified-Since: ".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] INM = "If-None-Match: ".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] CRLF = {'\r', '\n'};
@@ -58,8 +58,13 @@ final class Subscriber implements Conn.Handler {
         this.conn = new Conn(loop, this, 384, 64);
     }
 
-    /** Starts connecting (any thread). */
-    void start() {
+    @Override
+    public SeqChecker checker() {
+        return checker;
+    }
+
+    @Override
+    public void start() {
         group.connecting.incrementAndGet();
         conn.loop.execute(() -> conn.loop.connect(conn, group.target.address));
     }
@@ -132,18 +137,23 @@ final class Subscriber implements Conn.Handler {
     }
 
     private void deliver(Stats s, ResponseParser r, long now) {
+        deliver(group, channel, checker, s, r.body, r.bodyKept, now);
+    }
+
+    /** One message received by a subscriber of {@code channel}, of any transport: checked and counted. */
+    static void deliver(Group group, int channel, SeqChecker checker, Stats s, byte[] body, int kept, long now) {
         s.deliveries++;
-        if (!MessageBody.valid(r.body, r.bodyKept)) {
+        if (!MessageBody.valid(body, kept)) {
             s.malformedBodies++;
             return;
         }
-        int ch = MessageBody.channel(r.body);
+        int ch = MessageBody.channel(body);
         if (ch != channel) {
             s.misrouted++;
             return;
         }
-        int seq = MessageBody.seq(r.body);
-        s.deliveryLatency.record(now - MessageBody.nanos(r.body));
+        int seq = MessageBody.seq(body);
+        s.deliveryLatency.record(now - MessageBody.nanos(body));
         if (checker.accept(seq)) {
             group.progress.delivered(channel, seq, now);
         }
