@@ -56,6 +56,24 @@ class StreamDirectivesTest {
         assertEquals(StreamSettings.DEFAULT.transports(), loc(s, 3).streams().transports());
         assertEquals(PollMode.INTERVAL_POLL, loc(s, 3).pollMode());
         assertEquals(Endpoint.PUBLISHER, loc(s, 4).endpoint());
+        assertTrue(loc(s, 4).streams().publishHttp());
+        assertFalse(loc(s, 4).streams().publishWebSocket(), "nchan_publisher http: no WebSocket publishers");
+    }
+
+    @Test
+    void s14_9_nchan_publisher_names_http_websocket_or_both() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_publisher; nchan_channel_id a; }
+                location /b { nchan_publisher websocket; nchan_channel_id a; }
+                location /c { nchan_publisher websocket http; nchan_channel_id a; }
+                location /d { push_publisher; nchan_channel_id a; }
+                location /e { nchan_publisher websocket; push_publisher; nchan_channel_id a; }
+                """);
+        for (int i : new int[] {0, 2, 3, 4}) {
+            assertTrue(loc(s, i).streams().publishHttp() && loc(s, i).streams().publishWebSocket(), "location " + i);
+        }
+        assertFalse(loc(s, 1).streams().publishHttp());
+        assertTrue(loc(s, 1).streams().publishWebSocket());
     }
 
     @Test
@@ -79,8 +97,6 @@ class StreamDirectivesTest {
 
     @Test
     void s14_7_what_is_not_built_is_refused_with_file_line() {
-        assertEquals("conf/test.conf:2: nchan_publisher: \"nchan_publisher websocket\" is not supported yet: "
-                + "publish with HTTP POST or PUT", error("location /a {\n nchan_publisher http websocket;\n set $push_channel_id $arg_id;\n}"));
         assertEquals("conf/test.conf:2: nchan_subscriber: \"nchan_subscriber chunked\" is not supported yet: "
                 + "websocket, eventsource, longpoll and intervalpoll are",
                 error("location /a {\n nchan_subscriber longpoll chunked;\n set $push_channel_id $arg_id;\n}"));
