@@ -40,7 +40,7 @@ final class StreamDirectives {
     }
 
     /** nchan's subscriber types that pushrelay does not serve yet: named, they are refused. */
-    private static final List<String> NOT_BUILT = List.of("chunked", "multipart-mixed", "http-raw-stream");
+    private static final List<String> NOT_BUILT = List.of("http-raw-stream");
 
     /** Applies one of {@link #specs()}; anything else is a programming error. */
     static void apply(ConfNode n, LevelConf c) throws ConfException {
@@ -110,16 +110,14 @@ final class StreamDirectives {
         if (c.pollMode != null) throw Directives.duplicate(n);
         Set<SubscriberTransport> ts = EnumSet.noneOf(SubscriberTransport.class);
         if (n.args().isEmpty()) {
-            ts.addAll(List.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL));
+            ts.addAll(List.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL,
+                    SubscriberTransport.CHUNKED, SubscriberTransport.MULTIPART_MIXED));
         }
         for (String a : n.args()) {
-            SubscriberTransport t = null;
-            for (SubscriberTransport k : SubscriberTransport.values()) {
-                if (k.word().equals(a)) t = k;
-            }
+            SubscriberTransport t = SubscriberTransport.of(a);
             if (t == null && NOT_BUILT.contains(a)) {
                 throw n.error("\"nchan_subscriber " + a + "\" is not supported yet: websocket, eventsource, "
-                        + "longpoll and intervalpoll are");
+                        + "longpoll, intervalpoll, chunked and multipart-mixed are");
             }
             if (t == null) throw n.error("invalid nchan_subscriber value: \"" + a + "\"");
             ts.add(t);
