@@ -24,6 +24,9 @@ final class LevelDirectives {
     ConfNode endpointNode;
     /** nchan_subscriber's transports; null = every one (push_subscriber); not inherited, as endpoint */
     java.util.Set<SubscriberTransport> transports;
+    /** nchan_publisher's transports (protocol.md §14.9); not inherited, as endpoint */
+    boolean publishHttp;
+    boolean publishWebSocket;
 
     // push module, protocol.md §2: the buffer lengths are checked together at merge (§2.2)
     Integer minMessages;

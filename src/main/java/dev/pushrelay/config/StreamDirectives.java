@@ -45,7 +45,7 @@ final class StreamDirectives {
     }
 
     /** nchan's subscriber types that pushrelay does not serve yet: named, they are refused. */
-    private static final List<String> NOT_BUILT = List.of("chunked", "multipart-mixed", "http-raw-stream");
+    private static final List<String> NOT_BUILT = List.of("http-raw-stream");
 
     /** Applies one of {@link #specs()}; anything else is a programming error. */
     static void apply(ConfNode n, LevelDirectives c) throws ConfException {
@@ -83,15 +83,23 @@ final class StreamDirectives {
                 c.splitDelimiter = n.arg(0);
             }
             case "nchan_publisher" -> {
+                // nchan_publisher [http] [websocket]: without arguments both, as nchan's default
+                boolean http = n.args().isEmpty();
+                boolean ws = n.args().isEmpty();
                 for (String a : n.args()) {
-                    if (a.equals("websocket")) {
-                        throw n.error("\"nchan_publisher websocket\" is not supported yet: publish with HTTP POST or PUT");
+                    if (a.equals("http")) {
+                        http = true;
+                    } else if (a.equals("websocket")) {
+                        ws = true;
+                    } else {
+                        throw n.error("invalid nchan_publisher value: \"" + a + "\"");
                     }
-                    if (!a.equals("http")) throw n.error("invalid nchan_publisher value: \"" + a + "\"");
                 }
                 c.endpoint = Endpoint.PUBLISHER; // the last endpoint directive of a block wins (§2.1)
                 c.endpointNode = n;
                 c.transports = null;
+                c.publishHttp = http;
+                c.publishWebSocket = ws;
             }
             default -> throw new IllegalStateException("no handler for " + n.name());
         }
@@ -107,16 +115,14 @@ final class StreamDirectives {
         if (c.pollMode != null) throw Directives.duplicate(n);
         Set<SubscriberTransport> ts = EnumSet.noneOf(SubscriberTransport.class);
         if (n.args().isEmpty()) {
-            ts.addAll(List.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL));
+            ts.addAll(List.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL,
+                    SubscriberTransport.CHUNKED, SubscriberTransport.MULTIPART_MIXED));
         }
         for (String a : n.args()) {
-            SubscriberTransport t = null;
-            for (SubscriberTransport k : SubscriberTransport.values()) {
-                if (k.word().equals(a)) t = k;
-            }
+            SubscriberTransport t = SubscriberTransport.of(a);
             if (t == null && NOT_BUILT.contains(a)) {
                 throw n.error("\"nchan_subscriber " + a + "\" is not supported yet: websocket, eventsource, "
-                        + "longpoll and intervalpoll are");
+                        + "longpoll, intervalpoll, chunked and multipart-mixed are");
             }
             if (t == null) throw n.error("invalid nchan_subscriber value: \"" + a + "\"");
             ts.add(t);
@@ -179,9 +185,13 @@ final class StreamDirectives {
             if (delimiter == null) delimiter = c.splitDelimiter;
             if (first == null) first = c.firstMessage;
         }
-        Set<SubscriberTransport> own = chain.get(chain.size() - 1).transports;
+        LevelDirectives level = chain.get(chain.size() - 1);
+        Set<SubscriberTransport> own = level.transports;
+        // push_publisher takes both HTTP and WebSocket publishers; nchan_publisher those it names
+        boolean nchanPublisher = level.endpointNode != null && level.endpointNode.name().equals("nchan_publisher");
         return new StreamSettings(ping == null ? 0 : ping, wsPing == null ? 0 : wsPing, gap != null && gap,
                 own == null ? StreamSettings.DEFAULT.transports() : own, channelIds == null ? List.of() : channelIds,
-                delimiter == null ? "" : delimiter, first == null ? StreamSettings.OLDEST : first);
+                delimiter == null ? "" : delimiter, first == null ? StreamSettings.OLDEST : first,
+                !nchanPublisher || level.publishHttp, !nchanPublisher || level.publishWebSocket);
     }
 }

@@ -26,10 +26,14 @@ import java.util.Set;
  * @param firstMessage nchan_subscriber_first_message, nchan's numbers: 1 (oldest, the
  *        default) the oldest stored message, 0 (newest) the next one published, N the Nth
  *        stored from the oldest, -N the Nth from the newest (§14.7)
+ * @param publishHttp a publisher location takes POST/PUT/GET/DELETE: push_publisher, and
+ *        nchan_publisher without arguments or with http (§14.7)
+ * @param publishWebSocket a publisher location takes WebSocket publishers: push_publisher,
+ *        and nchan_publisher without arguments or with websocket (§14.9)
  */
 public record StreamSettings(long eventSourcePingSeconds, long webSocketPingSeconds, boolean gapHeader,
                              Set<SubscriberTransport> transports, List<ValueTemplate> channelIds, String splitDelimiter,
-                             int firstMessage) {
+                             int firstMessage, boolean publishHttp, boolean publishWebSocket) {
 
     /** nchan's limit of channels one subscriber follows (NCHAN_MULTITAG_MAX); more is 403 (§14.8). */
     public static final int MAX_CHANNELS = 255;
@@ -40,7 +44,7 @@ public record StreamSettings(long eventSourcePingSeconds, long webSocketPingSeco
     public static final int NEWEST = 0;
 
     public static final StreamSettings DEFAULT = new StreamSettings(0, 0, false, EnumSet.allOf(SubscriberTransport.class),
-            List.of(), "", OLDEST);
+            List.of(), "", OLDEST, true, true);
 
     public StreamSettings {
         if (eventSourcePingSeconds < 0 || webSocketPingSeconds < 0) throw new IllegalArgumentException("negative ping interval");

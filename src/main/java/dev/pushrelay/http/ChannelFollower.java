@@ -108,6 +108,10 @@ final class ChannelFollower {
                 return refused.why();
             }
         }
+        // Every wait is known before anything can end the stream, so a close leaves them all.
+        for (int i = 0; i < lanes.length; i++) {
+            if (first[i] instanceof Fetch.Waiting w) lanes[i].subscription = w.subscription();
+        }
         admitted.run();
         for (int i = 0; i < lanes.length; i++) {
             if (missed[i] != null) gap(i, missed[i]);

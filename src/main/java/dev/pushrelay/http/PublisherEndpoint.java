@@ -41,6 +41,22 @@ final class PublisherEndpoint {
             Responses.headerOnly(exchange, 403, null);
             return;
         }
+        // WebSocket publishers (protocol.md §14.9); a transport the location does not take is
+        // 403, as nchan answers
+        boolean upgrade = WebSocketSubscriber.wants(exchange);
+        if (upgrade ? !location.streams().publishWebSocket() : !location.streams().publishHttp()) {
+            Responses.headerOnly(exchange, 403, null);
+            return;
+        }
+        if (upgrade) {
+            if (channelId == null) {
+                Responses.text(exchange, 404, "No channel id provided.");
+            } else {
+                WebSocketPublisher.start(exchange, location, brokers.apply(location), ChannelKeys.key(location, channelId),
+                        metrics);
+            }
+            return;
+        }
         if (!BodyLimit.admit(exchange, location)) return;
         BodyTimeout.arm(exchange, location);
         BodyReader.Done done = (ex, body) -> afterBody(ex, location, channelId, body);

@@ -45,6 +45,11 @@ final class StreamSink implements ChannelListener<StreamSinkChannel> {
         return true;
     }
 
+    /** Sends the response head now, without a byte of body (an empty chunk would end it). */
+    void head() {
+        flush();
+    }
+
     /** Ends the response once everything queued is written. */
     void end() {
         if (ending) return;

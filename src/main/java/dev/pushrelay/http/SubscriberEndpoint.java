@@ -86,6 +86,16 @@ final class SubscriberEndpoint {
             EventSourceSubscriber.start(exchange, location, store, keys, metrics, mailboxes, drain);
             return;
         }
+        if (streams && served.serves(SubscriberTransport.CHUNKED) && HttpStreamSubscriber.wantsChunked(exchange)) { // §14.11
+            HttpStreamSubscriber.start(exchange, HttpStreamSubscriber.Framing.CHUNKED, location, store, keys, metrics,
+                    mailboxes, drain);
+            return;
+        }
+        if (streams && served.serves(SubscriberTransport.MULTIPART_MIXED) && HttpStreamSubscriber.wantsMultipart(exchange)) {
+            HttpStreamSubscriber.start(exchange, HttpStreamSubscriber.Framing.MULTIPART, location, store, keys, metrics,
+                    mailboxes, drain);
+            return;
+        }
         if (!served.servesPolls()) { // nchan: a GET no served transport takes is 403 (§14.7)
             Responses.headerOnly(exchange, 403, null);
             return;

@@ -6,18 +6,12 @@ import dev.pushrelay.channel.Refusal;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.ChannelStore;
-import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
-import io.undertow.websockets.core.protocol.Handshake;
-import io.undertow.websockets.core.protocol.version07.Hybi07Handshake;
-import io.undertow.websockets.core.protocol.version08.Hybi08Handshake;
-import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -81,20 +75,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
                 StreamCursor.starts(requested, location, store, keys), requested.given(),
                 !requested.given() && (location.streams().firstNewest() // §14.7
                         || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange)));
-        Set<String> protocols = Set.of(META);
-        List<Handshake> handshakes = List.of(new Hybi13Handshake(protocols, false), new Hybi08Handshake(protocols, false),
-                new Hybi07Handshake(protocols, false));
-        try {
-            StrictSourceConduit wire = WireChecks.of(exchange);
-            io.undertow.websockets.WebSocketConnectionCallback onConnect = (ex, ch) -> {
-                if (wire != null) wire.upgraded(); // frames from here on, not HTTP requests (§9)
-                s.connected(ch);
-            };
-            new WebSocketProtocolHandshakeHandler(handshakes, onConnect,
-                    (io.undertow.server.HttpHandler) bad -> Responses.text(bad, 400, "Bad WebSocket handshake\n")).handleRequest(exchange);
-        } catch (Exception e) {
-            throw new IllegalStateException("websocket handshake", e);
-        }
+        WebSocketHandshake.upgrade(exchange, Set.of(META), s::connected);
     }
 
     /** After the 101: the first registration, on the channel's IO thread. */

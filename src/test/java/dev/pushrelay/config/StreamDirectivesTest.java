@@ -49,8 +49,9 @@ class StreamDirectivesTest {
                 location /d { push_subscriber interval-poll; set $push_channel_id $arg_id; }
                 location /e { nchan_publisher http; set $push_channel_id $arg_id; }
                 """);
-        assertEquals(Set.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL),
-                loc(s, 0).streams().transports());
+        assertEquals(Set.of(SubscriberTransport.WEBSOCKET, SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL,
+                SubscriberTransport.CHUNKED, SubscriberTransport.MULTIPART_MIXED), loc(s, 0).streams().transports(),
+                "nchan's default");
         assertEquals(Endpoint.SUBSCRIBER, loc(s, 0).endpoint());
         assertEquals(PollMode.LONG_POLL, loc(s, 0).pollMode());
         assertEquals(Set.of(SubscriberTransport.EVENTSOURCE, SubscriberTransport.LONGPOLL), loc(s, 1).streams().transports());
@@ -58,6 +59,38 @@ class StreamDirectivesTest {
         assertEquals(StreamSettings.DEFAULT.transports(), loc(s, 3).streams().transports());
         assertEquals(PollMode.INTERVAL_POLL, loc(s, 3).pollMode());
         assertEquals(Endpoint.PUBLISHER, loc(s, 4).endpoint());
+        assertTrue(loc(s, 4).streams().publishHttp());
+        assertFalse(loc(s, 4).streams().publishWebSocket(), "nchan_publisher http: no WebSocket publishers");
+    }
+
+    @Test
+    void s14_11_chunked_and_multipart_take_nchans_aliases() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_subscriber http-chunked multipart/mixed; nchan_channel_id a; }
+                location /b { nchan_subscriber chunked http-multipart; nchan_channel_id a; }
+                location /c { nchan_subscriber multipart-mixed multipart; nchan_channel_id a; }
+                """);
+        Set<SubscriberTransport> both = Set.of(SubscriberTransport.CHUNKED, SubscriberTransport.MULTIPART_MIXED);
+        assertEquals(both, loc(s, 0).streams().transports());
+        assertEquals(both, loc(s, 1).streams().transports());
+        assertEquals(Set.of(SubscriberTransport.MULTIPART_MIXED), loc(s, 2).streams().transports());
+        assertFalse(loc(s, 0).streams().servesPolls(), "a plain GET is 403 there");
+    }
+
+    @Test
+    void s14_9_nchan_publisher_names_http_websocket_or_both() throws ConfException {
+        Settings s = parse("""
+                location /a { nchan_publisher; nchan_channel_id a; }
+                location /b { nchan_publisher websocket; nchan_channel_id a; }
+                location /c { nchan_publisher websocket http; nchan_channel_id a; }
+                location /d { push_publisher; nchan_channel_id a; }
+                location /e { nchan_publisher websocket; push_publisher; nchan_channel_id a; }
+                """);
+        for (int i : new int[] {0, 2, 3, 4}) {
+            assertTrue(loc(s, i).streams().publishHttp() && loc(s, i).streams().publishWebSocket(), "location " + i);
+        }
+        assertFalse(loc(s, 1).streams().publishHttp());
+        assertTrue(loc(s, 1).streams().publishWebSocket());
     }
 
     @Test
@@ -81,11 +114,9 @@ class StreamDirectivesTest {
 
     @Test
     void s14_7_what_is_not_built_is_refused_with_file_line() {
-        assertEquals("conf/test.conf:2: nchan_publisher: \"nchan_publisher websocket\" is not supported yet: "
-                + "publish with HTTP POST or PUT", error("location /a {\n nchan_publisher http websocket;\n set $push_channel_id $arg_id;\n}"));
-        assertEquals("conf/test.conf:2: nchan_subscriber: \"nchan_subscriber chunked\" is not supported yet: "
-                + "websocket, eventsource, longpoll and intervalpoll are",
-                error("location /a {\n nchan_subscriber longpoll chunked;\n set $push_channel_id $arg_id;\n}"));
+        assertEquals("conf/test.conf:2: nchan_subscriber: \"nchan_subscriber http-raw-stream\" is not supported yet: "
+                + "websocket, eventsource, longpoll, intervalpoll, chunked and multipart-mixed are",
+                error("location /a {\n nchan_subscriber longpoll http-raw-stream;\n set $push_channel_id $arg_id;\n}"));
         assertEquals("conf/test.conf:1: nchan_subscriber: invalid nchan_subscriber value: \"long-poll\"",
                 error("location /a { nchan_subscriber long-poll; set $push_channel_id $arg_id; }"));
         assertEquals("conf/test.conf:1: nchan_publisher: invalid nchan_publisher value: \"ftp\"",

@@ -24,6 +24,7 @@ import static dev.pushrelay.testing.RawHttp.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** protocol.md §14.6: WebSocket on a subscriber location, with the JDK's own client. */
@@ -167,6 +168,31 @@ class WebSocketIT {
                     "Sec-WebSocket-Version: 99", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
             assertEquals(400, badVersion.status());
             assertEquals(404, server.send(get("/publish?id=a")).status(), "no channel was created");
+        }
+    }
+
+    @Test
+    void s14_10_permessage_deflate_is_declined_and_frames_go_uncompressed() throws Exception {
+        try (TestServer server = TestServer.start(Confs.SEED);
+             java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write(("GET /activity?id=z HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.readUnsignedByte());
+            assertTrue(head.toString().startsWith("HTTP/1.1 101 "), head.toString());
+            assertFalse(head.toString().toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-extensions"),
+                    "the extension is not agreed: " + head);
+            server.awaitSubscribers("/publish?id=z", 1);
+            server.send(post("/publish?id=z", "hello", "Content-Type: text/plain"));
+            assertEquals(0x81, in.readUnsignedByte(), "FIN + text, RSV1 (compressed) clear");
+            assertEquals(5, in.readUnsignedByte());
+            byte[] body = new byte[5];
+            in.readFully(body);
+            assertEquals("hello", new String(body, java.nio.charset.StandardCharsets.US_ASCII));
         }
     }
 

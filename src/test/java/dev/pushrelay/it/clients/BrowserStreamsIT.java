@@ -48,4 +48,33 @@ class BrowserStreamsIT {
         assertEquals("[\"one\",\"two\\nlines\",\"hello\"]", r.get("first").get("ws").toString());
         assertEquals("[\"hello\",\"four\",\"five\"]", r.get("resumed").toString());
     }
+
+    /** protocol.md §14.8: Chromium keeps a compound id and resumes with it by itself. */
+    @Test
+    void chromium_eventsource_follows_two_channels_and_reconnects_with_the_compound_id() throws IOException {
+        String chromium = ExternalPrograms.chromium().toString();
+        String node = ExternalPrograms.node().toString();
+        Path result = ClientProcess.OUT.resolve("browser-multiplex.json");
+        Files.deleteIfExists(result);
+        String conf = """
+                location / { return 200 "multiplex\\n"; }
+                location /pub { nchan_publisher; nchan_channel_id $arg_id; }
+                location /mux { nchan_subscriber; nchan_channel_id a b; }
+                """;
+        try (Relay relay = Relay.start(conf);
+             ClientProcess run = ClientProcess.start("browser-multiplex", Map.of("CHROMIUM", chromium),
+                     List.of(node, "test-clients/browser/multiplex-test.mjs", relay.baseUrl(), result.toString()))) {
+            run.expectExit(0, Duration.ofMinutes(2));
+        }
+        JsonNode r = new ObjectMapper().readTree(result.toFile());
+        JsonNode events = r.get("events");
+        assertEquals(3, events.size(), events.toString());
+        assertEquals("a1 b1 a2", events.get(0).get("data").asText() + " " + events.get(1).get("data").asText() + " "
+                + events.get(2).get("data").asText(), "each once, in order, none again after the reconnect");
+        assertTrue(events.get(0).get("id").asText().matches("\\d+:\\[0\\],-"), events.toString());
+        assertTrue(events.get(1).get("id").asText().matches("\\d+:(0|-),\\[0\\]"), events.toString());
+        assertTrue(events.get(2).get("id").asText().matches("\\d+:\\[[01]\\],(0|-)"), events.toString());
+        assertEquals("[\"channel deleted\"]", r.get("closes").toString());
+        assertEquals(2, r.get("opens").asInt(), "the browser reconnected by itself");
+    }
 }
