@@ -5,6 +5,7 @@ import dev.pushrelay.config.Settings;
 import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.server.ListenOverride;
 import dev.pushrelay.server.PushServer;
+import dev.pushrelay.server.WarmUp;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +15,7 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -44,6 +46,11 @@ public final class Main implements Callable<Integer> {
             description = "Send SIGNAL to the running server (found through the pid file of the configuration): "
                     + "stop (graceful; quit is the same), reload, or reopen (the log files, after rotation).")
     String signal;
+
+    @Option(names = "--warm-up", paramLabel = "MILLIS", defaultValue = "1500",
+            description = "Before listening, run this long on a scratch server of its own on 127.0.0.1 so the first "
+                    + "requests meet compiled code; 0: off (default: ${DEFAULT-VALUE}).")
+    long warmUpMillis;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -100,6 +107,9 @@ public final class Main implements Callable<Integer> {
             out.flush();
             err.flush();
             return OK;
+        }
+        if (warmUpMillis > 0) {
+            report(err, List.of(WarmUp.run(Duration.ofMillis(warmUpMillis), Clock.systemUTC()).note()));
         }
         PushServer server;
         try {
