@@ -47,10 +47,14 @@ public final class Main implements Callable<Integer> {
                     + "stop (graceful; quit is the same), reload, or reopen (the log files, after rotation).")
     String signal;
 
-    @Option(names = "--warm-up", paramLabel = "MILLIS", defaultValue = "1500",
+    @Option(names = "--warm-up", paramLabel = "MILLIS", defaultValue = "2000",
             description = "Before listening, run this long on a scratch server of its own on 127.0.0.1 so the first "
                     + "requests meet compiled code; 0: off (default: ${DEFAULT-VALUE}).")
     long warmUpMillis;
+
+    @Option(names = "--warm-up-only", description = "Run the warm-up and exit, reading no configuration: "
+            + "the training run of bin/pushrelay's AOT cache.")
+    boolean warmUpOnly;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,6 +78,10 @@ public final class Main implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (warmUpOnly) {
+            report(err, List.of(WarmUp.run(Duration.ofMillis(warmUpMillis), Clock.systemUTC()).note()));
+            return OK;
+        }
         if (signal != null && !List.of("stop", "quit", "reload", "reopen").contains(signal)) {
             err.println("pushrelay: invalid option: \"-s " + signal + "\" (expected stop, quit, reload or reopen)");
             err.flush();

@@ -61,6 +61,12 @@ public final class WarmUp {
             }
             """;
 
+    /**
+     * Requests after which the warm-up ends before its budget: the hot paths have been run
+     * past the JIT's thresholds for its optimizing tier (about ten thousand invocations).
+     */
+    static final long ENOUGH = 30_000;
+
     /** Client loops run in parallel: enough to keep two cores' IO threads busy. */
     private static final int CLIENTS = 2;
     /** Channels each client cycles through (the store's maps see more than one key). */
@@ -97,8 +103,9 @@ public final class WarmUp {
     }
 
     /**
-     * Sends requests for {@code budget} (a request hanging past it ends the warm-up a second
-     * later at most); starting and closing the scratch server come on top.
+     * Sends requests for {@code budget} or until {@link #ENOUGH} were answered (a request
+     * hanging past the budget ends the warm-up a second later at most); starting and closing
+     * the scratch server come on top.
      */
     public static Result run(Duration budget, Clock clock) {
         long start = System.nanoTime();
@@ -179,7 +186,7 @@ public final class WarmUp {
         }
 
         void loop() throws IOException {
-            for (long n = 0; System.nanoTime() < deadline; n++) {
+            for (long n = 0; System.nanoTime() < deadline && ok.get() + unexpected.get() < ENOUGH; n++) {
                 int first = (int) (n * BATCH % CHANNELS);
                 for (int i = 0; i < SUBSCRIBERS; i++) {
                     int c = first + i % BATCH;
