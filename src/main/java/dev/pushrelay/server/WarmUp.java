@@ -108,6 +108,11 @@ public final class WarmUp {
      * the scratch server come on top.
      */
     public static Result run(Duration budget, Clock clock) {
+        return run(budget, ENOUGH, clock);
+    }
+
+    /** Like {@link #run(Duration, Clock)}, ending after {@code enough} requests. */
+    static Result run(Duration budget, long enough, Clock clock) {
         long start = System.nanoTime();
         Settings settings;
         try {
@@ -135,7 +140,7 @@ public final class WarmUp {
                 String prefix = "w" + c + "-";
                 Thread t = new Thread(() -> {
                     try (Client client = new Client(address, deadline, prefix, ok, unexpected)) {
-                        client.loop();
+                        client.loop(enough);
                     } catch (IOException | RuntimeException e) {
                         if (System.nanoTime() < deadline) failure.compareAndSet(null, String.valueOf(e));
                     }
@@ -185,8 +190,8 @@ public final class WarmUp {
             for (int i = 0; i < SUBSCRIBERS; i++) subs[i] = new Conn(address, deadline);
         }
 
-        void loop() throws IOException {
-            for (long n = 0; System.nanoTime() < deadline && ok.get() + unexpected.get() < ENOUGH; n++) {
+        void loop(long enough) throws IOException {
+            for (long n = 0; System.nanoTime() < deadline && ok.get() + unexpected.get() < enough; n++) {
                 int first = (int) (n * BATCH % CHANNELS);
                 for (int i = 0; i < SUBSCRIBERS; i++) {
                     int c = first + i % BATCH;

@@ -52,11 +52,12 @@ class WarmUpTest {
         Path accessLog = dir.resolve("access.log");
         WarmUp.Result result;
         try (PushServer server = PushServer.start(settings, Clock.systemUTC())) {
-            result = WarmUp.run(Duration.ofMillis(1000), Clock.systemUTC());
+            // ended by the count (a deadline far enough for a loaded machine): a delete every 64 rounds
+            result = WarmUp.run(Duration.ofSeconds(60), 2000, Clock.systemUTC());
 
             assertNull(result.failure(), result.toString());
             assertEquals(0, result.unexpected(), result.toString());
-            assertTrue(result.requests() >= 20, "every kind of request at least once: " + result);
+            assertTrue(result.requests() >= 2000, "every kind of request, several times: " + result);
             assertNotNull(result.scratch());
             assertTrue(result.scratch().getPort() != server.port());
             assertThrows(ConnectException.class, () -> new Socket(result.scratch().getAddress(), result.scratch().getPort()).close(),
@@ -83,10 +84,10 @@ class WarmUpTest {
 
     @Test
     void warm_up_ends_at_its_budget() {
-        WarmUp.Result result = WarmUp.run(Duration.ofMillis(200), Clock.systemUTC());
+        WarmUp.Result result = WarmUp.run(Duration.ofMillis(200), Long.MAX_VALUE, Clock.systemUTC());
         assertNull(result.failure(), result.toString());
         // the round under way at the budget's end may take up to a second more (then it is cut)
-        assertTrue(result.traffic().toMillis() < 200 + 1000 + 500, result.toString());
+        assertTrue(result.traffic().toMillis() < 200 + 1000 + 2000, result.toString());
         assertTrue(result.note().startsWith("[notice] warm-up: " + result.requests() + " requests in "), result.note());
     }
 }
