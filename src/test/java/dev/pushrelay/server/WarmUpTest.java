@@ -1,7 +1,6 @@
 package dev.pushrelay.server;
 
 import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.Listen;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.state.StateFile;
 import dev.pushrelay.store.StoreStats;
@@ -48,7 +47,7 @@ class WarmUpTest {
                     }
                 }
                 """);
-        Settings settings = ListenOverride.apply(ConfLoader.load(conf), new Listen("127.0.0.1", 0, false));
+        Settings settings = ConfLoader.load(conf);
         Path accessLog = dir.resolve("access.log");
         WarmUp.Result result;
         try (PushServer server = PushServer.start(settings, Clock.systemUTC())) {
