@@ -6,6 +6,7 @@ import dev.pushrelay.config.syntax.ConfException;
 import dev.pushrelay.logging.LoggerNames;
 import dev.pushrelay.server.ListenFlag;
 import dev.pushrelay.server.PushServer;
+import dev.pushrelay.server.WarmUp;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,6 +16,7 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -46,6 +48,15 @@ public final class Main implements Callable<Integer> {
                     + "stop (graceful; quit is the same), reload, or reopen (the log files, after rotation).")
     String signal;
 
+    @Option(names = "--warm-up", paramLabel = "MILLIS", defaultValue = "2000",
+            description = "Before listening, run this long on a scratch server of its own on 127.0.0.1 so the first "
+                    + "requests meet compiled code; 0: off (default: ${DEFAULT-VALUE}).")
+    long warmUpMillis;
+
+    @Option(names = "--warm-up-only", description = "Run the warm-up and exit, reading no configuration: "
+            + "the training run of bin/pushrelay's AOT cache.")
+    boolean warmUpOnly;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -68,6 +79,10 @@ public final class Main implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (warmUpOnly) {
+            report(err, List.of(WarmUp.run(Duration.ofMillis(warmUpMillis), Clock.systemUTC()).note()));
+            return OK;
+        }
         if (signal != null && !List.of("stop", "quit", "reload", "reopen").contains(signal)) {
             err.println("pushrelay: invalid option: \"-s " + signal + "\" (expected stop, quit, reload or reopen)");
             err.flush();
@@ -101,6 +116,9 @@ public final class Main implements Callable<Integer> {
             out.flush();
             err.flush();
             return OK;
+        }
+        if (warmUpMillis > 0) {
+            report(err, List.of(WarmUp.run(Duration.ofMillis(warmUpMillis), Clock.systemUTC()).note()));
         }
         PushServer server;
         try {
