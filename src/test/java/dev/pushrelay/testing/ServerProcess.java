@@ -57,7 +57,10 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmArgs));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.pushrelay.Main",
-                "-c", conf.toAbsolutePath().toString(), "--listen", "127.0.0.1:0"));
+                "-c", conf.toAbsolutePath().toString(), "--listen", "127.0.0.1:0",
+                // the warm-up's own checks are WarmUpTest's and LauncherIT's; here it would only
+                // add its budget to every start
+                "--warm-up", "0"));
         Process p = new ProcessBuilder(cmd).redirectError(stderrLog.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
