@@ -1,12 +1,6 @@
 package dev.pushrelay.it.clients;
 
-import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.ListenAddress;
-import dev.pushrelay.server.ListenFlag;
-import dev.pushrelay.server.PushServer;
 import dev.pushrelay.testing.ExternalPrograms;
-import dev.pushrelay.testing.MutableClock;
-import dev.pushrelay.testing.Ports;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,15 +48,13 @@ class NginxRedirectsSideBySideIT {
             """;
 
     private static Path dir;
-    private static ClientProcess nginx;
-    private static int nginxPort;
-    private static PushServer pushrelay;
+    private static SideBySide servers;
 
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("pushrelay-redirects");
         Files.createDirectories(dir.resolve("html/dir/sub"));
-        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Files.createDirectories(dir.resolve("logs"));
         // nginx's workers run as nobody when the tests run as root: everything reachable
         try (var files = Files.walk(dir)) {
             for (Path p : files.toList()) {
@@ -71,28 +62,13 @@ class NginxRedirectsSideBySideIT {
             }
         }
         String server = SERVER.formatted(dir);
-        nginxPort = Ports.free();
-        Path nginxConf = Files.writeString(dir.resolve("nginx.conf"), "pid " + logs + "/nginx.pid;\nevents {}\n"
-                + "http {\n access_log off;\n error_log " + logs + "/nginx-error.log notice;\n server {\n listen 127.0.0.1:"
-                + nginxPort + ";\n" + server + " }\n}\n");
-        nginx = ClientProcess.start("nginx-redirects", ExternalPrograms.nginx().toString(), "-c", nginxConf.toString(),
-                "-p", dir + "/", "-e", "stderr", "-g", "daemon off;");
-        Ports.awaitListening(nginxPort, Duration.ofSeconds(20), nginx::isAlive, nginx::describe);
-        Path ours = Files.writeString(dir.resolve("pushrelay.conf"), "events {}\nhttp {\n error_log " + logs
-                + "/pushrelay-error.log notice;\n server {\n listen 127.0.0.1:1;\n" + server + " }\n}\n");
-        pushrelay = PushServer.start(ListenFlag.apply(ConfLoader.load(ours), new ListenAddress("127.0.0.1", 0, false)),
-                new MutableClock(Instant.ofEpochSecond(1_790_000_000L)));
+        servers = SideBySide.start("nginx-redirects", dir, server,
+                who -> " error_log " + dir + "/logs/" + who + "-error.log notice;\n");
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (nginx != null) nginx.close();
-        if (pushrelay != null) pushrelay.close();
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        if (servers != null) servers.close();
     }
 
     @Test
@@ -104,12 +80,12 @@ class NginxRedirectsSideBySideIT {
             heads.add("GET " + target + " HTTP/1.0\r\n");
         }
         for (String head : heads) {
-            RawResponse expected = send(nginxPort, head);
-            RawResponse actual = send(pushrelay.port(), head);
+            RawResponse expected = send(servers.nginxPort(), head);
+            RawResponse actual = send(servers.pushrelayPort(), head);
             assertEquals(expected.statusLine(), actual.statusLine(), head);
             String location = expected.header("Location");
-            assertEquals(location == null ? null : location.replace(":" + nginxPort, ":PORT"),
-                    actual.header("Location") == null ? null : actual.header("Location").replace(":" + pushrelay.port(), ":PORT"),
+            assertEquals(location == null ? null : location.replace(":" + servers.nginxPort(), ":PORT"),
+                    actual.header("Location") == null ? null : actual.header("Location").replace(":" + servers.pushrelayPort(), ":PORT"),
                     head);
         }
     }
@@ -120,7 +96,7 @@ class NginxRedirectsSideBySideIT {
                 "GET /red/x?a=1 HTTP/1.1\r\nHost: first.test:99\r\n", "GET /abs/z HTTP/1.0\r\n",
                 "GET /iff/abc HTTP/1.1\r\nHost: first.test\r\n", "GET /quiet/b HTTP/1.1\r\nHost: first.test\r\n");
         for (String head : heads) {
-            assertEquals(send(nginxPort, head).statusLine(), send(pushrelay.port(), head).statusLine(), head);
+            assertEquals(send(servers.nginxPort(), head).statusLine(), send(servers.pushrelayPort(), head).statusLine(), head);
         }
         List<String> expected = rewriteLines(dir.resolve("logs/nginx-error.log"));
         assertFalse(expected.isEmpty(), "nginx wrote rewrite_log lines");

@@ -1,12 +1,6 @@
 package dev.pushrelay.it.clients;
 
-import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.ListenAddress;
-import dev.pushrelay.server.ListenFlag;
-import dev.pushrelay.server.PushServer;
 import dev.pushrelay.testing.ExternalPrograms;
-import dev.pushrelay.testing.MutableClock;
-import dev.pushrelay.testing.Ports;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -19,8 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -75,9 +67,7 @@ class NginxSideBySideIT {
             """;
 
     private static Path dir;
-    private static ClientProcess nginx;
-    private static int nginxPort;
-    private static PushServer pushrelay;
+    private static SideBySide servers;
 
     @BeforeAll
     static void start() throws Exception {
@@ -101,29 +91,13 @@ class NginxSideBySideIT {
             }
         }
         String server = SERVER.formatted(dir);
-        nginxPort = Ports.free();
-        Files.createDirectories(dir.resolve("logs"));
-        Path nginxConf = Files.writeString(dir.resolve("nginx.conf"), "pid " + dir + "/logs/nginx.pid;\nevents {}\n"
-                + "http {\n access_log off;\n server {\n listen 127.0.0.1:" + nginxPort + ";\n" + server + " }\n}\n");
-        String binary = ExternalPrograms.nginx().toString();
-        nginx = ClientProcess.start("nginx-side-by-side", binary, "-c", nginxConf.toString(), "-p", dir + "/",
-                "-e", "stderr", "-g", "daemon off;");
-        Ports.awaitListening(nginxPort, Duration.ofSeconds(20), nginx::isAlive, nginx::describe);
-        Path ours = Files.writeString(dir.resolve("pushrelay.conf"), "events {}\nhttp {\n server {\n listen 127.0.0.1:1;\n"
-                + server + " }\n}\n");
-        pushrelay = PushServer.start(ListenFlag.apply(ConfLoader.load(ours), new ListenAddress("127.0.0.1", 0, false)),
-                new MutableClock(Instant.ofEpochSecond(1_790_000_000L)));
+        servers = SideBySide.start("nginx-side-by-side", dir, server,
+                who -> "");
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (nginx != null) nginx.close();
-        if (pushrelay != null) pushrelay.close();
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        if (servers != null) servers.close();
     }
 
     private static String basic(String user, String password) {
@@ -155,8 +129,8 @@ class NginxSideBySideIT {
             String[] headers = java.util.Arrays.copyOfRange(r, 2, r.length);
             byte[] body = r[0].equals("POST") ? "x".getBytes(StandardCharsets.US_ASCII) : null;
             String what = String.join(" ", r);
-            RawResponse expected = send(nginxPort, r[0], r[1], body, headers);
-            RawResponse actual = send(pushrelay.port(), r[0], r[1], body, headers);
+            RawResponse expected = send(servers.nginxPort(), r[0], r[1], body, headers);
+            RawResponse actual = send(servers.pushrelayPort(), r[0], r[1], body, headers);
             assertEquals(expected.statusLine(), actual.statusLine(), what);
             assertEquals(expected.header("Content-Type"), actual.header("Content-Type"), what);
             assertEquals(port(expected.header("Location")), port(actual.header("Location")), what);

@@ -1,19 +1,12 @@
 package dev.pushrelay.it.clients;
 
-import dev.pushrelay.config.ConfLoader;
-import dev.pushrelay.config.ListenAddress;
-import dev.pushrelay.server.ListenFlag;
-import dev.pushrelay.server.PushServer;
 import dev.pushrelay.testing.ExternalPrograms;
-import dev.pushrelay.testing.MutableClock;
-import dev.pushrelay.testing.Ports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -21,8 +14,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -57,9 +48,7 @@ class NginxUnreadBodyIT {
     private static final String[] TARGETS = {"/a.txt", "/alias/a.txt", "/r200", "/r302", "/r404", "/none.txt"};
 
     private static Path dir;
-    private static ClientProcess nginx;
-    private static int nginxPort;
-    private static PushServer pushrelay;
+    private static SideBySide servers;
 
     @BeforeAll
     static void start() throws Exception {
@@ -73,29 +62,13 @@ class NginxUnreadBodyIT {
             }
         }
         String server = SERVER.formatted(dir);
-        nginxPort = Ports.free();
-        Files.createDirectories(dir.resolve("logs"));
-        Path nginxConf = Files.writeString(dir.resolve("nginx.conf"), "pid " + dir + "/logs/nginx.pid;\nevents {}\n"
-                + "http {\n access_log off;\n client_body_temp_path " + dir + "/logs;\n server {\n listen 127.0.0.1:"
-                + nginxPort + ";\n" + server + " }\n}\n");
-        nginx = ClientProcess.start("nginx-unread-body", ExternalPrograms.nginx().toString(), "-c", nginxConf.toString(),
-                "-p", dir + "/", "-e", "stderr", "-g", "daemon off;");
-        Ports.awaitListening(nginxPort, Duration.ofSeconds(20), nginx::isAlive, nginx::describe);
-        Path ours = Files.writeString(dir.resolve("pushrelay.conf"), "events {}\nhttp {\n server {\n listen 127.0.0.1:1;\n"
-                + server + " }\n}\n");
-        pushrelay = PushServer.start(ListenFlag.apply(ConfLoader.load(ours), new ListenAddress("127.0.0.1", 0, false)),
-                new MutableClock(Instant.ofEpochSecond(1_790_000_000L)));
+        servers = SideBySide.start("nginx-unread-body", dir, server,
+                who -> who.equals("nginx") ? " client_body_temp_path " + dir + "/logs;\n" : "");
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (nginx != null) nginx.close();
-        if (pushrelay != null) pushrelay.close();
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        if (servers != null) servers.close();
     }
 
     /** What a client sees on one connection: the answers, and whether the server closed. */
@@ -132,7 +105,7 @@ class NginxUnreadBodyIT {
                 }
                 int want = answers.size() + answersAfter[i];
                 while (answers.size() < want && !closed) {
-                    String a = cut(buf, head, port != pushrelay.port());
+                    String a = cut(buf, head, port != servers.pushrelayPort());
                     if (a != null) {
                         answers.add(a);
                         continue;
@@ -149,7 +122,7 @@ class NginxUnreadBodyIT {
                     break;
                 }
             }
-            for (String a; (a = cut(buf, head, port != pushrelay.port())) != null; ) answers.add(a);
+            for (String a; (a = cut(buf, head, port != servers.pushrelayPort())) != null; ) answers.add(a);
             if (!buf.isEmpty()) answers.add("[partial] " + buf);
             return new Seen(answers, closed);
         }
@@ -194,8 +167,8 @@ class NginxUnreadBodyIT {
     }
 
     static void assertSame(String what, boolean head, String[] parts, int[] answersAfter) throws IOException {
-        Seen n = exchange(nginxPort, head, parts, answersAfter);
-        Seen p = exchange(pushrelay.port(), head, parts, answersAfter);
+        Seen n = exchange(servers.nginxPort(), head, parts, answersAfter);
+        Seen p = exchange(servers.pushrelayPort(), head, parts, answersAfter);
         assertEquals(n.toString(), p.toString(), what);
     }
 
@@ -247,7 +220,7 @@ class NginxUnreadBodyIT {
         }
         // the exact bytes: nginx's 400 page, and the connection closed
         String r = request("GET", "/r200", "HTTP/1.1", "Transfer-Encoding: chunked\r\n") + "zz\r\nhello\r\n0\r\n\r\n";
-        var whole = dev.pushrelay.testing.RawSocket.sendAndRead(pushrelay.port(), r.getBytes(StandardCharsets.ISO_8859_1));
+        var whole = dev.pushrelay.testing.RawSocket.sendAndRead(servers.pushrelayPort(), r.getBytes(StandardCharsets.ISO_8859_1));
         String page = "<html>\r\n<head><title>400 Bad Request</title></head>\r\n<body>\r\n<center><h1>400 Bad Request"
                 + "</h1></center>\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n";
         assertEquals("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: "
