@@ -2,6 +2,7 @@ package dev.pushrelay.it;
 
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.TestServer;
+import dev.pushrelay.testing.WebSocketEvents;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -30,52 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** protocol.md §14.6: WebSocket on a subscriber location, with the JDK's own client. */
 class WebSocketIT {
 
-    /** What the client saw, in order: "text:...", "binary:<hex>", "close:<code> <reason>". */
-    private static class Seen implements WebSocket.Listener {
-        final BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        private final StringBuilder text = new StringBuilder();
-        private final java.io.ByteArrayOutputStream bin = new java.io.ByteArrayOutputStream();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                events.add("text:" + text);
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            bin.writeBytes(b);
-            if (last) {
-                StringBuilder hex = new StringBuilder();
-                for (byte x : bin.toByteArray()) hex.append(String.format("%02x", x));
-                events.add("binary:" + hex);
-                bin.reset();
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-            events.add("close:" + status + " " + reason);
-            return null;
-        }
-
-        String next() throws InterruptedException {
-            String e = events.poll(15, TimeUnit.SECONDS);
-            if (e == null) throw new AssertionError("nothing within 15 s");
-            return e;
-        }
-    }
-
-    private static WebSocket connect(TestServer server, String target, Seen seen, String... subprotocol) throws Exception {
+    private static WebSocket connect(TestServer server, String target, WebSocketEvents seen, String... subprotocol) throws Exception {
         var b = HttpClient.newHttpClient().newWebSocketBuilder();
         if (subprotocol.length > 0) b.subprotocols(subprotocol[0]);
         return b.buildAsync(URI.create("ws://127.0.0.1:" + server.port() + target), seen).get(15, TimeUnit.SECONDS);
@@ -88,7 +44,7 @@ class WebSocketIT {
             server.send(request("POST", "/publish?id=a", new byte[] {(byte) 0xff, 0, 1}, "Content-Type: application/octet-stream"));
             server.send(request("POST", "/publish?id=a", new byte[] {(byte) 0xc3}, "Content-Type: text/plain"));
             server.send(post("/publish?id=a", "no type"));
-            Seen seen = new Seen();
+            WebSocketEvents seen = new WebSocketEvents();
             WebSocket ws = connect(server, "/activity?id=a", seen);
             assertEquals("", ws.getSubprotocol());
             assertEquals("text:hello", seen.next());
@@ -109,13 +65,13 @@ class WebSocketIT {
             long t0 = server.clock().epochSecond();
             server.send(post("/publish?id=a", "one", "Content-Type: text/plain"));
             server.send(post("/publish?id=a", "two", "Content-Type: text/x-two"));
-            Seen seen = new Seen();
+            WebSocketEvents seen = new WebSocketEvents();
             WebSocket ws = connect(server, "/activity?id=a", seen, "ws+meta.nchan");
             assertEquals("ws+meta.nchan", ws.getSubprotocol());
             assertEquals("text:id: " + t0 + ":0\ncontent-type: text/plain\n\none", seen.next());
             assertEquals("text:id: " + t0 + ":1\ncontent-type: text/x-two\n\ntwo", seen.next());
             ws.abort();
-            Seen resumed = new Seen();
+            WebSocketEvents resumed = new WebSocketEvents();
             connect(server, "/activity?id=a&cursor=" + t0 + ":0", resumed);
             assertEquals("text:two", resumed.next());
         }
@@ -124,13 +80,13 @@ class WebSocketIT {
     @Test
     void s14_6_close_codes_say_why() throws Exception {
         try (TestServer server = TestServer.start(Confs.SEED)) {
-            Seen deleted = new Seen();
+            WebSocketEvents deleted = new WebSocketEvents();
             connect(server, "/activity?id=a", deleted);
             server.awaitSubscribers("/publish?id=a", 1);
             assertEquals(200, server.send(request("DELETE", "/publish?id=a", null)).status());
             assertEquals("close:4410 channel deleted", deleted.next());
 
-            Seen stopping = new Seen();
+            WebSocketEvents stopping = new WebSocketEvents();
             connect(server, "/activity?id=b", stopping);
             server.awaitSubscribers("/publish?id=b", 1);
             CompletableFuture<List<String>> stop = CompletableFuture.supplyAsync(() -> server.server().stop());
@@ -144,10 +100,10 @@ class WebSocketIT {
     void s14_6_first_refuses_a_second_subscriber_with_4409() throws Exception {
         String conf = Confs.SEED.replace("push_subscriber_concurrency broadcast;", "push_subscriber_concurrency first;");
         try (TestServer server = TestServer.start(conf)) {
-            Seen holder = new Seen();
+            WebSocketEvents holder = new WebSocketEvents();
             connect(server, "/activity?id=a", holder);
             server.awaitSubscribers("/publish?id=a", 1);
-            Seen second = new Seen();
+            WebSocketEvents second = new WebSocketEvents();
             connect(server, "/activity?id=a", second);
             assertEquals("close:4409 conflict", second.next());
         }
@@ -157,7 +113,7 @@ class WebSocketIT {
     void s14_6_bad_handshakes_and_tokens_are_400_and_create_nothing() throws Exception {
         try (TestServer server = TestServer.start(Confs.SEED)) {
             ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> connect(server, "/activity?id=a&cursor=nope", new Seen()));
+                    () -> connect(server, "/activity?id=a&cursor=nope", new WebSocketEvents()));
             WebSocketHandshakeException h = assertInstanceOf(WebSocketHandshakeException.class, e.getCause());
             assertEquals(400, h.getResponse().statusCode());
             RawResponse noKey = server.send(get("/activity?id=a", "Upgrade: websocket", "Connection: Upgrade",
@@ -201,7 +157,7 @@ class WebSocketIT {
         String conf = Confs.SEED.replace("default_type text/plain;", "default_type text/plain;\n nchan_websocket_ping_interval 1;");
         try (TestServer server = TestServer.start(conf)) {
             BlockingQueue<String> pings = new LinkedBlockingQueue<>();
-            Seen seen = new Seen() {
+            WebSocketEvents seen = new WebSocketEvents() {
                 @Override
                 public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
                     pings.add("ping");

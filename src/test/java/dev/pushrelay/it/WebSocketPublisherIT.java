@@ -2,6 +2,7 @@ package dev.pushrelay.it;
 
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.TestServer;
+import dev.pushrelay.testing.WebSocketEvents;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -15,10 +16,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static dev.pushrelay.testing.RawHttp.get;
@@ -55,31 +53,7 @@ class WebSocketPublisherIT {
             }
             """;
 
-    /** Text frames as "text:...", then "close:<code> <reason>". */
-    private static final class Seen implements WebSocket.Listener {
-        final BlockingQueue<String> events = new LinkedBlockingQueue<>();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            events.add("text:" + data);
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-            events.add("close:" + status + " " + reason);
-            return null;
-        }
-
-        String next() throws InterruptedException {
-            String e = events.poll(15, TimeUnit.SECONDS);
-            if (e == null) throw new AssertionError("nothing within 15 s");
-            return e;
-        }
-    }
-
-    private static WebSocket connect(TestServer server, String target, Seen seen, String... headers) throws Exception {
+    private static WebSocket connect(TestServer server, String target, WebSocketEvents seen, String... headers) throws Exception {
         var b = HttpClient.newHttpClient().newWebSocketBuilder();
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
         return b.buildAsync(URI.create("ws://127.0.0.1:" + server.port() + target), seen).get(15, TimeUnit.SECONDS);
@@ -88,7 +62,7 @@ class WebSocketPublisherIT {
     @Test
     void s14_9_each_message_is_published_and_answered_with_the_channel_info_a_post_gets() throws Exception {
         try (TestServer server = TestServer.start(CONF)) {
-            Seen seen = new Seen();
+            WebSocketEvents seen = new WebSocketEvents();
             WebSocket ws = connect(server, "/pub?id=a", seen, "Content-Type", "text/x-chat");
             ws.sendText("hello", true).get(15, TimeUnit.SECONDS);
             String viaPost = server.send(post("/pub?id=b", "hello")).text();
@@ -117,7 +91,7 @@ class WebSocketPublisherIT {
     void s14_9_the_info_frame_follows_the_upgrades_accept_and_a_legacy_publisher_takes_websockets_too()
             throws Exception {
         try (TestServer server = TestServer.start(CONF)) {
-            Seen seen = new Seen();
+            WebSocketEvents seen = new WebSocketEvents();
             WebSocket ws = connect(server, "/legacy?id=j", seen, "Accept", "application/json");
             ws.sendText("x", true).get(15, TimeUnit.SECONDS);
             String viaPost = server.send(post("/legacy?id=k", "x", "Accept: application/json")).text();
@@ -130,7 +104,7 @@ class WebSocketPublisherIT {
     void s14_9_a_transport_the_location_does_not_take_is_403_as_nchan() throws Exception {
         try (TestServer server = TestServer.start(CONF)) {
             ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> connect(server, "/pubhttp?id=a", new Seen()));
+                    () -> connect(server, "/pubhttp?id=a", new WebSocketEvents()));
             assertInstanceOf(WebSocketHandshakeException.class, e.getCause());
             assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
             RawResponse post = server.send(post("/pubws?id=a", "x"));
@@ -144,7 +118,7 @@ class WebSocketPublisherIT {
     @Test
     void s14_9_a_message_over_client_max_body_size_closes_1009_and_publishes_nothing() throws Exception {
         try (TestServer server = TestServer.start(CONF)) {
-            Seen seen = new Seen();
+            WebSocketEvents seen = new WebSocketEvents();
             WebSocket ws = connect(server, "/pubws?id=big", seen);
             ws.sendText("sixteen bytes ok", true).get(15, TimeUnit.SECONDS);
             assertEquals("text:queued messages: 1\r\n", seen.next().substring(0, 25));
