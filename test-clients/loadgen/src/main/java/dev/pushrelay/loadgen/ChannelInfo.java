@@ -86,7 +86,7 @@ final class ChannelInfo implements Closeable {
                         socket = new Socket();
                         socket.setTcpNoDelay(true);
                         socket.setSoTimeout(10_000);
-                        socket.connect(target.address, 10_000);
+                        socket.connect(target.pubAddress, 10_000);
                         in = socket.getInputStream();
                         out = socket.getOutputStream();
                         buf.limit(0);

@@ -15,8 +15,8 @@ final class Common {
     final PrintStream log;
 
     Common(Options o, PrintStream log) throws Exception {
-        this.target = new Target(o.str("url", "http://127.0.0.1:8080"), o.str("pub-path", "/publish"),
-                o.str("sub-path", "/activity"), o.str("id-param", "id"));
+        this.target = new Target(o.str("url", "http://127.0.0.1:8080"), o.str("pub-url", null),
+                o.str("pub-path", "/publish"), o.str("sub-path", "/activity"), o.str("id-param", "id"));
         this.threads = o.integer("threads", 2, 1, 64);
         this.label = o.str("label", target.hostHeader);
         this.prefix = o.str("channel-prefix",

@@ -29,6 +29,8 @@ public final class Main {
             "            --interval-us 1000 --duration 60 (or --messages N) --drain-ms 2000 --ready-check info|local",
             "common options:",
             "  --url http://127.0.0.1:8080 (loopback only)  --pub-path /publish  --sub-path /activity",
+            "  --pub-url URL: publish and ask channel info there, subscribe on --url (two nodes that",
+            "            share channels, e.g. on one Redis; default --url)",
             "  --id-param id  --threads 2 (IO threads)  --msg-size 100  --label NAME",
             "  --channel-prefix PREFIX (default random)  --timeout 600 (hard limit for the run, s)",
             "  --max-connecting 256  --info-threads 4  --grace-ms 300",

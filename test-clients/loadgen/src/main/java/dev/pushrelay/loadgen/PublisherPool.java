@@ -69,7 +69,7 @@ final class PublisherPool implements Conn.Handler {
 
     void connect() {
         for (Conn c : conns) {
-            c.loop.execute(() -> c.loop.connect(c, engine.target.address));
+            c.loop.execute(() -> c.loop.connect(c, engine.target.pubAddress));
         }
     }
 
@@ -152,6 +152,6 @@ final class PublisherPool implements Conn.Handler {
             return;
         }
         s.reconnects++;
-        c.loop.schedule(100, () -> c.loop.connect(c, engine.target.address));
+        c.loop.schedule(100, () -> c.loop.connect(c, engine.target.pubAddress));
     }
 }

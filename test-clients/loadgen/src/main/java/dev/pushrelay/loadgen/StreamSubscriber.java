@@ -71,7 +71,7 @@ final class StreamSubscriber implements Conn.Handler, Conn.RawReader, Follower {
     @Override
     public void start() {
         group.connecting.incrementAndGet();
-        conn.loop.execute(() -> conn.loop.connect(conn, group.target.address));
+        conn.loop.execute(() -> conn.loop.connect(conn, group.target.subAddress));
     }
 
     @Override
@@ -354,6 +354,6 @@ final class StreamSubscriber implements Conn.Handler, Conn.RawReader, Follower {
             return;
         }
         s.reconnects++;
-        c.loop.schedule(50L * failures, () -> c.loop.connect(c, group.target.address));
+        c.loop.schedule(50L * failures, () -> c.loop.connect(c, group.target.subAddress));
     }
 }

@@ -66,7 +66,7 @@ final class Subscriber implements Conn.Handler, Follower {
     @Override
     public void start() {
         group.connecting.incrementAndGet();
-        conn.loop.execute(() -> conn.loop.connect(conn, group.target.address));
+        conn.loop.execute(() -> conn.loop.connect(conn, group.target.subAddress));
     }
 
     @Override
@@ -186,6 +186,6 @@ final class Subscriber implements Conn.Handler, Follower {
             return;
         }
         s.reconnects++;
-        c.loop.schedule(50L * failures, () -> c.loop.connect(c, group.target.address));
+        c.loop.schedule(50L * failures, () -> c.loop.connect(c, group.target.subAddress));
     }
 }

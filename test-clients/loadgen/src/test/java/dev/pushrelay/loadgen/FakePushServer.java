@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Just enough of the push-module protocol for the load generator's tests: POST/GET channel
  * info on /publish, long-poll GET on /activity with an Etag = queue position cursor. It can
  * be told to misbehave on the Nth publish of every channel: drop it, store it twice, or
- * deliver it after the following one.
+ * deliver it after the following one. Two of them can share their channels (two nodes on one
+ * store, as pushrelay or nchan on Redis); each counts the requests it was sent.
  */
 final class FakePushServer implements AutoCloseable {
     enum Fault { NONE, DROP, DUPLICATE, REORDER, PUBLISH_500 }
@@ -27,9 +29,14 @@ final class FakePushServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
-    private final Map<String, Chan> channels = new HashMap<>();
+    /** The channels, and the lock of every change to them: shared by the nodes of one store. */
+    private final Map<String, Chan> channels;
     private final Fault fault;
     private final int faultAt;
+    /** Requests this node was sent: publishes (POST), channel info (GET /publish), subscribes. */
+    final AtomicInteger publishes = new AtomicInteger();
+    final AtomicInteger infos = new AtomicInteger();
+    final AtomicInteger subscribes = new AtomicInteger();
 
     private static final class Chan {
         final List<byte[]> queue = new ArrayList<>();
@@ -39,8 +46,18 @@ final class FakePushServer implements AutoCloseable {
     }
 
     FakePushServer(Fault fault, int faultAt) throws IOException {
+        this(fault, faultAt, new HashMap<>());
+    }
+
+    /** A second node on this one's channels. */
+    FakePushServer sameStore() throws IOException {
+        return new FakePushServer(fault, faultAt, channels);
+    }
+
+    private FakePushServer(Fault fault, int faultAt, Map<String, Chan> channels) throws IOException {
         this.fault = fault;
         this.faultAt = faultAt;
+        this.channels = channels;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         server.setExecutor(executor);
         server.createContext("/publish", this::publisher);
@@ -83,10 +100,11 @@ final class FakePushServer implements AutoCloseable {
     private void publisher(HttpExchange x) throws IOException {
         String id = id(x);
         byte[] body = x.getRequestBody().readAllBytes();
+        (x.getRequestMethod().equals("GET") ? infos : publishes).incrementAndGet();
         List<Object[]> wake;
         byte[] infoBody;
         int status;
-        synchronized (this) {
+        synchronized (channels) {
             if (x.getRequestMethod().equals("GET")) {
                 Chan c = channels.get(id);
                 infoBody = c == null ? new byte[0] : info(c);
@@ -134,13 +152,14 @@ final class FakePushServer implements AutoCloseable {
 
     private void subscriber(HttpExchange x) throws IOException {
         String id = id(x);
+        subscribes.incrementAndGet();
         String inm = x.getRequestHeaders().getFirst("If-None-Match");
         int cursor = 0;
         if (inm != null && x.getRequestHeaders().getFirst("If-Modified-Since") != null) {
             cursor = Integer.parseInt(inm.trim());
         }
         byte[] found = null;
-        synchronized (this) {
+        synchronized (channels) {
             Chan c = channels.computeIfAbsent(id, k -> new Chan());
             if (c.queue.size() > cursor) {
                 found = c.queue.get(cursor);

@@ -175,10 +175,53 @@ class ScenarioIT {
     }
 
     @Test
+    void pubUrlPublishesOnOneNodeAndSubscribesOnTheOther() throws Exception {
+        try (FakePushServer subNode = new FakePushServer(FakePushServer.Fault.NONE, 0);
+             FakePushServer pubNode = subNode.sameStore()) {
+            Report r = fanout(subNode, "--pub-url", pubNode.url());
+            assertTrue(r.ok(), () -> String.join("; ", r.problems()));
+            assertEquals(5 * SUBS, r.value("deliveries"));
+            assertEquals(0, r.value("lost"));
+            // every publish and channel-info request on the publisher node, every subscribe on the other
+            assertEquals(5 * CHANNELS, pubNode.publishes.get());
+            assertTrue(pubNode.infos.get() >= CHANNELS, "channel info asked of the publisher node");
+            assertEquals(0, pubNode.subscribes.get());
+            assertEquals(0, subNode.publishes.get());
+            assertEquals(0, subNode.infos.get());
+            assertTrue(subNode.subscribes.get() >= 5 * SUBS, "subscribes " + subNode.subscribes.get());
+        }
+    }
+
+    @Test
+    void pubUrlDrivesThePublishAndJitterScenarios() throws Exception {
+        try (FakePushServer subNode = new FakePushServer(FakePushServer.Fault.NONE, 0);
+             FakePushServer pubNode = subNode.sameStore()) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+            Report pub = Main.runReport(new String[] {"publish", "--url", subNode.url(), "--pub-url", pubNode.url(),
+                    "--connections", "2", "--channels", "3", "--duration", "1", "--warmup", "0", "--threads", "1",
+                    "--timeout", "30"}, ps);
+            assertTrue(pub.ok(), () -> String.join("; ", pub.problems()));
+            assertTrue(pubNode.publishes.get() > 0);
+            assertEquals(0, subNode.publishes.get());
+            Report jitter = Main.runReport(new String[] {"jitter", "--url", subNode.url(), "--pub-url", pubNode.url(),
+                    "--channels", "1", "--subscribers", "2", "--interval-us", "20000", "--messages", "10",
+                    "--threads", "1", "--timeout", "30"}, ps);
+            assertTrue(jitter.ok(), () -> String.join("; ", jitter.problems()) + "\n" + bytes);
+            assertEquals(0, jitter.value("lost"));
+            assertEquals(0, subNode.publishes.get());
+            assertEquals(0, pubNode.subscribes.get());
+            assertTrue(subNode.subscribes.get() >= 20, "subscribes " + subNode.subscribes.get());
+        }
+    }
+
+    @Test
     void refusesNonLoopbackAndBadOptions() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertEquals(2, Main.run(new String[] {"fanout", "--url", "http://192.0.2.1:80"}, ps, ps));
+        assertEquals(2, Main.run(new String[] {"fanout", "--pub-url", "http://192.0.2.1:80"}, ps, ps));
+        assertEquals(2, Main.run(new String[] {"fanout", "--pub-url", "https://127.0.0.1:80"}, ps, ps));
         assertEquals(2, Main.run(new String[] {"fanout", "--no-such-option", "1"}, ps, ps));
         assertEquals(2, Main.run(new String[] {"nonsense"}, ps, ps));
     }
