@@ -39,6 +39,17 @@
  * onGap(token) (the newest missed id) before the next message.
  * When the page comes back online (the window's `online` event), the subscription reconnects
  * at once with the same cursor: nothing is lost or repeated.
+ *
+ * Cross-tab sharing (`share: true`, off by default): the tabs of one browser that follow the
+ * same URL hold one connection between them. The tab that holds a Web Lock named after the URL
+ * (navigator.locks) is the leader: it runs the transports above and relays every message, gap
+ * and end over a BroadcastChannel of the same name; the others follow. Each tab keeps its own
+ * cursor, and every relayed message names the cursor before it (`prev`), so a tab applies only
+ * the message that continues its own sequence. When the leader's tab closes, the browser hands
+ * the lock to a waiting tab, which connects from its own cursor: a message the old leader never
+ * relayed is fetched again, one it did relay is not (§14.1). A tab that joins late, or misses a
+ * relay, asks the leader to replay from its cursor out of the leader's recent history
+ * (`shareHistory` messages). Without Web Locks or BroadcastChannel, each tab connects itself.
  */
 (function (global) {
   'use strict';
@@ -61,6 +72,9 @@
     onGone: function () {},
     onGap: function () {},
     onTransport: function () {}, // (name): a transport opened and now carries the subscription
+    share: false,           // true (or a name): one connection for the tabs following this URL
+    shareHistory: 1000,     // messages a leader keeps to replay to tabs that join or fall behind
+    onRole: function () {}, // (role): with share, 'leader' (holds the connection) or 'follower'
   };
 
   class HttpError extends Error {
@@ -131,21 +145,41 @@
       this.current = null;        // the connection in flight: {close()}
       this.wake = null;           // ends a pause early
       this.onOnline = () => this.retryNow();
+      this.role = null;           // with share: 'leader' or 'follower'
+      this.share = null;
     }
 
     start() {
       if (this.running) return this;
       this.running = true;
-      if (global.addEventListener) global.addEventListener('online', this.onOnline);
-      this.loop();
+      const share = this.options.share;
+      const nav = global.navigator;
+      if (share && nav && nav.locks && typeof global.BroadcastChannel === 'function') {
+        const key = share === true ? new URL(this.url, global.location.href).href : String(share);
+        this.share = new Share(this, 'pushrelay.js:' + key);
+      } else {
+        this.lead();
+      }
       return this;
+    }
+
+    /** Runs the connection itself (not shared, or the leader): resolves when it ends. */
+    lead() {
+      if (global.addEventListener) global.addEventListener('online', this.onOnline);
+      return this.loop();
     }
 
     stop() {
       this.running = false;
       if (global.removeEventListener) global.removeEventListener('online', this.onOnline);
+      if (this.share) this.share.close();
       if (this.current) this.current.close();
       if (this.wake) this.wake();
+    }
+
+    /** A leader tells the following tabs why the subscription ended, before it stops. */
+    ended(kind, error) {
+      if (this.share && this.role === 'leader') this.share.post({ type: 'end', kind: kind, message: error ? String(error.message) : null });
     }
 
     /** The id of the last message delivered: a token (§14.1), with the legacy pair. */
@@ -177,12 +211,15 @@
         if (outcome.opened) tried.forEach((t) => this.refused.add(t));
         let delay = 0;
         if (outcome.kind === 'gone') {
+          this.ended('gone');
           this.stop();
           this.options.onGone();
         } else if (outcome.kind === 'conflict') {
+          this.ended('conflict');
           this.stop();
           this.options.onConflict(outcome.response || { status: 409 });
         } else if (outcome.kind === 'fatal') {
+          this.ended('fatal', outcome.error);
           this.stop();
           this.options.onError(outcome.error, -1);
         } else if (outcome.kind === 'error' || outcome.quick) {
@@ -211,6 +248,7 @@
     /** A transport opened: it carries the subscription, the backoff starts again. */
     opened(name) {
       this.backoff = 0;
+      if (this.share && this.role === 'leader') this.share.post({ type: 'transport', transport: name });
       if (this.transport !== name) {
         this.transport = name;
         this.options.onTransport(name);
@@ -218,10 +256,20 @@
     }
 
     deliver(token, text, meta) {
+      const prev = this.token;
       this.token = token;
       this.since = meta.lastModified;
       this.etag = meta.etag;
+      if (this.share && this.role === 'leader') {
+        this.share.record({ kind: 'message', prev: prev, token: token, text: text, meta: meta });
+      }
       this.options.onMessage(text, meta);
+    }
+
+    /** Messages up to `token` were dropped before this client got them (§14.5). */
+    gap(token) {
+      if (this.share && this.role === 'leader') this.share.record({ kind: 'gap', prev: this.token, token: token });
+      this.options.onGap(token);
     }
 
     /** The meta of a stream message: the legacy pair derived from its token. */
@@ -299,7 +347,7 @@
           if (!handle.live()) return;
           const frame = splitMeta(e.data);
           if (frame.fields.event === 'pushrelay-gap') {
-            this.options.onGap(frame.fields.id);
+            this.gap(frame.fields.id);
             return;
           }
           handle.delivered();
@@ -335,7 +383,7 @@
         es.onopen = () => handle.open();
         es.onmessage = take;
         this.options.eventNames.forEach((n) => es.addEventListener(n, take));
-        es.addEventListener('pushrelay-gap', (e) => { if (handle.live()) this.options.onGap(e.data); });
+        es.addEventListener('pushrelay-gap', (e) => { if (handle.live()) this.gap(e.data); });
         es.addEventListener('pushrelay-close', (e) => {
           if (e.data === 'channel deleted') settle({ kind: 'gone' });
           else if (e.data === 'conflict') settle({ kind: 'conflict' });
@@ -375,7 +423,7 @@
           opened = true;
         }
         const gap = response.headers.get('X-Pushrelay-Gap');
-        if (gap) this.options.onGap(gap);
+        if (gap) this.gap(gap);
         if (status === 200) {
           const lastModified = response.headers.get('Last-Modified');
           const etag = response.headers.get('Etag');
@@ -425,6 +473,159 @@
         const timer = setTimeout(done, ms);
         this.wake = done;
       });
+    }
+  }
+
+  /**
+   * One subscription's part in cross-tab sharing: waits for the lock (following the leader's
+   * relays meanwhile), then leads until the subscription stops or the tab closes. Messages on
+   * the BroadcastChannel: hello {from, cursor} (a follower asks for what follows its cursor),
+   * replay {to, covered, from, entries}, entry {entry}, leader, transport, end {kind, message}.
+   */
+  class Share {
+    constructor(sub, name) {
+      this.sub = sub;
+      this.id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+      this.channel = new global.BroadcastChannel(name);
+      this.channel.onmessage = (e) => this.receive(e.data);
+      this.history = [];          // leader: the entries it relayed, oldest first
+      this.from = null;           // leader: its cursor when it took the lead
+      this.truncated = false;     // leader: history lost its oldest entries
+      this.recent = [];           // follower: the last tokens delivered, to skip a relay twice
+      this.lastGap = null;
+      this.awaiting = false;      // follower: a hello not answered yet
+      this.abort = new AbortController();
+      this.hello();
+      global.navigator.locks.request(name, { signal: this.abort.signal }, () => this.lead())
+        .catch(() => {}); // aborted: stopped while following
+    }
+
+    async lead() {
+      const sub = this.sub;
+      if (!sub.running) return;
+      sub.role = 'leader';
+      this.history = [];
+      this.from = sub.token;
+      this.truncated = false;
+      this.post({ type: 'leader', transport: sub.transport });
+      sub.options.onRole('leader');
+      await sub.lead();
+    }
+
+    close() {
+      this.abort.abort();
+      this.channel.close();
+    }
+
+    post(message) {
+      try {
+        this.channel.postMessage(message);
+      } catch (e) {
+        // closed: this tab stopped
+      }
+    }
+
+    /** Leader: keeps an entry for replays and relays it. */
+    record(entry) {
+      this.history.push(entry);
+      if (this.history.length > Math.max(0, this.sub.options.shareHistory)) {
+        this.history.shift();
+        this.truncated = true;
+      }
+      this.post({ type: 'entry', entry: entry });
+    }
+
+    /** Leader: what follows `cursor` in the history; `covered` false if the history starts later. */
+    replay(cursor) {
+      const h = this.history;
+      for (let i = h.length - 1; i >= 0; i--) {
+        if (h[i].kind === 'message' && h[i].token === cursor) return { covered: true, entries: h.slice(i + 1) };
+      }
+      if (cursor === this.from && !this.truncated) return { covered: true, entries: h };
+      return { covered: false, from: h.length ? h[0].prev : this.sub.token, entries: h };
+    }
+
+    hello() {
+      this.awaiting = true;
+      this.post({ type: 'hello', from: this.id, cursor: this.sub.token });
+    }
+
+    receive(m) {
+      const sub = this.sub;
+      if (!sub.running || !m) return;
+      if (sub.role === 'leader') {
+        if (m.type === 'hello') {
+          this.post(Object.assign({ type: 'replay', to: m.from, transport: sub.transport }, this.replay(m.cursor)));
+        }
+        return;
+      }
+      switch (m.type) {
+        case 'leader':
+          this.following(m.transport);
+          if (this.awaiting) this.hello(); // asked the tab that left
+          break;
+        case 'transport':
+          this.following(m.transport);
+          break;
+        case 'replay':
+          if (m.to !== this.id) break;
+          this.following(m.transport);
+          this.awaiting = false;
+          if (!m.covered && m.from !== sub.token) {
+            // the leader no longer has what follows this tab's cursor
+            sub.token = m.from;
+            sub.since = sub.etag = null;
+            sub.options.onGap(m.from);
+          }
+          m.entries.forEach((e) => this.follow(e));
+          break;
+        case 'entry':
+          this.following(null);
+          this.follow(m.entry);
+          break;
+        case 'end':
+          this.following(null);
+          sub.stop();
+          if (m.kind === 'gone') sub.options.onGone();
+          else if (m.kind === 'conflict') sub.options.onConflict({ status: 409 });
+          else sub.options.onError(new Error(m.message || 'stopped'), -1);
+          break;
+        default:
+          break;
+      }
+    }
+
+    following(transport) {
+      const sub = this.sub;
+      if (sub.role !== 'follower') {
+        sub.role = 'follower';
+        sub.options.onRole('follower');
+      }
+      if (transport && sub.transport !== transport) {
+        sub.transport = transport;
+        sub.options.onTransport(transport);
+      }
+    }
+
+    /** Follower: applies a relayed entry if it continues this tab's sequence, else asks for a replay. */
+    follow(e) {
+      const sub = this.sub;
+      if (e.prev !== sub.token) {
+        if (e.kind === 'message' && this.recent.indexOf(e.token) < 0 && !this.awaiting) this.hello();
+        return;
+      }
+      if (e.kind === 'gap') {
+        const at = sub.token + '>' + e.token;
+        if (this.lastGap !== at) sub.options.onGap(e.token);
+        this.lastGap = at;
+        return;
+      }
+      this.recent.push(e.token);
+      if (this.recent.length > 64) this.recent.shift();
+      sub.token = e.token;
+      sub.since = e.meta.lastModified;
+      sub.etag = e.meta.etag;
+      sub.options.onMessage(e.text, Object.assign({}, e.meta, { relayed: true }));
     }
   }
 

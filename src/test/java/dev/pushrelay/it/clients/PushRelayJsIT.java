@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (protocol.md §4, §14.2, §14.6), the default order (WebSocket), the fallback where
  * {@code nchan_subscriber} refuses WebSocket or WebSocket and EventSource (§14.7), one cursor
  * carried across transports (§14.1), the gap signal (§14.5), a deleted channel, and a server
- * restart with a state file: every subscription gets every message once, in order.
+ * restart with a state file: every subscription gets every message once, in order. And
+ * pushrelay.js's cross-tab sharing: the tabs of one browser hold one connection, and another tab
+ * takes it over from its own cursor when the leader's tab closes.
  */
 @Tag(ExternalPrograms.CHROMIUM)
 @ExtendWith(ExternalPrograms.class)
@@ -42,6 +44,8 @@ class PushRelayJsIT {
     private static String conf() {
         return """
                 pushrelay_state_path state;
+                log_format subscribes '$request_method $uri $arg_id $status';
+                access_log access.log subscribes;
                 location / { root %s; }
                 location /publish {
                     set $push_channel_id $arg_id;
@@ -145,6 +149,68 @@ class PushRelayJsIT {
             assertEquals("[\"" + t + "\"]", s.get("transports").toString(), t);
             assertIds(s, t);
         }
+    }
+
+    @Test
+    void pushrelay_js_tabs_sharing_one_connection_get_every_message_once_and_take_over_when_the_leader_closes()
+            throws Exception {
+        String chromium = ExternalPrograms.chromium().toString();
+        String node = ExternalPrograms.node().toString();
+        Files.createDirectories(DIR);
+        Path result = DIR.resolve("share.json");
+        for (String f : List.of("share.json", "state", "pushrelay.pid", "access.log")) Files.deleteIfExists(DIR.resolve(f));
+        Files.writeString(DIR.resolve("pushrelay.conf"), conf());
+        int port = Ports.free();
+        Process server = startServer(port, "share");
+        try (ClientProcess run = ClientProcess.start("pushrelay-js-share", Map.of("CHROMIUM", chromium),
+                List.of(node, "test-clients/browser/share-test.mjs", "http://127.0.0.1:" + port, result.toString()))) {
+            run.expectExit(0, Duration.ofMinutes(2));
+        } finally {
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) server.destroyForcibly();
+        }
+        JsonNode r = new ObjectMapper().readTree(result.toFile());
+
+        // the server saw one subscriber at every point, with two and then three tabs following
+        assertEquals(5, r.get("counts").size(), r.get("counts").toString());
+        r.get("counts").forEach(c -> assertEquals(1, c.get(1).asInt(), c.toString()));
+        // and was asked twice in all: by the first leader and by the tab that took over
+        List<String> subscribes = Files.readAllLines(DIR.resolve("access.log")).stream()
+                .filter(line -> line.startsWith("GET /activity shared ")).toList();
+        assertEquals(2, subscribes.size(), subscribes.toString());
+
+        JsonNode a = r.get("a");
+        assertEquals(List.of("s1", "s2", "s3", "s4"), texts(a));
+        assertEquals("[\"leader\"]", a.get("roles").toString());
+        messagesRelayed(a, false);
+        // b and c: every message once, in order, though a got s4 without relaying it and closed
+        JsonNode b = r.get("b");
+        JsonNode c = r.get("c");
+        assertEquals(List.of("s1", "s2", "s3", "s4", "s5"), texts(b), b.toString());
+        assertEquals(List.of("s1", "s2", "s3", "s4", "s5"), texts(c), c.toString());
+        JsonNode leader = b.get("role").asText().equals("leader") ? b : c;
+        JsonNode follower = leader == b ? c : b;
+        assertEquals("[\"follower\",\"leader\"]", leader.get("roles").toString());
+        assertEquals("[\"follower\"]", follower.get("roles").toString());
+        assertEquals("follower", follower.get("role").asText());
+        for (JsonNode t : List.of(b, c)) {
+            assertEquals(0, t.get("gaps").size(), t.toString());
+            assertTrue(t.get("messages").get(0).get(2).asBoolean(), "s1 was relayed by a: " + t);
+            assertEquals(t.get("messages").get(4).get(1).asText(), t.get("cursor").asText());
+            for (JsonNode m : t.get("messages")) assertTrue(m.get(1).asText().matches(TOKEN), t.toString());
+        }
+        // the new leader fetched s4 (from the buffer) and s5 itself, from its own cursor; the follower got them relayed
+        assertFalse(leader.get("messages").get(3).get(2).asBoolean(), leader.toString());
+        assertFalse(leader.get("messages").get(4).get(2).asBoolean(), leader.toString());
+        assertTrue(follower.get("messages").get(3).get(2).asBoolean(), follower.toString());
+        assertTrue(follower.get("messages").get(4).get(2).asBoolean(), follower.toString());
+        // the ids are the same in every tab: one sequence
+        assertEquals(a.get("messages").get(3).get(1), b.get("messages").get(3).get(1));
+        assertEquals(b.get("messages").get(4).get(1), c.get("messages").get(4).get(1));
+    }
+
+    private static void messagesRelayed(JsonNode tab, boolean relayed) {
+        for (JsonNode m : tab.get("messages")) assertEquals(relayed, m.get(2).asBoolean(), tab.toString());
     }
 
     /** Starts the server on {@code port} and returns once it says it listens (a start can be slow on a busy machine). */
