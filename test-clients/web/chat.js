@@ -2,7 +2,8 @@
 // channel, published as JSON {"from", "text"}; every tab follows the channel (WebSocket, else
 // EventSource, else long-poll; ?transports=a,b forces an order) and shows each line once, in
 // the channel's order (newcomers first see the lines still stored). The header shows the
-// transport in use.
+// transport in use; with ?share=1 the tabs of a browser share one connection (pushrelay.js
+// `share`), and the header says whether this tab holds it or follows the one that does.
 (function () {
   'use strict';
   const params = new URLSearchParams(location.search);
@@ -15,6 +16,8 @@
   const text = document.getElementById('text');
   const transport = document.getElementById('transport');
   const transports = params.get('transports');
+  const share = params.get('share') === '1';
+  let role = '';
 
   document.getElementById('room').textContent = room;
   name.value = params.get('name') || 'guest-' + Math.floor(Math.random() * 9000 + 1000);
@@ -47,8 +50,13 @@
 
   const subscription = PushRelay.subscribe('/activity?id=' + channel, {
     transports: transports ? transports.split(',') : undefined,
+    share: share,
+    onRole: (r) => {
+      role = r === 'leader' ? ' (this tab connects)' : ' (shared by another tab)';
+      transport.textContent = (subscription.transport || 'connecting') + role;
+    },
     onTransport: (name) => {
-      transport.textContent = name;
+      transport.textContent = name + role;
       setStatus('live');
     },
     onGap: () => setStatus('live', 'older lines were dropped from the room'),
