@@ -21,9 +21,8 @@ final class StreamSubscriber implements Conn.Handler, Conn.RawReader, Follower {
     final Conn conn;
     final SeqChecker checker;
     private final Kind kind;
-    private boolean started;
+    private final Reconnects reconnects;
     private boolean open;
-    private int failures;
 
     // response head
     private final byte[] head = new byte[HEAD_MAX];
@@ -61,6 +60,7 @@ final class StreamSubscriber implements Conn.Handler, Conn.RawReader, Follower {
         this.checker = new SeqChecker(group.progress.messages);
         this.conn = new Conn(loop, this, 512, 64);
         this.conn.raw = this;
+        this.reconnects = new Reconnects(group, conn, "stream subscriber");
     }
 
     @Override
@@ -70,17 +70,12 @@ final class StreamSubscriber implements Conn.Handler, Conn.RawReader, Follower {
 
     @Override
     public void start() {
-        group.connecting.incrementAndGet();
-        conn.loop.execute(() -> conn.loop.connect(conn, group.target.subAddress));
+        reconnects.start();
     }
 
     @Override
     public void onConnect(Conn c) {
-        if (!started) {
-            started = true;
-            group.connecting.decrementAndGet();
-            group.started.incrementAndGet();
-        }
+        reconnects.connected();
         headLen = 0;
         inBody = false;
         chunked = false;
@@ -156,7 +151,7 @@ final class StreamSubscriber implements Conn.Handler, Conn.RawReader, Follower {
         }
         chunked = h.toLowerCase(java.util.Locale.ROOT).contains("\ntransfer-encoding: chunked");
         inBody = true;
-        failures = 0;
+        reconnects.succeeded();
         if (!open) {
             open = true;
             group.pending.incrementAndGet();
@@ -342,18 +337,6 @@ final class StreamSubscriber implements Conn.Handler, Conn.RawReader, Follower {
             open = false;
             group.pending.decrementAndGet();
         }
-        Stats s = c.loop.stats;
-        s.error("stream subscriber: " + reason);
-        if (++failures > Subscriber.MAX_FAILURES) {
-            s.error("subscriber gave up: too many connection failures");
-            group.gaveUp.incrementAndGet();
-            if (!started) {
-                started = true;
-                group.connecting.decrementAndGet();
-            }
-            return;
-        }
-        s.reconnects++;
-        c.loop.schedule(50L * failures, () -> c.loop.connect(c, group.target.subAddress));
+        reconnects.closed(c.loop.stats, reason);
     }
 }

@@ -13,7 +13,6 @@ final class Subscriber implements Conn.Handler, Follower {
     private static final byte[] IMS = "If-Modified-Since: ".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] INM = "If-None-Match: ".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] CRLF = {'\r', '\n'};
-    static final int MAX_FAILURES = 10;
 
     /** State shared by all subscribers of a run. */
     static final class Group {
@@ -47,15 +46,15 @@ final class Subscriber implements Conn.Handler, Follower {
     private int lastModifiedLen = -1;
     private final byte[] etag = new byte[128];
     private int etagLen = -1;
-    private boolean started;
+    private final Reconnects reconnects;
     private boolean pending;
-    private int failures;
 
     Subscriber(Group group, int channel, IoLoop loop) {
         this.group = group;
         this.channel = channel;
         this.checker = new SeqChecker(group.progress.messages);
         this.conn = new Conn(loop, this, 384, 64);
+        this.reconnects = new Reconnects(group, conn, "subscriber");
     }
 
     @Override
@@ -65,17 +64,12 @@ final class Subscriber implements Conn.Handler, Follower {
 
     @Override
     public void start() {
-        group.connecting.incrementAndGet();
-        conn.loop.execute(() -> conn.loop.connect(conn, group.target.subAddress));
+        reconnects.start();
     }
 
     @Override
     public void onConnect(Conn c) {
-        if (!started) {
-            started = true;
-            group.connecting.decrementAndGet();
-            group.started.incrementAndGet();
-        }
+        reconnects.connected();
         send();
     }
 
@@ -107,7 +101,7 @@ final class Subscriber implements Conn.Handler, Follower {
         clearPending();
         switch (r.status) {
             case 200:
-                failures = 0;
+                reconnects.succeeded();
                 deliver(s, r, now);
                 if (r.lastModifiedLen < 0 && r.etagLen < 0) {
                     s.missingCursor++;
@@ -124,15 +118,13 @@ final class Subscriber implements Conn.Handler, Follower {
                 break;
             case 304: // push module subscriber timeout
             case 408: // nchan subscriber timeout
-                failures = 0;
+                reconnects.succeeded();
                 send();
                 break;
             default:
-                if (++failures > MAX_FAILURES) {
-                    giveUp(s, "too many unexpected statuses");
-                    return;
+                if (reconnects.failed(s, "too many unexpected statuses")) {
+                    c.loop.schedule(reconnects.backoff(100), this::send);
                 }
-                c.loop.schedule(100L * failures, this::send);
         }
     }
 
@@ -159,16 +151,6 @@ final class Subscriber implements Conn.Handler, Follower {
         }
     }
 
-    private void giveUp(Stats s, String why) {
-        s.error("subscriber gave up: " + why);
-        group.gaveUp.incrementAndGet();
-        if (!started) {
-            started = true;
-            group.connecting.decrementAndGet();
-        }
-        conn.close(true);
-    }
-
     private void clearPending() {
         if (pending) {
             pending = false;
@@ -179,13 +161,6 @@ final class Subscriber implements Conn.Handler, Follower {
     @Override
     public void onClose(Conn c, String reason) {
         clearPending();
-        Stats s = c.loop.stats;
-        s.error("subscriber: " + reason);
-        if (++failures > MAX_FAILURES) {
-            giveUp(s, "too many connection failures");
-            return;
-        }
-        s.reconnects++;
-        c.loop.schedule(50L * failures, () -> c.loop.connect(c, group.target.subAddress));
+        reconnects.closed(c.loop.stats, reason);
     }
 }
