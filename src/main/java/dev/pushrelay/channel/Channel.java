@@ -26,6 +26,8 @@ public final class Channel {
     private final ReentrantLock lock = new ReentrantLock();
     private final MessageBuffer buffer = new MessageBuffer();
     private WaitList waiters = new WaitList();
+    /** The streams following this channel (protocol.md §14.3); created with the first. */
+    private Streams streams;
     /** Epoch second of the last subscriber lookup, or of creation (protocol.md §3.4). */
     private long lastSeen;
     /** Epoch second after which an empty, unwatched channel may be collected (protocol.md §6.2). */
@@ -81,7 +83,7 @@ public final class Channel {
 
     /** §6.2: no messages (after expiry), no waiting subscribers, and the idle deadline passed. */
     public boolean isDeletable(long nowSeconds) {
-        return buffer.isEmpty() && waiters.size == 0 && idleDeadline <= nowSeconds;
+        return buffer.isEmpty() && waiting() == 0 && idleDeadline <= nowSeconds;
     }
 
     public boolean isDead() { return dead; }
@@ -94,11 +96,85 @@ public final class Channel {
 
     /** Numbers for the publisher (protocol.md §3.4). */
     public ChannelInfo info(long nowSeconds) {
-        return new ChannelInfo(buffer.size(), Math.max(0, nowSeconds - lastSeen), waiters.size);
+        return new ChannelInfo(buffer.size(), Math.max(0, nowSeconds - lastSeen), waiting());
     }
 
-    /** Waiting long-poll subscribers. */
-    public int waiting() { return waiters.size; }
+    /** Waiting long-poll subscribers and following streams: each counts as one (§3.4, §14.4). */
+    public int waiting() { return waiters.size + following(); }
+
+    /** Streams following the channel (protocol.md §14.3). */
+    public int following() { return streams == null ? 0 : streams.members.size(); }
+
+    /**
+     * Registers a stream that stays registered across messages (protocol.md §14.3).
+     *
+     * @return its handle for {@link #unfollow}
+     */
+    public Object follow(Subscriber stream) {
+        assert lock.isHeldByCurrentThread();
+        if (streams == null) streams = new Streams();
+        Object handle = new Object();
+        streams.members.put(handle, stream);
+        streams.array = null;
+        return handle;
+    }
+
+    /** @return false if the stream was no longer following (ended, channel deleted) */
+    public boolean unfollow(Object handle) {
+        assert lock.isHeldByCurrentThread();
+        if (streams == null || streams.members.remove(handle) == null) return false;
+        streams.array = null;
+        return true;
+    }
+
+    /** Takes every following stream, leaving none (delete, conflict, close). */
+    public java.util.List<Subscriber> takeFollowing() {
+        assert lock.isHeldByCurrentThread();
+        if (streams == null || streams.members.isEmpty()) return java.util.List.of();
+        java.util.List<Subscriber> out = new java.util.ArrayList<>(streams.members.values());
+        streams.members.clear();
+        streams.array = null;
+        return out;
+    }
+
+    /**
+     * Queues a message for the following streams; they get the channel's messages in
+     * publish order through {@link #nextFanOut}, which one thread at a time drains.
+     */
+    public void queueFanOut(Message m) {
+        assert lock.isHeldByCurrentThread();
+        streams.queue.add(m);
+    }
+
+    /**
+     * The next message to hand to the streams and the streams following now, or null when
+     * none is queued or another thread is draining ({@code draining}: the caller is that
+     * thread). A null answer to the draining thread means it has stopped draining.
+     */
+    public FanOut nextFanOut(boolean draining) {
+        assert lock.isHeldByCurrentThread();
+        Streams st = streams;
+        if (st == null || st.draining != draining) return null;
+        Message m = st.queue.poll();
+        if (m == null) {
+            st.draining = false;
+            return null;
+        }
+        st.draining = true;
+        if (st.array == null) st.array = st.members.values().toArray(new Subscriber[0]);
+        return new FanOut(m, st.array);
+    }
+
+    /** One message and the streams to hand it to (an array that is never changed). */
+    public record FanOut(Message message, Subscriber[] to) { }
+
+    private static final class Streams {
+        final java.util.LinkedHashMap<Object, Subscriber> members = new java.util.LinkedHashMap<>();
+        /** The members as an array, rebuilt after a change; read by the draining thread. */
+        Subscriber[] array;
+        final java.util.ArrayDeque<Message> queue = new java.util.ArrayDeque<>();
+        boolean draining;
+    }
 
     /** Registers a waiting subscriber; O(1). The returned node is the handle for {@link #removeWaiter}. */
     public Waiter addWaiter(Subscriber subscriber) {
@@ -140,6 +216,7 @@ public final class Channel {
     public void copyWaitersTo(java.util.List<Subscriber> out) {
         assert lock.isHeldByCurrentThread();
         for (Waiter w = waiters.head; w != null; w = w.next) out.add(w.subscriber);
+        if (streams != null) out.addAll(streams.members.values());
     }
 
     /**
@@ -169,7 +246,7 @@ public final class Channel {
 
     @Override
     public String toString() {
-        return "Channel[" + key + ", " + buffer.size() + " messages, " + waiters.size + " waiting"
+        return "Channel[" + key + ", " + buffer.size() + " messages, " + waiting() + " waiting"
                 + (dead ? ", dead" : "") + "]";
     }
 

@@ -22,6 +22,7 @@ public final class Message {
     /** X-EventSource-Event of the publish, or null (protocol.md §14.2). */
     private final String eventName;
     private volatile Object encoded;
+    private volatile Object streamEncoded;
 
     /**
      * @param expires epoch second after which the message is expired, 0 for never (§5.6)
@@ -75,6 +76,20 @@ public final class Message {
         if (e == null) {
             e = encoder.apply(this);
             encoded = e;
+        }
+        return (T) e;
+    }
+
+    /**
+     * The same for the streams' encodings (protocol.md §14.3): built once per message and
+     * shared by every stream that sends it.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T streamEncoded(Function<Message, T> encoder) {
+        Object e = streamEncoded;
+        if (e == null) {
+            e = encoder.apply(this);
+            streamEncoded = e;
         }
         return (T) e;
     }

@@ -19,21 +19,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Following a channel, or several (protocol.md §14.3, §14.8), for a stream: per channel a
- * loop of ordinary long-poll registrations in the store: wait after cursor C; on a message,
- * hand it to the transport and wait again after that message's id. Messages published
- * between two registrations are stored, so the next registration finds them in the buffer,
- * in order, none skipped. Like a parked long-poll it costs memory, never a thread. The
- * transport (EventSource, WebSocket) keeps only its framing and how it closes.
+ * Following a channel, or several (protocol.md §14.3, §14.8), for a stream: per channel one
+ * standing registration in the store, which answers the stored messages after the cursor
+ * and then hands over every message published, in order, until the stream ends. Like a
+ * parked long-poll it costs memory, never a thread. The transport (EventSource, WebSocket,
+ * chunked, multipart) keeps only its framing and how it closes.
  *
- * <p>Each channel is one {@link Lane}. A lane holds at most one message found or delivered
- * and not yet sent; of those the oldest (by id, then by the channel's place in the list,
+ * <p>A store that keeps no standing subscribers ({@link ChannelStore#follow} answers null)
+ * is followed by a loop of long-poll registrations instead: wait after cursor C; on a
+ * message, send it and wait again after its id. The re-registrations of a stream already
+ * admitted are broadcast (§14.4), so a stream never refuses or kicks itself out.
+ *
+ * <p>Each channel is one {@link Lane} with the messages found or delivered and not yet
+ * sent; of the lanes' oldest, the oldest (by id, then by the channel's place in the list,
  * as nchan orders them) is sent first, so a compound id (§14.8) never claims a message of
- * another channel that is still to come.
- *
- * <p>The first registration obeys the location's concurrency, subscriber limit and
- * authorization, as a long-poll would; the re-registrations of a stream already admitted
- * are broadcast (§14.4), so a stream never refuses or kicks itself out between messages.
+ * another channel that is still to come. The first registration obeys the location's
+ * concurrency, subscriber limit and authorization, as a long-poll would.
  */
 final class ChannelFollower {
 
@@ -66,6 +67,8 @@ final class ChannelFollower {
     private final GracefulStop drain;
     private final SubscribePolicy again;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The store keeps this stream registered: no registration after each message. */
+    private boolean standing;
     private volatile XnioIoThread io;
     private volatile XnioExecutor.Key pinger;
 
@@ -100,17 +103,21 @@ final class ChannelFollower {
             Lane l = lanes[i];
             l.cursor = cursors[i];
             missed[i] = given ? StreamCursor.missed(store, l.key, l.cursor) : null;
-            first[i] = store.subscribe(l.key, l.cursor, location.subscribe(), ignoreQueue, l);
+            if (i == 0 || standing) first[i] = store.follow(l.key, l.cursor, location.subscribe(), ignoreQueue, l);
+            if (i == 0) standing = first[0] != null;
+            if (!standing) first[i] = store.subscribe(l.key, l.cursor, location.subscribe(), ignoreQueue, l);
             if (first[i] instanceof Fetch.Refused refused) {
                 for (int j = 0; j < i; j++) {
-                    if (first[j] instanceof Fetch.Waiting w) w.subscription().cancel();
+                    Subscription s = subscription(first[j]);
+                    if (s != null) s.cancel();
                 }
                 return refused.why();
             }
         }
-        // Every wait is known before anything can end the stream, so a close leaves them all.
+        // Every registration is known before anything can end the stream, so a close leaves them all.
         for (int i = 0; i < lanes.length; i++) {
-            if (first[i] instanceof Fetch.Waiting w) lanes[i].subscription = w.subscription();
+            Subscription s = subscription(first[i]);
+            if (s != null) lanes[i].subscription = s;
         }
         admitted.run();
         for (int i = 0; i < lanes.length; i++) {
@@ -130,19 +137,30 @@ final class ChannelFollower {
         }, seconds, TimeUnit.SECONDS);
     }
 
+    private static Subscription subscription(Fetch f) {
+        if (f instanceof Fetch.Waiting w) return w.subscription();
+        if (f instanceof Fetch.Following w) return w.subscription();
+        return null;
+    }
+
     /**
-     * Keeps what a registration answered: a message to send, or the wait.
+     * Keeps what a registration answered: messages to send, or the wait.
      *
      * @return false when the stream ended
      */
     private boolean take(Lane l, Fetch f) {
         if (f instanceof Fetch.Found found) {
-            l.head = found.message();
+            l.pending.add(found.message());
             return true;
         }
-        if (f instanceof Fetch.Waiting waiting) {
-            l.subscription = waiting.subscription();
-            if (closed.get()) waiting.subscription().cancel(); // closed while registering
+        if (f instanceof Fetch.Following following) {
+            l.pending.addAll(following.stored());
+            l.through = following.through();
+        }
+        Subscription registered = subscription(f);
+        if (registered != null) {
+            l.subscription = registered;
+            if (closed.get()) registered.cancel(); // closed while registering
             // Registered before this check, and GracefulStop sets the flag before it copies the
             // store's waiters: either it ends us, or we see the flag here (as a long-poll).
             if (drain.isDraining()) {
@@ -158,19 +176,20 @@ final class ChannelFollower {
         throw new IllegalStateException("stream got " + f);
     }
 
-    /** Sends the messages held, oldest first, registering each lane again; IO thread. */
+    /** Sends the messages held, oldest first (registering a lane again unless standing); IO thread. */
     private void pump() {
         while (!closed.get()) {
             Lane next = null;
             for (Lane l : lanes) {
-                if (l.head != null && (next == null || next.head.id().isAfter(l.head.id()))) next = l;
+                Message h = l.pending.peek();
+                if (h != null && (next == null || next.pending.peek().id().isAfter(h.id()))) next = l;
             }
             if (next == null) return;
-            Message m = next.head;
-            next.head = null;
+            Message m = next.pending.poll();
             next.cursor = m.id();
             metrics.delivered();
             if (!transport.send(m, token(next.index), next.key)) return;
+            if (standing || !next.pending.isEmpty()) continue;
             Cursor missed = StreamCursor.missed(store, next.key, next.cursor);
             if (missed != null) gap(next.index, missed);
             if (!take(next, store.subscribe(next.key, next.cursor, again, false, next))) return;
@@ -229,8 +248,10 @@ final class ChannelFollower {
         final String key;
         /** The last message sent (or the start); IO thread. */
         Cursor cursor;
-        /** Found or delivered, not yet sent; IO thread. */
-        Message head;
+        /** Found or delivered, not yet sent, oldest first; IO thread. */
+        final java.util.ArrayDeque<Message> pending = new java.util.ArrayDeque<>(2);
+        /** The newest message held or known when registering: a delivery not after it is one already held; IO thread. */
+        Cursor through;
         volatile Subscription subscription;
 
         Lane(int index, String key) {
@@ -242,8 +263,9 @@ final class ChannelFollower {
         public boolean deliver(Message message) {
             if (closed.get()) return false;
             mailboxes.run(io, () -> {
-                if (closed.get()) return;
-                head = message;
+                if (closed.get() || through != null && !message.id().isAfter(through)) return;
+                through = message.id();
+                pending.add(message);
                 pump();
             });
             return true;

@@ -29,6 +29,9 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
     private final ChannelFollower follower;
     private final long pingSeconds;
     private final StreamSink sink;
+    private final ChannelStore store;
+    /** One channel: every stream sends the same event for a message (§14.3). */
+    private final boolean single;
 
     private EventSourceSubscriber(HttpServerExchange exchange, LocationSettings location, ChannelStore store,
                                   List<String> keys, PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
@@ -36,6 +39,8 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
         this.pingSeconds = location.streams().eventSourcePingSeconds();
         this.sink = new StreamSink(exchange, QUEUE_LIMIT_BYTES, this::gone);
+        this.store = store;
+        this.single = keys.size() == 1;
     }
 
     /** An EventSource request: its Accept names text/event-stream (§14.2). */
@@ -87,7 +92,9 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
 
     @Override
     public boolean send(Message m, String id, String key) {
-        if (sink.write(EventSourceFrames.message(m, id, m.eventName()))) return true;
+        ByteBuffer event = single ? StreamFrames.of(m).eventSource(store, key)
+                : EventSourceFrames.message(m, id, m.eventName());
+        if (sink.write(event)) return true;
         slow();
         return false;
     }

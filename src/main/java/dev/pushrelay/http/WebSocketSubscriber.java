@@ -14,8 +14,6 @@ import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +34,9 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     static final int GONE = 4410;
 
     private final LocationSettings location;
+    private final ChannelStore store;
+    /** One channel: every stream sends the same frame for a message (§14.3). */
+    private final boolean single;
     private final ChannelFollower follower;
     private final Cursor[] start;
     private final boolean given;
@@ -48,6 +49,8 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     private WebSocketSubscriber(ChannelStore store, List<String> keys, LocationSettings location, PushMetrics metrics,
                                 IoMailboxes mailboxes, GracefulStop drain, Cursor[] start, boolean given, boolean ignoreQueue) {
         this.location = location;
+        this.store = store;
+        this.single = keys.size() == 1;
         this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
         this.start = start;
         this.given = given;
@@ -103,16 +106,17 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     /** @return false when the client is too slow and was closed */
     @Override
     public boolean send(Message m, String id, String key) {
-        ByteBuffer body = m.body();
         String type = m.contentType() == null ? location.defaultType() : m.contentType();
-        boolean text = type.regionMatches(true, 0, "text/", 0, 5) && isUtf8(body.duplicate());
-        ByteBuffer payload = body;
-        if (meta) {
-            byte[] head = ("id: " + id + "\ncontent-type: " + type + "\n\n")
-                    .getBytes(StandardCharsets.ISO_8859_1);
-            payload = ByteBuffer.allocate(head.length + body.remaining()).put(head).put(body).flip();
+        StreamFrames frames = StreamFrames.of(m);
+        ByteBuffer payload;
+        if (!meta) {
+            payload = m.body();
+        } else if (single) {
+            payload = frames.webSocketMeta(type, store, key);
+        } else {
+            payload = StreamFrames.meta(m, id, type);
         }
-        return frame(payload, text);
+        return frame(payload, frames.webSocketText(type));
     }
 
     private boolean frame(ByteBuffer payload, boolean text) {
@@ -140,16 +144,6 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
             WebSockets.sendBinary(payload, channel, done);
         }
         return true;
-    }
-
-    private static boolean isUtf8(ByteBuffer b) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b);
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 
     @Override

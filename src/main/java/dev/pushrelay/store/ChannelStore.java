@@ -41,6 +41,20 @@ public interface ChannelStore extends AutoCloseable {
     Fetch subscribe(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue, Subscriber waiter);
 
     /**
+     * A stream's registration (protocol.md §14.3): judged as {@link #subscribe} judges a
+     * long-poll, but answered with every stored message after {@code after} and, unless
+     * refused, {@link Fetch.Following}: {@code stream} stays registered and gets every
+     * message published from then on, in order, each once, until it cancels or is ended
+     * (delete, conflict). It counts as one waiting subscriber meanwhile.
+     *
+     * @return null when this store keeps no standing subscribers: the caller follows the
+     *         channel with {@link #subscribe} again after each message
+     */
+    default Fetch follow(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue, Subscriber stream) {
+        return null;
+    }
+
+    /**
      * Interval-poll fetch (§4.5): always creates the channel, never waits and skips
      * authorization, concurrency and limits; returns Found or NotYet (or Refused when the
      * memory budget cannot hold a new channel).

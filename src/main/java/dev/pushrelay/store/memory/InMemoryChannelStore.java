@@ -118,6 +118,7 @@ public final class InMemoryChannelStore implements ChannelStore {
         Channel c = acquire(key, true, now, policy.channelTimeoutSeconds());
         Message message;
         Channel.Waiters taken;
+        int following;
         ChannelInfo info = null;
         try {
             expire(c, now);
@@ -139,17 +140,23 @@ public final class InMemoryChannelStore implements ChannelStore {
             buffer.append(message, policy.maxMessages()); // §5.3 trim, §5.7 store off
             purgeReceived(buffer, message, policy);
             taken = c.takeWaiters(); // atomic with the append: each waiter gets it exactly once
+            following = c.following();
+            if (following > 0) {
+                c.queueFanOut(message); // §14.3: in publish order, to the streams following now
+                c.markSeen(now); // a stream is a subscriber asking all the time (§3.4)
+            }
             settle(c);
-            if (taken.isEmpty()) {
+            if (taken.isEmpty() && following == 0) {
                 info = c.info(now);
             }
         } finally {
             c.unlock();
         }
-        if (taken.isEmpty()) {
+        if (following > 0) fanOut(c);
+        if (taken.isEmpty() && following == 0) {
             return new PublishResult.Published(info, 0, message);
         }
-        int received = 0;
+        int received = following;
         for (Subscriber s : taken) {
             if (deliver(s, message)) received++;
         }
@@ -166,24 +173,55 @@ public final class InMemoryChannelStore implements ChannelStore {
         } finally {
             c.unlock();
         }
-        return new PublishResult.Published(info, taken.size(), message);
+        return new PublishResult.Published(info, taken.size() + following, message);
+    }
+
+    /**
+     * Hands the channel's queued messages to its streams (protocol.md §14.3), outside the
+     * lock and one thread at a time, so every stream gets them in publish order: a publish
+     * that finds another thread draining leaves its message to that thread.
+     */
+    private static void fanOut(Channel c) {
+        boolean draining = false;
+        while (true) {
+            Channel.FanOut next;
+            c.lock();
+            try {
+                next = c.nextFanOut(draining);
+            } finally {
+                c.unlock();
+            }
+            if (next == null) return;
+            draining = true;
+            for (Subscriber s : next.to()) deliver(s, next.message());
+        }
     }
 
     // ---------------------------------------------------------------- subscribe
 
     @Override
     public Fetch subscribe(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue, Subscriber waiter) {
+        return subscribe(key, after, policy, ignoreQueue, waiter, false);
+    }
+
+    @Override
+    public Fetch follow(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue, Subscriber stream) {
+        return subscribe(key, after, policy, ignoreQueue, stream, true);
+    }
+
+    private Fetch subscribe(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue, Subscriber waiter,
+                            boolean stream) {
         Objects.requireNonNull(waiter, "waiter");
-        Fetch f = trySubscribe(key, after, policy, ignoreQueue, waiter);
+        Fetch f = trySubscribe(key, after, policy, ignoreQueue, waiter, stream);
         if (f == null) {
             collectGarbage();
-            f = trySubscribe(key, after, policy, ignoreQueue, waiter);
+            f = trySubscribe(key, after, policy, ignoreQueue, waiter, stream);
         }
         return f != null ? f : new Fetch.Refused(Refusal.OUT_OF_MEMORY);
     }
 
     private Fetch trySubscribe(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue,
-                               Subscriber waiter) {
+                               Subscriber waiter, boolean stream) {
         long now = now();
         // protocol.md §4.3 step 1: authorized-only never creates the channel.
         Channel c = acquire(key, !policy.authorizedOnly(), now, policy.channelTimeoutSeconds());
@@ -192,6 +230,7 @@ public final class InMemoryChannelStore implements ChannelStore {
         }
         Fetch result;
         Channel.Waiters kicked = null;
+        List<Subscriber> kickedStreams = List.of();
         try {
             expire(c, now);
             // protocol.md §7: concurrency, judged by the current number of waiters.
@@ -209,7 +248,7 @@ public final class InMemoryChannelStore implements ChannelStore {
             // protocol.md §4.2, §4.7: the lookup.
             Message found = ignoreQueue ? null : c.buffer().find(after);
             long prospective = costOf(c)
-                    + (found == null ? SUBSCRIBER_OVERHEAD_BYTES : 0)
+                    + (found == null || stream ? SUBSCRIBER_OVERHEAD_BYTES : 0)
                     - (kick ? current * SUBSCRIBER_OVERHEAD_BYTES : 0);
             if (!reserve(c, prospective)) {
                 discardIfUncharged(c);
@@ -219,8 +258,11 @@ public final class InMemoryChannelStore implements ChannelStore {
             c.markSeen(now);
             if (kick) {
                 kicked = c.takeWaiters(); // §7.2: every waiter of the channel, any location
+                kickedStreams = c.takeFollowing(); // a stream too (§14.4)
             }
-            if (found != null) {
+            if (stream) {
+                result = follow(c, found, waiter);
+            } else if (found != null) {
                 c.buffer().addReceived(found, 1); // §5.5 (the module counted 2 here: a double increment, not copied)
                 deleteOldestReceived(c, found); // §5.4 on a FOUND response
                 result = new Fetch.Found(found);
@@ -237,7 +279,38 @@ public final class InMemoryChannelStore implements ChannelStore {
                 end(s, Refusal.CONFLICT);
             }
         }
+        for (Subscriber s : kickedStreams) {
+            end(s, Refusal.CONFLICT);
+        }
         return result;
+    }
+
+    /**
+     * A stream's registration, lock held (protocol.md §14.3): every stored message from
+     * {@code found} on, each received once as a long-poll would receive it (§5.4, §5.5), and
+     * the stream stays among the channel's subscribers.
+     */
+    private Fetch follow(Channel c, Message found, Subscriber stream) {
+        List<Message> stored = new ArrayList<>();
+        for (Message m = found; m != null; m = c.buffer().find(m.id())) {
+            stored.add(m);
+            c.buffer().addReceived(m, 1);
+            deleteOldestReceived(c, m);
+        }
+        Object handle = c.follow(stream);
+        return new Fetch.Following(stored, c.buffer().lastId(), () -> unfollow(c, handle));
+    }
+
+    /** The stream's Subscription.cancel(): idempotent, no effect after delete or a conflict. */
+    private void unfollow(Channel c, Object handle) {
+        c.lock();
+        try {
+            if (!c.isDead() && c.unfollow(handle)) {
+                settle(c);
+            }
+        } finally {
+            c.unlock();
+        }
     }
 
     /**
@@ -374,10 +447,12 @@ public final class InMemoryChannelStore implements ChannelStore {
         }
         ChannelInfo before;
         Channel.Waiters taken;
+        List<Subscriber> streams;
         try {
             expire(c, now); // a lookup cleans the channel first, so "before" excludes expired ones
             before = c.info(now);
             taken = c.takeWaiters();
+            streams = c.takeFollowing();
             c.buffer().clear();
             remove(c);
         } finally {
@@ -385,6 +460,9 @@ public final class InMemoryChannelStore implements ChannelStore {
         }
         for (Subscriber s : taken) {
             end(s, Refusal.GONE); // protocol.md §3.3: 410 to every waiter
+        }
+        for (Subscriber s : streams) {
+            end(s, Refusal.GONE);
         }
         return Optional.of(before);
     }
@@ -542,6 +620,7 @@ public final class InMemoryChannelStore implements ChannelStore {
             try {
                 if (!c.isDead()) {
                     c.takeWaiters(); // their Subscription.cancel() becomes a no-op
+                    c.takeFollowing();
                     c.buffer().clear();
                     remove(c);
                 }
