@@ -57,6 +57,7 @@ public final class GracefulStop {
         draining = true;
         for (Subscriber s : waiting.get()) {
             if (s instanceof ChannelFollower.Lane stream) stream.stopping(); // protocol.md §14.2, §14.6
+            else if (s instanceof LaterStore.Relay stream) stream.stopping(); // a stream's first wait on Redis
         }
         List<WaitingSubscriber> all = parkedNow();
         int n = all.size();

@@ -31,7 +31,7 @@ final class SubscriberEndpoint {
 
     /** The broker of each location: the in-memory one, or its Redis (protocol.md §13). */
     private final Function<LocationSettings, Broker> brokers;
-    /** the in-memory store: streams (protocol.md §14) are served on in-memory locations only */
+    /** the in-memory store, which streams follow on in-memory locations (protocol.md §14) */
     private final ChannelStore store;
     private final PushMetrics metrics;
     private final GracefulStop drain;
@@ -60,40 +60,42 @@ final class SubscriberEndpoint {
         }
         if (!BodyLimit.admit(exchange, location)) return;
         List<String> ids = StreamSettings.ids(channelId);
-        // Streams re-register synchronously with the in-memory store; a Redis location
-        // answers them as the module would, with a long-poll (protocol.md §14).
-        boolean streams = location.redis() == null;
-        // nchan's limit of channels per subscriber; multiplexing needs the in-memory store (§14.8)
-        if (ids.size() > StreamSettings.MAX_CHANNELS || ids.size() > 1 && !streams) {
+        if (ids.size() > StreamSettings.MAX_CHANNELS) { // nchan's limit of channels per subscriber (§14.8)
             Responses.headerOnly(exchange, 403, null);
             return;
         }
         List<String> keys = new ArrayList<>(ids.size());
         for (String id : ids) keys.add(ChannelKeys.key(location, id));
         StreamSettings served = location.streams();
+        // Streams follow a channel through a synchronous store; on a Redis location that is
+        // a LaterStore, whose first registrations are made before the stream opens (§13, §14).
+        boolean redis = location.redis() != null;
+        LaterStore later = redis ? new LaterStore(brokers.apply(location), exchange.getIoThread()) : null;
+        ChannelStore streams = redis ? later : store;
         if (WebSocketSubscriber.wants(exchange)) { // protocol.md §14.6
             // nchan_subscriber without websocket: nchan answers the upgrade 403 (§14.7)
             if (!served.serves(SubscriberTransport.WEBSOCKET)) {
                 Responses.headerOnly(exchange, 403, null);
                 return;
             }
-            if (streams) {
-                WebSocketSubscriber.start(exchange, location, store, keys, metrics, mailboxes, drain);
-                return;
-            }
-        }
-        if (streams && served.serves(SubscriberTransport.EVENTSOURCE) && EventSourceSubscriber.wants(exchange)) { // §14.2
-            EventSourceSubscriber.start(exchange, location, store, keys, metrics, mailboxes, drain);
+            // a refusal comes after the 101 as a close frame, on either store
+            WebSocketSubscriber.start(exchange, location, streams, keys, metrics, mailboxes, drain);
             return;
         }
-        if (streams && served.serves(SubscriberTransport.CHUNKED) && HttpStreamSubscriber.wantsChunked(exchange)) { // §14.11
-            HttpStreamSubscriber.start(exchange, HttpStreamSubscriber.Framing.CHUNKED, location, store, keys, metrics,
-                    mailboxes, drain);
+        if (served.serves(SubscriberTransport.EVENTSOURCE) && EventSourceSubscriber.wants(exchange)) { // §14.2
+            Runnable start = () -> EventSourceSubscriber.start(exchange, location, streams, keys, metrics, mailboxes, drain);
+            if (redis) prepareStream(exchange, location, later, keys, true, start);
+            else start.run();
             return;
         }
-        if (streams && served.serves(SubscriberTransport.MULTIPART_MIXED) && HttpStreamSubscriber.wantsMultipart(exchange)) {
-            HttpStreamSubscriber.start(exchange, HttpStreamSubscriber.Framing.MULTIPART, location, store, keys, metrics,
+        boolean chunked = served.serves(SubscriberTransport.CHUNKED) && HttpStreamSubscriber.wantsChunked(exchange); // §14.11
+        if (chunked || served.serves(SubscriberTransport.MULTIPART_MIXED) && HttpStreamSubscriber.wantsMultipart(exchange)) {
+            HttpStreamSubscriber.Framing framing = chunked ? HttpStreamSubscriber.Framing.CHUNKED
+                    : HttpStreamSubscriber.Framing.MULTIPART;
+            Runnable start = () -> HttpStreamSubscriber.start(exchange, framing, location, streams, keys, metrics,
                     mailboxes, drain);
+            if (redis) prepareStream(exchange, location, later, keys, false, start);
+            else start.run();
             return;
         }
         if (!served.servesPolls()) { // nchan: a GET no served transport takes is 403 (§14.7)
@@ -101,7 +103,10 @@ final class SubscriberEndpoint {
             return;
         }
         if (keys.size() > 1) { // §14.8
-            MultiplexedPoll.start(exchange, location, brokers.apply(location), store, keys, metrics, mailboxes, drain);
+            Runnable start = () -> MultiplexedPoll.start(exchange, location, brokers.apply(location), streams, keys,
+                    metrics, mailboxes, drain);
+            if (redis) prepareMultiplexed(exchange, location, later, keys, start);
+            else start.run();
             return;
         }
         String key = keys.get(0);
@@ -112,6 +117,42 @@ final class SubscriberEndpoint {
         } else {
             longPoll(exchange, location, key, after);
         }
+    }
+
+    /**
+     * A stream on Redis: its first registrations, as EventSourceSubscriber and
+     * HttpStreamSubscriber make them, before it opens. A bad cursor goes straight to
+     * {@code start}, which answers 400 without touching the store.
+     */
+    private static void prepareStream(HttpServerExchange exchange, LocationSettings location, LaterStore later,
+                                      List<String> keys, boolean eventSource, Runnable start) {
+        StreamCursor.Requested requested = StreamCursor.of(exchange, eventSource, keys.size());
+        if (requested.invalid() != null) {
+            start.run();
+            return;
+        }
+        boolean ignoreQueue = !requested.given() && (location.streams().firstNewest()
+                || location.ignoreQueueOnNoCache() && disallowsCaching(exchange));
+        later.prepare(exchange, keys, StreamCursor.starts(requested, location, later, keys), location.subscribe(),
+                ignoreQueue, start);
+    }
+
+    /** A multiplexed poll on Redis (§14.8): as MultiplexedPoll asks, before it starts. */
+    private static void prepareMultiplexed(HttpServerExchange exchange, LocationSettings location, LaterStore later,
+                                           List<String> keys, Runnable start) {
+        StreamCursor.Requested requested = StreamCursor.of(exchange, false, keys.size());
+        if (requested.invalid() != null) {
+            start.run();
+            return;
+        }
+        if (location.pollMode() == PollMode.INTERVAL_POLL) {
+            later.preparePolls(exchange, keys, requested.cursors(), location.subscribe().channelTimeoutSeconds(), start);
+            return;
+        }
+        boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange)
+                || location.streams().firstNewest() && !requested.given();
+        later.prepare(exchange, keys, StreamCursor.starts(requested, location, later, keys), location.subscribe(),
+                ignoreQueue, start);
     }
 
     /** §4.3. */

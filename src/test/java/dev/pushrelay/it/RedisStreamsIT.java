@@ -1,0 +1,216 @@
+package dev.pushrelay.it;
+
+import dev.pushrelay.testing.EventStream;
+import dev.pushrelay.testing.ExternalPrograms;
+import dev.pushrelay.testing.RawHttp;
+import dev.pushrelay.testing.RawResponse;
+import dev.pushrelay.testing.RedisServer;
+import dev.pushrelay.testing.ServerProcess;
+import dev.pushrelay.testing.Subscribers;
+import dev.pushrelay.testing.WebSocketEvents;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static dev.pushrelay.testing.RawHttp.get;
+import static dev.pushrelay.testing.RawHttp.post;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * protocol.md §13 with §14: streams and multiplexed subscribers on Redis locations, two
+ * pushrelay processes on one real redis-server. An EventSource on node B follows what is
+ * published on node A and resumes with Last-Event-ID on node A; WebSocket, chunked and
+ * multiplexed subscribers likewise; a refusal of the first registration is still the
+ * long-poll's status, and a delete ends the streams of both nodes.
+ */
+@Tag(ExternalPrograms.REDIS)
+@ExtendWith(ExternalPrograms.class)
+class RedisStreamsIT {
+
+    private static final String ES = "Accept: text/event-stream";
+
+    private static RedisServer redis;
+    private static ServerProcess a;
+    private static ServerProcess b;
+
+    static String conf(String redisUrl) {
+        return """
+                upstream rds {
+                    nchan_redis_server %s;
+                }
+                location /pub {
+                    nchan_publisher;
+                    nchan_channel_id $arg_id;
+                    push_message_timeout 1h;
+                    push_max_message_buffer_length 50;
+                    nchan_redis_pass rds;
+                }
+                location /sub {
+                    nchan_subscriber;
+                    nchan_channel_id $arg_id;
+                    nchan_redis_pass rds;
+                }
+                location /first {
+                    nchan_subscriber;
+                    nchan_channel_id $arg_id;
+                    push_subscriber_concurrency first;
+                    nchan_redis_pass rds;
+                }
+                location /multi {
+                    nchan_subscriber;
+                    nchan_channel_id $arg_id-x $arg_id-y;
+                    push_subscriber_timeout 10;
+                    nchan_redis_pass rds;
+                }
+                location /multipoll {
+                    nchan_subscriber intervalpoll;
+                    nchan_channel_id $arg_id-x $arg_id-y;
+                    nchan_redis_pass rds;
+                }
+                """.formatted(redisUrl);
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        redis = RedisServer.start();
+        a = ServerProcess.start(conf(redis.url()));
+        b = ServerProcess.start(conf(redis.url()));
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (a != null) a.close();
+        if (b != null) b.close();
+        if (redis != null) redis.close();
+    }
+
+    private static void publish(ServerProcess p, String id, String body) throws IOException {
+        int status = RawHttp.exchange(p.port(), post("/pub?id=" + id, body)).status();
+        assertTrue(status == 201 || status == 202, "publish " + body + ": " + status);
+    }
+
+    private static void awaitSubscribers(ServerProcess p, String id, int n) throws IOException {
+        Subscribers.await(p.port(), "/pub?id=" + id, n, Duration.ofSeconds(15));
+    }
+
+    /** "id: X\ndata: Y\n\n" → X */
+    private static String idOf(String event) {
+        assertTrue(event.startsWith("id: "), event);
+        return event.substring(4, event.indexOf('\n'));
+    }
+
+    private static String dataOf(String event) {
+        int d = event.indexOf("data: ");
+        return event.substring(d + 6, event.indexOf('\n', d));
+    }
+
+    @Test
+    void s13_an_eventsource_on_one_node_follows_publishes_on_the_other_and_resumes_on_either() throws Exception {
+        publish(a, "es", "m1");
+        String resumeAt;
+        try (EventStream s = EventStream.open(b.port(), get("/sub?id=es", ES))) {
+            assertEquals("HTTP/1.1 200 OK", s.head().statusLine());
+            String first = s.nextEvent();
+            assertEquals("m1", dataOf(first), "the stored message first");
+            awaitSubscribers(a, "es", 1);
+            publish(a, "es", "m2");
+            String second = s.nextEvent();
+            assertEquals("m2", dataOf(second));
+            resumeAt = idOf(second);
+            for (int i = 3; i <= 5; i++) publish(a, "es", "m" + i);
+            for (int i = 3; i <= 5; i++) assertEquals("m" + i, dataOf(s.nextEvent()), "in order, none lost");
+        }
+        // Resume on the other node after m2: m3..m5 again, then live ones.
+        try (EventStream s = EventStream.open(a.port(), get("/sub?id=es", ES, "Last-Event-ID: " + resumeAt))) {
+            for (int i = 3; i <= 5; i++) assertEquals("m" + i, dataOf(s.nextEvent()));
+            awaitSubscribers(b, "es", 1);
+            publish(b, "es", "m6");
+            assertEquals("m6", dataOf(s.nextEvent()));
+        }
+    }
+
+    @Test
+    void s13_a_websocket_on_one_node_gets_what_the_other_publishes() throws Exception {
+        WebSocketEvents events = new WebSocketEvents();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + b.port() + "/sub?id=ws"), events).get(15, TimeUnit.SECONDS);
+        try {
+            awaitSubscribers(a, "ws", 1);
+            publish(a, "ws", "w1");
+            assertEquals("text:w1", events.next());
+            awaitSubscribers(a, "ws", 1);
+            publish(a, "ws", "w2");
+            assertEquals("text:w2", events.next());
+        } finally {
+            ws.abort();
+        }
+    }
+
+    @Test
+    void s13_a_chunked_stream_follows_the_other_node() throws Exception {
+        try (EventStream s = EventStream.open(b.port(), get("/sub?id=ch", "TE: chunked"))) {
+            assertEquals("HTTP/1.1 200 OK", s.head().statusLine());
+            awaitSubscribers(a, "ch", 1);
+            publish(a, "ch", "c1\n\n");
+            assertEquals("c1\n\n", s.next());
+        }
+    }
+
+    @Test
+    void s13_multiplexed_eventsource_and_polls_span_both_nodes() throws Exception {
+        publish(a, "mx-x", "x1");
+        publish(a, "mx-y", "y1");
+        try (EventStream s = EventStream.open(b.port(), get("/multi?id=mx", ES))) {
+            assertEquals("x1", dataOf(s.nextEvent()));
+            assertEquals("y1", dataOf(s.nextEvent()));
+            awaitSubscribers(a, "mx-y", 1);
+            publish(a, "mx-y", "y2");
+            String y2 = s.nextEvent();
+            assertEquals("y2", dataOf(y2));
+            assertTrue(idOf(y2).contains("["), "a compound id: " + y2);
+        }
+        RawResponse poll = RawHttp.exchange(a.port(), get("/multipoll?id=mx"));
+        assertEquals(200, poll.status());
+        assertEquals("x1", poll.text());
+        // A multiplexed long-poll parks on B and is answered by a publish on A.
+        var later = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return RawHttp.exchange(b.port(), get("/multi?id=mq"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        awaitSubscribers(a, "mq-y", 1);
+        publish(a, "mq-y", "late");
+        RawResponse r = later.get(15, TimeUnit.SECONDS);
+        assertEquals(200, r.status());
+        assertEquals("late", r.text());
+    }
+
+    @Test
+    void s13_a_refused_first_registration_is_a_status_and_a_delete_ends_streams_on_both_nodes() throws Exception {
+        try (EventStream held = EventStream.open(a.port(), get("/first?id=fd", ES))) {
+            assertEquals("HTTP/1.1 200 OK", held.head().statusLine());
+            awaitSubscribers(b, "fd", 1);
+            try (EventStream refused = EventStream.open(b.port(), get("/first?id=fd", ES))) {
+                assertEquals(409, refused.head().status(), "first: a subscriber waits on the other node");
+            }
+            try (EventStream other = EventStream.open(b.port(), get("/sub?id=fd", ES))) {
+                awaitSubscribers(a, "fd", 2);
+                assertEquals(200, RawHttp.exchange(a.port(), RawHttp.request("DELETE", "/pub?id=fd", null)).status());
+                assertTrue(other.nextEvent().contains("channel deleted"));
+                assertTrue(held.nextEvent().contains("channel deleted"));
+            }
+        }
+    }
+}
