@@ -406,6 +406,75 @@ class RedisIT {
         }
     }
 
+    /** CLIENT LIST lines of the connections pushrelay's IO threads opened (named pushrelay-io). */
+    private static List<String> ioConnections() {
+        List<String> out = new ArrayList<>();
+        for (String line : redis.cli("CLIENT", "LIST").split("\\R")) {
+            if (line.contains(" name=pushrelay-io ")) out.add(line);
+        }
+        return out;
+    }
+
+    @Test
+    void s13_an_io_thread_sends_its_requests_scripts_on_its_own_connection() throws Exception {
+        // The first request on an IO thread opens its connection (and goes through the shared
+        // client meanwhile); the ones after it go out on that connection.
+        List<String> seen = List.of();
+        for (int i = 0; i < 50 && seen.isEmpty(); i++) {
+            assertEquals(202, publish(a, "own", "m" + i).status());
+            seen = ioConnections().stream().filter(l -> l.contains(" cmd=evalsha ")).toList();
+        }
+        assertTrue(!seen.isEmpty(), "a publish went out on an IO thread's connection: " + redis.cli("CLIENT", "LIST"));
+    }
+
+    @Test
+    void s13_an_io_threads_connection_killed_between_requests_is_replaced_and_nothing_is_lost() throws Exception {
+        List<String> published = new ArrayList<>();
+        List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
+        int total = 30;
+        for (int i = 0; i < 50 && ioConnections().isEmpty(); i++) publish(a, "ownkill-warm", "w");
+        Thread walker = new Thread(() -> {
+            try (RawHttp c = new RawHttp(b.port())) {
+                String request = get("/sub?id=ownkill");
+                while (received.size() < total) {
+                    c.send(request);
+                    RawResponse r = c.read();
+                    if (r.status() == 200) {
+                        received.add(r.text());
+                        request = next(r, "/sub?id=ownkill");
+                    } else if (r.status() != 503) {
+                        received.add("unexpected " + r.status());
+                    }
+                }
+            } catch (IOException e) {
+                received.add("failed: " + e);
+            }
+        });
+        walker.start();
+        awaitSubscribers(a, "ownkill", 1);
+        int unavailable = 0;
+        for (int i = 0; published.size() < total && i < 3 * total; i++) {
+            if (i == 5 || i == 15) {
+                for (String line : ioConnections()) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^id=(\\d+) ").matcher(line);
+                    if (m.find()) redis.cli("CLIENT", "KILL", "ID", m.group(1));
+                }
+            }
+            String body = "m" + i;
+            RawResponse r = publish(a, "ownkill", body);
+            if (r.status() == 503) { // only a publish already on the killed connection
+                unavailable++;
+                assertEquals("1", r.header("Retry-After"));
+                continue;
+            }
+            assertEquals(true, r.status() == 201 || r.status() == 202, r.toString());
+            published.add(body);
+        }
+        walker.join(TimeUnit.SECONDS.toMillis(30));
+        assertEquals(published, received, "every buffered message once, in order");
+        assertTrue(unavailable <= 4, unavailable + " publishes got 503 across two kills");
+    }
+
     /** Calls of one command since CONFIG RESETSTAT, from INFO commandstats (those inside scripts included). */
     private static long commandCalls(String command) {
         for (String line : redis.cli("INFO", "commandstats").split("\\R")) {

@@ -89,6 +89,7 @@ public final class RedisBroker implements Broker {
     private final byte[] epochKey;
     private final String script;
     private final String sha;
+    private final byte[] shaBytes;
     private final ClientResources resources;
     private final RedisClient client;
     private final LongSupplier budget;
@@ -98,13 +99,16 @@ public final class RedisBroker implements Broker {
     private final List<String> startNotes = new ArrayList<>();
     private volatile StatefulRedisConnection<byte[], byte[]> commands;
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> notifications;
+    /** Connections on the server's IO threads, or null: then every command uses {@link #commands}. */
+    private final ThreadConnections local;
     private volatile boolean closed;
     /** A waiter could not be read again (Redis away again): the keeper tries once more. */
     private volatile boolean catchUpNeeded;
 
     private RedisBroker(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
-                       LongSupplier budget) {
+                       LongSupplier budget, ThreadConnections local) {
         this.namespace = namespace;
+        this.local = local;
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         this.node = HexFormat.of().formatHex(id);
@@ -116,6 +120,7 @@ public final class RedisBroker implements Broker {
         this.budget = budget;
         this.script = loadScript();
         this.sha = sha1(script);
+        this.shaBytes = ascii(sha);
         // Two cores: two Netty event loops and two computation threads are plenty for two
         // connections; Lettuce would otherwise start one per core of a bigger machine.
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
@@ -145,7 +150,17 @@ public final class RedisBroker implements Broker {
      */
     public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
                                    Clock clock, LongSupplier budget) {
-        RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, budget);
+        return open(url, namespace, connectTimeoutMs, commandTimeoutMs, clock, budget, null);
+    }
+
+    /**
+     * As {@link #open(String, String, long, long, Clock, LongSupplier)}, with the server's
+     * per-IO-thread connections for commands sent from its IO threads ({@code local} may be
+     * null; closed with this broker).
+     */
+    public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
+                                   Clock clock, LongSupplier budget, ThreadConnections local) {
+        RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, budget, local);
         if (!b.connect()) {
             b.startNotes.add("[warn] redis " + RedisURI.create(url).getHost() + ":" + RedisURI.create(url).getPort()
                     + " is not reachable; requests for its channels get 503 until it is");
@@ -227,8 +242,14 @@ public final class RedisBroker implements Broker {
         return a;
     }
 
-    /** One script run: unavailable Redis fails with {@link BrokerUnavailableException}. */
+    /**
+     * One script run: unavailable Redis fails with {@link BrokerUnavailableException}. From
+     * an IO thread with its own connection the script goes there (no thread hand-off);
+     * otherwise through the shared Lettuce connection.
+     */
     private CompletableFuture<List<Object>> run(String key, byte[][] args) {
+        ThreadConnections.Connection here = local == null ? null : local.current();
+        if (here != null) return runHere(here, keys(key), args);
         StatefulRedisConnection<byte[], byte[]> c = commands;
         if (c == null) {
             return CompletableFuture.failedFuture(new BrokerUnavailableException("redis not connected", null));
@@ -247,6 +268,38 @@ public final class RedisBroker implements Broker {
             }
             return CompletableFuture.failedFuture(cause);
         }).exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(unwrap(e))));
+    }
+
+    private static final byte[] EVALSHA = ascii("EVALSHA");
+    private static final byte[] EVAL = ascii("EVAL");
+
+    /** EVALSHA on this thread's connection, EVAL when Redis lost the script (a restart). */
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<List<Object>> runHere(ThreadConnections.Connection here, byte[][] k, byte[][] args) {
+        CompletableFuture<Object> first = new CompletableFuture<>();
+        here.send(first, command(EVALSHA, shaBytes, k, args));
+        return first.exceptionallyCompose(e -> {
+            Throwable cause = unwrap(e);
+            if (cause instanceof RedisCommandExecutionException x && String.valueOf(x.getMessage()).startsWith("NOSCRIPT")) {
+                CompletableFuture<Object> again = new CompletableFuture<>();
+                here.send(again, command(EVAL, utf8(script), k, args));
+                return again;
+            }
+            return CompletableFuture.failedFuture(cause);
+        }).handle((r, e) -> {
+            if (e != null) throw new CompletionException(unavailable(unwrap(e)));
+            return (List<Object>) r;
+        });
+    }
+
+    private static byte[][] command(byte[] verb, byte[] script, byte[][] k, byte[][] args) {
+        byte[][] c = new byte[3 + k.length + args.length][];
+        c[0] = verb;
+        c[1] = script;
+        c[2] = ascii(Integer.toString(k.length));
+        System.arraycopy(k, 0, c, 3, k.length);
+        System.arraycopy(args, 0, c, 3 + k.length, args.length);
+        return c;
     }
 
     /** A script error stays itself (out of memory, a bug); anything else means Redis is away. */
@@ -594,6 +647,7 @@ public final class RedisBroker implements Broker {
     public void close() {
         closed = true;
         keeper.shutdownNow();
+        if (local != null) local.close();
         try {
             var ps = notifications;
             if (ps != null) ps.close();

@@ -1,0 +1,253 @@
+package dev.pushrelay.server;
+
+import dev.pushrelay.store.BrokerUnavailableException;
+import dev.pushrelay.store.redis.Resp;
+import dev.pushrelay.store.redis.ThreadConnections;
+import io.lettuce.core.RedisURI;
+import org.xnio.ChannelListener;
+import org.xnio.IoFuture;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+import org.xnio.conduits.ConduitStreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSourceChannel;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * One Redis connection per Undertow IO thread, opened on and served by that thread
+ * (protocol.md §13). A command is appended to the thread's output and written once per turn
+ * of its event loop (commands of one turn share a write); replies are read and completed on
+ * the same thread, so a request, its Redis command and the answer never change threads.
+ *
+ * <p>A connection that fails or leaves a command unanswered past the command timeout is
+ * closed and its commands fail as unavailable (503); until it is open again (tried at most
+ * once a second per thread), {@link #current} answers null and the broker uses its shared
+ * client, which decides whether Redis is reachable.
+ */
+final class IoThreadRedis implements ThreadConnections {
+
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final InetSocketAddress address;
+    private final byte[][][] hello;
+    private final long timeoutNanos;
+    private final LongSupplier nanos;
+    private final Map<XnioIoThread, Lane> lanes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * @param nanos a monotonic clock (System::nanoTime), injected for the command timeout
+     */
+    IoThreadRedis(String url, long commandTimeoutMs, LongSupplier nanos) {
+        RedisURI uri = RedisURI.create(url);
+        this.address = new InetSocketAddress(uri.getHost(), uri.getPort());
+        java.util.List<byte[][]> first = new java.util.ArrayList<>();
+        char[] password = uri.getPassword();
+        if (password != null && password.length > 0) {
+            String user = uri.getUsername();
+            first.add(user == null ? cmd("AUTH", new String(password)) : cmd("AUTH", user, new String(password)));
+        }
+        if (uri.getDatabase() != 0) first.add(cmd("SELECT", Integer.toString(uri.getDatabase())));
+        first.add(cmd("CLIENT", "SETNAME", "pushrelay-io"));
+        this.hello = first.toArray(new byte[0][][]);
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(commandTimeoutMs);
+        this.nanos = nanos;
+    }
+
+    private static byte[][] cmd(String... words) {
+        byte[][] out = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) out[i] = words[i].getBytes(StandardCharsets.UTF_8);
+        return out;
+    }
+
+    @Override
+    public Connection current() {
+        if (closed || !(Thread.currentThread() instanceof XnioIoThread io)) return null;
+        Lane l = lanes.get(io);
+        if (l == null) {
+            l = new Lane(io);
+            lanes.put(io, l);
+            l.open();
+            return null;
+        }
+        if (l.ready) return l;
+        if (l.connection == null && !l.opening && nanos.getAsLong() - l.failedAt > RETRY_NANOS) l.open();
+        return null;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Lane l : lanes.values()) l.io.execute(() -> l.fail("closed"));
+    }
+
+    /** A command sent and waiting for its reply. */
+    private record Waiting(CompletableFuture<Object> reply, long sentAt) { }
+
+    /** The connection of one IO thread; every field is used on that thread only. */
+    private final class Lane implements Connection {
+        final XnioIoThread io;
+        StreamConnection connection;
+        boolean ready;
+        boolean opening;
+        long failedAt;
+        ByteBuffer out = ByteBuffer.allocate(8192);
+        Resp.Reader in = new Resp.Reader();
+        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        boolean flushQueued;
+        XnioExecutor.Key timer;
+        final Runnable flush = this::flush;
+
+        Lane(XnioIoThread io) {
+            this.io = io;
+        }
+
+        void open() {
+            opening = true;
+            IoFuture<StreamConnection> f = io.openStreamConnection(address, this::opened,
+                    OptionMap.create(Options.TCP_NODELAY, true));
+            f.addNotifier((future, lane) -> {
+                if (future.getStatus() != IoFuture.Status.DONE) io.execute(() -> {
+                    opening = false;
+                    failedAt = nanos.getAsLong();
+                });
+            }, this);
+        }
+
+        /** On this thread once connected: greet (AUTH, SELECT, a name), then take commands. */
+        private void opened(StreamConnection c) {
+            opening = false;
+            if (closed || c.getIoThread() != io) { // not ours to serve: the shared client stays in use
+                IoUtils.safeClose(c);
+                failedAt = nanos.getAsLong();
+                return;
+            }
+            connection = c;
+            ConduitStreamSourceChannel source = c.getSourceChannel();
+            source.getReadSetter().set((ChannelListener<ConduitStreamSourceChannel>) ch -> read());
+            source.resumeReads();
+            c.getCloseSetter().set((ChannelListener<StreamConnection>) x -> fail("connection closed"));
+            for (byte[][] h : hello) {
+                CompletableFuture<Object> r = new CompletableFuture<>();
+                r.whenComplete((v, e) -> {
+                    if (e != null || v instanceof Throwable) fail("redis refused the greeting: " + (e != null ? e : v));
+                });
+                send(r, h);
+            }
+            ready = true;
+        }
+
+        @Override
+        public void send(CompletableFuture<Object> reply, byte[]... command) {
+            if (connection == null) {
+                reply.completeExceptionally(new BrokerUnavailableException("redis connection closed", null));
+                return;
+            }
+            out = Resp.encode(out, command);
+            waiting.add(new Waiting(reply, nanos.getAsLong()));
+            if (!flushQueued) {
+                flushQueued = true;
+                io.execute(flush); // after this turn's other requests: one write for all of them
+            }
+            if (timer == null) timer = io.executeAfter(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+
+        private void flush() {
+            flushQueued = false;
+            StreamConnection c = connection;
+            if (c == null) return;
+            ConduitStreamSinkChannel sink = c.getSinkChannel();
+            out.flip();
+            try {
+                while (out.hasRemaining()) {
+                    if (sink.write(out) == 0) break;
+                }
+            } catch (IOException e) {
+                out.clear();
+                fail("redis write failed: " + e.getMessage());
+                return;
+            }
+            out.compact();
+            if (out.position() > 0) {
+                sink.getWriteSetter().set((ChannelListener<ConduitStreamSinkChannel>) s -> {
+                    s.suspendWrites();
+                    flush();
+                });
+                sink.resumeWrites();
+            }
+        }
+
+        private void read() {
+            StreamConnection c = connection;
+            if (c == null) return;
+            ConduitStreamSourceChannel source = c.getSourceChannel();
+            try {
+                while (true) {
+                    ByteBuffer space = in.space();
+                    int n = source.read(space);
+                    if (n < 0) {
+                        fail("redis closed the connection");
+                        return;
+                    }
+                    if (n == 0) return;
+                    in.filled(n);
+                    for (Object r = in.next(); r != Resp.Reader.INCOMPLETE; r = in.next()) {
+                        Waiting w = waiting.poll();
+                        if (w == null) {
+                            fail("a reply nobody asked for");
+                            return;
+                        }
+                        if (r instanceof Throwable t) w.reply().completeExceptionally(t);
+                        else w.reply().complete(r);
+                        if (connection != c) return; // a callback failed it meanwhile
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                fail("redis read failed: " + e.getMessage());
+            }
+        }
+
+        /** The oldest command unanswered past the timeout: the connection is stuck or gone. */
+        private void checkTimeout() {
+            timer = null;
+            Waiting oldest = waiting.peek();
+            if (oldest == null) return;
+            long late = nanos.getAsLong() - oldest.sentAt();
+            if (late >= timeoutNanos) {
+                fail("redis command timed out");
+            } else {
+                timer = io.executeAfter(this::checkTimeout, timeoutNanos - late, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** Closes the connection and fails every command in flight: their replies may never come. */
+        void fail(String why) {
+            StreamConnection c = connection;
+            connection = null;
+            ready = false;
+            failedAt = nanos.getAsLong();
+            if (timer != null) {
+                timer.remove();
+                timer = null;
+            }
+            out.clear();
+            in = new Resp.Reader(); // what is left of the old connection's replies is nobody's
+            if (c != null) IoUtils.safeClose(c);
+            BrokerUnavailableException e = new BrokerUnavailableException(why, null);
+            for (Waiting w; (w = waiting.poll()) != null; ) w.reply().completeExceptionally(e);
+        }
+    }
+}
