@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * The departed socket is closed from the worker pool: XNIO's close on the IO thread re-polls
  * every ready socket, which makes many clients leaving together quadratic (protocol.md §9).
  */
-final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel> {
+final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel>, ServerConnection.CloseListener {
 
     private static final AttachmentKey<DisconnectWatch> KEY = AttachmentKey.create(DisconnectWatch.class);
 
@@ -36,11 +36,15 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
     private DisconnectWatch(AbstractServerConnection connection) {
         this.connection = connection;
         this.socket = connection.getOriginalSourceConduit();
-        connection.addCloseListener(c -> {
-            BooleanSupplier r = onClose;
-            onClose = null;
-            if (r != null) r.getAsBoolean();
-        });
+        // The watch is its own close listener: thousands wait at once, so no lambda each.
+        connection.addCloseListener(this);
+    }
+
+    @Override
+    public void closed(ServerConnection c) {
+        BooleanSupplier r = onClose;
+        onClose = null;
+        if (r != null) r.getAsBoolean();
     }
 
     /**
