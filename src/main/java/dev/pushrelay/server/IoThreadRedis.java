@@ -165,6 +165,11 @@ final class IoThreadRedis implements ThreadConnections {
             if (timer == null) timer = io.executeAfter(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
         }
 
+        @Override
+        public void afterTurn(Runnable task) {
+            io.execute(task);
+        }
+
         private void flush() {
             flushQueued = false;
             StreamConnection c = connection;

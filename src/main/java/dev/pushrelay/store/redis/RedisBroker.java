@@ -365,8 +365,17 @@ public final class RedisBroker implements Broker {
                           int maxSubscribers, boolean ignoreQueue, long channelTimeout, boolean reset,
                           CompletableFuture<Fetch> out) {
         hub.enter(key);
-        List<Registrations.Pending> now = registrations.submit(key, new Registrations.Pending(entry, mode,
-                authorizedOnly, maxSubscribers, ignoreQueue, channelTimeout, reset, out));
+        Registrations.Pending p = new Registrations.Pending(entry, mode, authorizedOnly, maxSubscribers, ignoreQueue,
+                channelTimeout, reset, out);
+        ThreadConnections.Connection here = local == null ? null : local.current();
+        if (here != null) { // the long-polls of this IO turn go in one script
+            if (registrations.queue(key, p)) here.afterTurn(() -> {
+                List<Registrations.Pending> batch = registrations.drain(key);
+                if (batch != null) send(key, batch);
+            });
+            return;
+        }
+        List<Registrations.Pending> now = registrations.submit(key, p);
         if (now != null) send(key, now);
     }
 

@@ -31,6 +31,8 @@ final class Registrations {
     private static final class Channel {
         final ArrayDeque<Pending> queued = new ArrayDeque<>();
         int inFlight;
+        /** A {@link #drain} is due at the end of the current IO turn. */
+        boolean drainDue;
     }
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
@@ -43,7 +45,7 @@ final class Registrations {
         boolean[] now = {false};
         channels.compute(key, (k, c) -> {
             if (c == null) c = new Channel();
-            if (c.inFlight < IN_FLIGHT && c.queued.isEmpty()) {
+            if (c.inFlight < IN_FLIGHT && c.queued.isEmpty() && !c.drainDue) {
                 c.inFlight++;
                 now[0] = true;
             } else {
@@ -52,6 +54,44 @@ final class Registrations {
             return c;
         });
         return now[0] ? List.of(p) : null;
+    }
+
+    /**
+     * Queues {@code p} to go out with the other registrations of {@code key} that arrive in
+     * the same IO turn (the IO thread's connection, {@link ThreadConnections}).
+     *
+     * @return true when the caller must run {@link #drain} at the end of the turn (the first
+     *         registration queued since the last drain)
+     */
+    boolean queue(String key, Pending p) {
+        boolean[] due = {false};
+        channels.compute(key, (k, c) -> {
+            if (c == null) c = new Channel();
+            c.queued.add(p);
+            if (!c.drainDue) {
+                c.drainDue = true;
+                due[0] = true;
+            }
+            return c;
+        });
+        return due[0];
+    }
+
+    /**
+     * The end of the turn: the registrations queued for {@code key} as one batch (at most
+     * {@link #MAX_BATCH}) when a slot is free, else null (they go out with {@link #next}).
+     */
+    List<Pending> drain(String key) {
+        List<Pending> out = new ArrayList<>();
+        channels.computeIfPresent(key, (k, c) -> {
+            c.drainDue = false;
+            if (c.inFlight < IN_FLIGHT && !c.queued.isEmpty()) {
+                while (!c.queued.isEmpty() && out.size() < MAX_BATCH) out.add(c.queued.poll());
+                c.inFlight++;
+            }
+            return c.inFlight == 0 && c.queued.isEmpty() ? null : c;
+        });
+        return out.isEmpty() ? null : out;
     }
 
     /**
@@ -65,7 +105,7 @@ final class Registrations {
         channels.computeIfPresent(key, (k, c) -> {
             while (!c.queued.isEmpty() && out.size() < MAX_BATCH) out.add(c.queued.poll());
             if (out.isEmpty()) c.inFlight--;
-            return c.inFlight == 0 && c.queued.isEmpty() ? null : c;
+            return c.inFlight == 0 && c.queued.isEmpty() && !c.drainDue ? null : c;
         });
         return out.isEmpty() ? null : out;
     }

@@ -26,5 +26,11 @@ public interface ThreadConnections extends AutoCloseable {
          * a command timeout as {@link dev.pushrelay.store.BrokerUnavailableException}.
          */
         void send(CompletableFuture<Object> reply, byte[]... command);
+
+        /**
+         * Runs {@code task} on this thread once the requests it is handling now are done
+         * (before their commands are written), to gather what they ask into one command.
+         */
+        void afterTurn(Runnable task);
     }
 }

@@ -56,4 +56,31 @@ class RegistrationsTest {
         assertNull(r.submit("ch", after), "still 16 in flight: it waits");
         assertEquals(List.of(after), r.next("ch"));
     }
+
+    @Test
+    void s13_the_long_polls_of_one_io_turn_go_out_in_one_batch_in_order_and_wait_while_sixteen_are_in_flight() {
+        Registrations r = new Registrations();
+        List<Registrations.Pending> turn = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Registrations.Pending p = pending();
+            turn.add(p);
+            assertEquals(i == 0, r.queue("ch", p), "only the first of the turn asks for a drain");
+        }
+        Registrations.Pending other = pending();
+        assertNull(r.submit("ch", other), "a registration from elsewhere joins the batch due");
+        turn.add(other);
+        assertEquals(turn, r.drain("ch"), "the turn's registrations, one batch, in arrival order");
+        assertNull(r.drain("ch"), "nothing left");
+        for (int i = 1; i < Registrations.IN_FLIGHT; i++) {
+            r.queue("ch", pending());
+            assertEquals(1, r.drain("ch").size());
+        }
+        Registrations.Pending full = pending();
+        assertEquals(true, r.queue("ch", full));
+        assertNull(r.drain("ch"), "16 scripts in flight: the batch waits for an answer");
+        assertEquals(List.of(full), r.next("ch"), "an answer sends what waited in its slot");
+        for (int i = 0; i < Registrations.IN_FLIGHT; i++) assertNull(r.next("ch"));
+        Registrations.Pending lone = pending();
+        assertEquals(List.of(lone), r.submit("ch", lone), "all answered: the channel starts afresh");
+    }
 }
