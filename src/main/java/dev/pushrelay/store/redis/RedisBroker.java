@@ -24,6 +24,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -102,6 +103,12 @@ public final class RedisBroker implements Broker {
     /** Connections on the server's IO threads, or null: then every command uses {@link #commands}. */
     private final ThreadConnections local;
     private volatile boolean closed;
+    /** The Redis is a cluster (INFO's cluster_enabled:1, asked once it first answers); else null. */
+    private volatile ClusterLink cluster;
+    private volatile boolean modeKnown;
+    private final String url;
+    private final long connectTimeoutMs;
+    private final long commandTimeoutMs;
     /** A waiter could not be read again (Redis away again): the keeper tries once more. */
     private volatile boolean catchUpNeeded;
 
@@ -109,6 +116,9 @@ public final class RedisBroker implements Broker {
                        LongSupplier budget, ThreadConnections local) {
         this.namespace = namespace;
         this.local = local;
+        this.url = url;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.commandTimeoutMs = commandTimeoutMs;
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         this.node = HexFormat.of().formatHex(id);
@@ -177,6 +187,8 @@ public final class RedisBroker implements Broker {
 
     private synchronized boolean connect() {
         if (closed) return false;
+        if (!modeKnown && !detectMode()) return false;
+        if (cluster != null) return cluster.connect();
         try {
             if (notifications == null) {
                 StatefulRedisPubSubConnection<byte[], byte[]> ps = client.connectPubSub(ByteArrayCodec.INSTANCE);
@@ -199,7 +211,37 @@ public final class RedisBroker implements Broker {
         }
     }
 
+    /**
+     * A single Redis or a cluster, as nchan tells them apart: by asking the configured server
+     * (protocol.md §13). False while it does not answer.
+     */
+    private boolean detectMode() {
+        try (StatefulRedisConnection<String, String> probe = client.connect()) {
+            if (ClusterLink.isCluster(probe.sync().info("cluster"))) {
+                cluster = new ClusterLink(resources, RedisURI.create(url), namespace, node, connectTimeoutMs,
+                        commandTimeoutMs, this::onNotification, () -> {
+                            if (!closed) keeper.execute(this::catchUp);
+                        });
+            }
+            modeKnown = true;
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "redis not reachable yet", e);
+            return false;
+        }
+    }
+
     private void keepConnected() {
+        ClusterLink cl = cluster;
+        if (cl != null) {
+            if (!cl.connected()) {
+                if (connect()) catchUp();
+            } else if (cl.followMoves() || catchUpNeeded) {
+                catchUpNeeded = false;
+                catchUp();
+            }
+            return;
+        }
         if (notifications == null || commands == null) {
             if (connect()) catchUp();
         } else if (catchUpNeeded) {
@@ -215,7 +257,7 @@ public final class RedisBroker implements Broker {
     private List<String> memoryNotes() {
         List<String> notes = new ArrayList<>();
         try {
-            var sync = commands.sync();
+            var sync = cluster != null ? cluster.commands().sync() : commands.sync();
             List<?> policy = sync.configGet("maxmemory-policy").entrySet().stream().map(e -> e.getValue()).toList();
             if (!policy.isEmpty() && !"noeviction".equals(policy.get(0))) {
                 notes.add("[warn] redis maxmemory-policy is " + policy.get(0)
@@ -248,23 +290,50 @@ public final class RedisBroker implements Broker {
      * otherwise through the shared Lettuce connection.
      */
     private CompletableFuture<List<Object>> run(String key, byte[][] args) {
+        // a cluster routes each channel to its slot's master: the IO threads' own
+        // connections (one per thread, to one server) are for a single Redis only
+        ClusterLink cl = cluster;
+        if (cl != null) return runOnCluster(cl, key, args);
         ThreadConnections.Connection here = local == null ? null : local.current();
         if (here != null) return runHere(here, keys(key), args);
         StatefulRedisConnection<byte[], byte[]> c = commands;
         if (c == null) {
             return CompletableFuture.failedFuture(new BrokerUnavailableException("redis not connected", null));
         }
+        return eval(c.async(), keys(key), args);
+    }
+
+    /**
+     * On Redis Cluster the node and notification channels and the epoch key are those of the
+     * channel's slot; a registration waits until this node listens on that slot (ClusterLink).
+     */
+    private CompletableFuture<List<Object>> runOnCluster(ClusterLink cl, String key, byte[][] args) {
+        RedisScriptingAsyncCommands<byte[], byte[]> c = cl.scripting();
+        if (c == null) {
+            return CompletableFuture.failedFuture(new BrokerUnavailableException("redis not connected", null));
+        }
         byte[][] k = keys(key);
+        String tag = cl.tag(k[0]);
+        k[3] = cl.epochKey(tag);
+        args[1] = cl.nodePrefix(tag);
+        args[2] = cl.notifyChannel(tag);
+        if (args[0] != OP_SUBSCRIBE) return eval(c, k, args);
+        return cl.subscribed(tag).exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(unwrap(e))))
+                .thenCompose(v -> eval(c, k, args));
+    }
+
+    /** EVALSHA, or EVAL when this Redis does not know the script yet. */
+    private CompletableFuture<List<Object>> eval(RedisScriptingAsyncCommands<byte[], byte[]> c, byte[][] k, byte[][] args) {
         CompletableFuture<List<Object>> f;
         try {
-            f = c.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, args).toCompletableFuture();
+            f = c.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, k, args).toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(unavailable(e));
         }
         return f.exceptionallyCompose(e -> {
             Throwable cause = unwrap(e);
             if (cause instanceof RedisCommandExecutionException x && String.valueOf(x.getMessage()).startsWith("NOSCRIPT")) {
-                return c.async().<List<Object>>eval(script, ScriptOutputType.MULTI, k, args).toCompletableFuture();
+                return c.<List<Object>>eval(script, ScriptOutputType.MULTI, k, args).toCompletableFuture();
             }
             return CompletableFuture.failedFuture(cause);
         }).exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(unwrap(e))));
@@ -557,6 +626,11 @@ public final class RedisBroker implements Broker {
      * read again before that would be dropped from the counts or miss an announcement.
      */
     private void awaitResubscribed() {
+        ClusterLink cl = cluster;
+        if (cl != null) {
+            cl.awaitResubscribed();
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (!closed && System.nanoTime() < deadline) {
             StatefulRedisConnection<byte[], byte[]> c = commands;
@@ -662,6 +736,8 @@ public final class RedisBroker implements Broker {
             if (ps != null) ps.close();
             var c = commands;
             if (c != null) c.close();
+            var cl = cluster;
+            if (cl != null) cl.close();
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             resources.shutdown(0, 2, TimeUnit.SECONDS);

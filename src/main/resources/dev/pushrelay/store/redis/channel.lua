@@ -1,6 +1,7 @@
 #!lua
 -- One channel's operations, each run atomically by Redis (protocol.md §13).
--- KEYS: 1 channel hash, 2 message stream, 3 waiter counts (node -> count), 4 epoch
+-- KEYS: 1 channel hash, 2 message stream, 3 waiter counts (node -> count), 4 epoch (one per
+-- slot on Redis Cluster); every key of a channel carries the hash tag {channel}
 -- ARGV: 1 op, 2 node channel prefix, 3 notification channel, then the op's own.
 -- Channel hash fields: g generation, lt/lg last id, seen last subscriber lookup, exp idle
 -- deadline, mx earliest message expiry (0 none), xm latest expiry (-1 never, 0 none).
@@ -8,6 +9,12 @@
 -- delete-oldest-received min (-1 off).
 local c, m, w, epoch = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local op, nodePrefix, notify = ARGV[1], ARGV[2], ARGV[3]
+-- On Redis Cluster the node and notification channels are shard channels of this slot
+-- ("...node{tag}:", a prefix no single-Redis name ends with): announcements reach only
+-- this slot's master and the nodes subscribed there (protocol.md §13, Redis Cluster).
+local sharded = string.sub(nodePrefix, -2) == '}:'
+local PUBLISH = sharded and 'SPUBLISH' or 'PUBLISH'
+local NUMSUB = sharded and 'SHARDNUMSUB' or 'NUMSUB'
 local t = redis.call('TIME')
 local now = tonumber(t[1])
 -- generations start at the creation millisecond: below 2^53 and printed whole by Lua
@@ -37,7 +44,7 @@ local function live()
   local n = 0
   for i = 1, #f, 2 do
     local cnt = tonumber(f[i + 1])
-    local subs = redis.call('PUBSUB', 'NUMSUB', nodePrefix .. f[i])
+    local subs = redis.call('PUBSUB', NUMSUB, nodePrefix .. f[i])
     if cnt <= 0 or tonumber(subs[2]) == 0 then
       redis.call('HDEL', w, f[i])
     else
@@ -142,7 +149,7 @@ if op == 'publish' then
   if waiting > 0 then deleteOldestReceived(id, d) end
   settle(0)
   -- P gen time tag keylen hasType typelen x d | key type body
-  redis.call('PUBLISH', notify, 'P ' .. g .. ' ' .. time .. ' ' .. tag .. ' ' .. #key .. ' ' .. hasType .. ' '
+  redis.call(PUBLISH, notify, 'P ' .. g .. ' ' .. time .. ' ' .. tag .. ' ' .. #key .. ' ' .. hasType .. ' '
       .. #ctype .. ' ' .. x .. ' ' .. d .. '|' .. key .. ctype .. body)
   local i = info(0)
   return {waiting, i[1], i[2], i[3], time, tag}
@@ -192,7 +199,7 @@ if op == 'subscribe' then
         if current > 0 and mode == 'l' then
           local g = bump() -- the waiters before it, this batch's too, get 409
           current, added, gen = 0, 0, g
-          redis.call('PUBLISH', notify, 'K ' .. g .. ' 0 0 ' .. #key .. ' 0 0 0 0|' .. key)
+          redis.call(PUBLISH, notify, 'K ' .. g .. ' 0 0 ' .. #key .. ' 0 0 0 0|' .. key)
         end
         if e then
           local d = tonumber(e[2][10])
@@ -250,7 +257,7 @@ if op == 'delete' then
   local i = info(live())
   local g = bump()
   redis.call('DEL', c, m, w)
-  redis.call('PUBLISH', notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4])
+  redis.call(PUBLISH, notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4])
   return {'i', i[1], i[2], i[3]}
 end
 

@@ -1,0 +1,251 @@
+package dev.pushrelay.store.redis;
+
+import dev.pushrelay.store.BrokerUnavailableException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The connections of a node to a Redis Cluster (protocol.md §13, "Redis Cluster"). A
+ * channel's keys share one hash slot through the {@code {channel}} tag of {@link
+ * RedisBroker}'s key layout; its announcements and this node's liveness marker are
+ * <em>shard</em> channels of that same slot ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7),
+ * named with a short tag that hashes to the slot ({@link SlotTags}). So an announcement
+ * reaches only the master that owns the slot, and only the nodes that subscribed there,
+ * i.e. that have had waiters on a channel of that slot; nothing is broadcast over the
+ * cluster bus. The epoch key (lost data) is one per slot too, so every script touches one
+ * slot only.
+ *
+ * <p>A node subscribes to a slot's two shard channels before its first registration
+ * there (and keeps them), so no announcement can pass between its registration and its
+ * subscription. Lettuce routes each script by its first key, refreshes the topology
+ * periodically and on MOVED/ASK, and resubscribes a node's shard channels when that node's
+ * connection comes back; when a slot changes owner, {@link #followMoves} subscribes at the
+ * new owner and the broker catches its waiters up.
+ */
+final class ClusterLink {
+
+    private static final Logger LOG = Logger.getLogger(ClusterLink.class.getName());
+
+    private final String namespace;
+    private final String node;
+    private final SlotTags tags;
+    private final RedisClusterClient client;
+    private final Consumer<byte[]> onAnnouncement;
+    /** Slot → the Redis node id its shard channels are subscribed on (completed once subscribed). */
+    private final Map<Integer, Subscribed> slots = new ConcurrentHashMap<>();
+    private volatile StatefulRedisClusterConnection<byte[], byte[]> commands;
+    private volatile StatefulRedisClusterPubSubConnection<byte[], byte[]> notifications;
+
+    private record Subscribed(String redisNode, CompletableFuture<Void> done) { }
+
+    ClusterLink(ClientResources resources, RedisURI seed, String namespace, String node, long connectTimeoutMs,
+                long commandTimeoutMs, Consumer<byte[]> onAnnouncement, Runnable onNotificationsBack) {
+        this.namespace = namespace;
+        this.node = node;
+        this.tags = new SlotTags();
+        this.onAnnouncement = onAnnouncement;
+        this.client = RedisClusterClient.create(resources, seed);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(commandTimeoutMs)))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(connectTimeoutMs)).build())
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        .enableAllAdaptiveRefreshTriggers()
+                        .build())
+                .build());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                // a node's pub/sub connection came back: its shard channels were resubscribed
+                if (connection instanceof StatefulRedisPubSubConnection<?, ?>) onNotificationsBack.run();
+            }
+        });
+    }
+
+    /** True when the Redis at {@code seed} says {@code cluster_enabled:1} (nchan asks the same). */
+    static boolean isCluster(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.trim().equals("cluster_enabled:1")) return true;
+        }
+        return false;
+    }
+
+    synchronized boolean connect() {
+        try {
+            if (notifications == null) {
+                StatefulRedisClusterPubSubConnection<byte[], byte[]> ps = client.connectPubSub(ByteArrayCodec.INSTANCE);
+                ps.addListener(new RedisClusterPubSubAdapter<>() {
+                    @Override
+                    public void smessage(RedisClusterNode from, byte[] channel, byte[] message) {
+                        onAnnouncement.accept(message);
+                    }
+                });
+                notifications = ps;
+            }
+            if (commands == null) commands = client.connect(ByteArrayCodec.INSTANCE);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "redis cluster connect failed", e);
+            return false;
+        }
+    }
+
+    boolean connected() {
+        return commands != null && notifications != null;
+    }
+
+    RedisScriptingAsyncCommands<byte[], byte[]> scripting() {
+        StatefulRedisClusterConnection<byte[], byte[]> c = commands;
+        return c == null ? null : c.async();
+    }
+
+    StatefulRedisClusterConnection<byte[], byte[]> commands() {
+        return commands;
+    }
+
+    // ------------------------------------------------------------------ names
+
+    /** The slot tag of a channel whose first key is {@code firstKey}. */
+    String tag(byte[] firstKey) {
+        return tags.tag(SlotHash.getSlot(firstKey));
+    }
+
+    /** The node channel prefix of channel.lua; its {@code "}:"} end tells the script to shard. */
+    byte[] nodePrefix(String tag) {
+        return utf8(namespace + "pushrelay:node{" + tag + "}:");
+    }
+
+    byte[] notifyChannel(String tag) {
+        return utf8(namespace + "pushrelay:notify{" + tag + "}");
+    }
+
+    byte[] epochKey(String tag) {
+        return utf8(namespace + "pushrelay:epoch{" + tag + "}");
+    }
+
+    // ------------------------------------------------------------------ subscriptions
+
+    /**
+     * Completes once this node is subscribed to the shard channels of {@code tag}'s slot at
+     * the master that owns it; at once when it already is.
+     */
+    CompletableFuture<Void> subscribed(String tag) {
+        int slot = SlotHash.getSlot(tag);
+        Subscribed s = slots.get(slot);
+        if (s != null && !s.done().isCompletedExceptionally()) return s.done();
+        return subscribe(slot, tag);
+    }
+
+    private synchronized CompletableFuture<Void> subscribe(int slot, String tag) {
+        Subscribed s = slots.get(slot);
+        if (s != null && !s.done().isCompletedExceptionally()) return s.done();
+        StatefulRedisClusterPubSubConnection<byte[], byte[]> ps = notifications;
+        if (ps == null) return CompletableFuture.failedFuture(new BrokerUnavailableException("redis not connected", null));
+        RedisClusterNode owner = ps.getPartitions().getPartitionBySlot(slot);
+        if (owner == null) {
+            return CompletableFuture.failedFuture(new BrokerUnavailableException("no master owns slot " + slot, null));
+        }
+        CompletableFuture<Void> done = ps.getConnectionAsync(owner.getNodeId())
+                .thenCompose(c -> c.async().ssubscribe(notifyChannel(tag), nodeChannel(tag)).toCompletableFuture());
+        slots.put(slot, new Subscribed(owner.getNodeId(), done));
+        return done;
+    }
+
+    private byte[] nodeChannel(String tag) {
+        return utf8(namespace + "pushrelay:node{" + tag + "}:" + node);
+    }
+
+    /**
+     * Subscribes again, at its new owner, every slot whose owner changed (a failover or a
+     * resharding the topology refresh has seen).
+     *
+     * @return true when any moved: the broker reads its waiters again from their cursors
+     */
+    boolean followMoves() {
+        StatefulRedisClusterPubSubConnection<byte[], byte[]> ps = notifications;
+        if (ps == null) return false;
+        boolean moved = false;
+        for (Map.Entry<Integer, Subscribed> e : new HashMap<>(slots).entrySet()) {
+            RedisClusterNode owner = ps.getPartitions().getPartitionBySlot(e.getKey());
+            if (owner != null && !owner.getNodeId().equals(e.getValue().redisNode())) {
+                synchronized (this) {
+                    slots.remove(e.getKey());
+                }
+                subscribed(tags.tag(e.getKey()));
+                moved = true;
+            }
+        }
+        return moved;
+    }
+
+    /**
+     * Waits (at most 2 s) until every Redis node this one subscribed at sees its shard
+     * channels again, as {@link RedisBroker} waits on a single Redis.
+     */
+    void awaitResubscribed() {
+        StatefulRedisClusterConnection<byte[], byte[]> c = commands;
+        if (c == null) return;
+        Map<String, String> oneTagPerNode = new HashMap<>();
+        for (Map.Entry<Integer, Subscribed> e : slots.entrySet()) {
+            oneTagPerNode.putIfAbsent(e.getValue().redisNode(), tags.tag(e.getKey()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (Map.Entry<String, String> e : oneTagPerNode.entrySet()) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    Long n = c.getConnection(e.getKey()).sync().pubsubShardNumsub(nodeChannel(e.getValue()))
+                            .values().stream().findFirst().orElse(0L);
+                    if (n != null && n > 0) break;
+                } catch (RuntimeException x) {
+                    // that node is still reconnecting: look again
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+    }
+
+    void close() {
+        try {
+            var ps = notifications;
+            if (ps != null) ps.close();
+            var c = commands;
+            if (c != null) c.close();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

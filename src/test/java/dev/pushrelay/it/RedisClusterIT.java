@@ -1,0 +1,167 @@
+package dev.pushrelay.it;
+
+import dev.pushrelay.testing.EventStream;
+import dev.pushrelay.testing.ExternalPrograms;
+import dev.pushrelay.testing.RawHttp;
+import dev.pushrelay.testing.RawResponse;
+import dev.pushrelay.testing.RedisCluster;
+import dev.pushrelay.testing.ServerProcess;
+import dev.pushrelay.testing.Subscribers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import static dev.pushrelay.testing.RawHttp.get;
+import static dev.pushrelay.testing.RawHttp.post;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * protocol.md §13, Redis Cluster: two pushrelay processes on a real three-master cluster on
+ * loopback (redis-server --cluster-enabled yes, redis-cli --cluster create), configured with
+ * one seed as nchan is. Cross-node delivery, the cursor walk, 201/202, first across nodes,
+ * delete answering 410 on both nodes, EventSource across nodes; channels land on all three
+ * masters, and announcements travel on shard channels only (nothing on classic pub/sub,
+ * which a cluster broadcasts to every master).
+ */
+@Tag(ExternalPrograms.REDIS)
+@ExtendWith(ExternalPrograms.class)
+class RedisClusterIT {
+
+    private static RedisCluster cluster;
+    private static ServerProcess a;
+    private static ServerProcess b;
+
+    static String conf(String seed) {
+        return """
+                upstream rds {
+                    nchan_redis_server %s;
+                }
+                location /pub {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_message_timeout 1h;
+                    push_max_message_buffer_length 50;
+                    nchan_redis_pass rds;
+                }
+                location /sub {
+                    set $push_channel_id $arg_id;
+                    push_subscriber;
+                    nchan_redis_pass rds;
+                }
+                location /first {
+                    set $push_channel_id $arg_id;
+                    push_subscriber;
+                    push_subscriber_concurrency first;
+                    nchan_redis_pass rds;
+                }
+                location /es {
+                    nchan_subscriber;
+                    nchan_channel_id $arg_id;
+                    nchan_redis_pass rds;
+                }
+                """.formatted(seed);
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        cluster = RedisCluster.start();
+        a = ServerProcess.start(conf(cluster.url()));
+        b = ServerProcess.start(conf(cluster.url()));
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (a != null) a.close();
+        if (b != null) b.close();
+        if (cluster != null) cluster.close();
+    }
+
+    private static RawResponse publish(ServerProcess p, String id, String body) throws IOException {
+        return RawHttp.exchange(p.port(), post("/pub?id=" + id, body));
+    }
+
+    private static void awaitSubscribers(ServerProcess p, String id, int n) throws IOException {
+        Subscribers.await(p.port(), "/pub?id=" + id, n, Duration.ofSeconds(15));
+    }
+
+    private static String next(RawResponse r, String target) {
+        return get(target, "If-Modified-Since: " + r.header("Last-Modified"), "If-None-Match: " + r.header("Etag"));
+    }
+
+    @Test
+    void s13_cluster_cross_node_delivery_and_cursor_walk_on_channels_spread_over_every_master() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            String id = "spread" + i;
+            if (i % 10 == 0) { // a waiter on B, woken by a publish on A
+                try (RawHttp waiting = new RawHttp(b.port())) {
+                    waiting.send(get("/sub?id=" + id));
+                    awaitSubscribers(a, id, 1);
+                    assertEquals(201, publish(a, id, "m1-" + i).status(), "a waiter on the other node: 201");
+                    RawResponse got = waiting.read();
+                    assertEquals(200, got.status(), got.toString());
+                    assertEquals("m1-" + i, got.text());
+                }
+            } else {
+                assertEquals(202, publish(a, id, "m1-" + i).status());
+            }
+            assertEquals(202, publish(b, id, "m2-" + i).status(), "nobody waits: 202");
+            RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=" + id));
+            assertEquals("m1-" + i, first.text());
+            RawResponse onA = RawHttp.exchange(a.port(), get("/sub?id=" + id));
+            assertEquals(first.header("Etag"), onA.header("Etag"), "the same cursor on both nodes");
+            assertEquals(first.header("Last-Modified"), onA.header("Last-Modified"));
+            assertEquals("m2-" + i, RawHttp.exchange(a.port(), next(first, "/sub?id=" + id)).text());
+        }
+        for (int port : cluster.ports()) {
+            long keys = Long.parseLong(cluster.cli(port, "DBSIZE"));
+            assertTrue(keys > 0, "master " + port + " holds channels: " + keys);
+            assertFalse(cluster.cli(port, "PUBSUB", "CHANNELS").contains("pushrelay"),
+                    "no classic pub/sub channel (broadcast to every master) on " + port);
+        }
+        boolean sharded = false;
+        for (int port : cluster.ports()) sharded |= cluster.cli(port, "PUBSUB", "SHARDCHANNELS").contains("pushrelay:notify{");
+        assertTrue(sharded, "announcements on shard channels");
+    }
+
+    @Test
+    void s13_cluster_delete_answers_410_on_both_nodes_and_first_is_judged_across_nodes() throws Exception {
+        try (RawHttp onA = new RawHttp(a.port()); RawHttp onB = new RawHttp(b.port())) {
+            assertEquals(202, publish(a, "del", "kept").status());
+            RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=del"));
+            onA.send(next(first, "/sub?id=del"));
+            onB.send(next(first, "/sub?id=del"));
+            awaitSubscribers(a, "del", 2);
+            assertEquals(200, RawHttp.exchange(b.port(), RawHttp.request("DELETE", "/pub?id=del", null)).status());
+            assertEquals(410, onA.read().status());
+            assertEquals(410, onB.read().status());
+            assertEquals(404, RawHttp.exchange(a.port(), get("/pub?id=del")).status(), "gone on every node");
+        }
+        try (RawHttp firstA = new RawHttp(a.port())) {
+            firstA.send(get("/first?id=fst"));
+            awaitSubscribers(b, "fst", 1);
+            assertEquals(409, RawHttp.exchange(b.port(), get("/first?id=fst")).status());
+            assertEquals(201, publish(b, "fst", "to A").status());
+            assertEquals("to A", firstA.read().text());
+        }
+    }
+
+    @Test
+    void s13_cluster_an_eventsource_on_one_node_follows_the_other() throws Exception {
+        try (EventStream s = EventStream.open(b.port(), get("/es?id=stream", "Accept: text/event-stream"))) {
+            assertEquals("HTTP/1.1 200 OK", s.head().statusLine());
+            for (int i = 1; i <= 3; i++) {
+                awaitSubscribers(a, "stream", 1);
+                assertEquals(201, publish(a, "stream", "e" + i).status());
+                String ev = s.nextEvent();
+                assertTrue(ev.contains("data: e" + i + "\n"), ev);
+            }
+        }
+    }
+}
