@@ -2,6 +2,7 @@ package dev.pushrelay.server;
 
 import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.http.ClientLimits;
+import dev.pushrelay.wire.AcceptPacer;
 import dev.pushrelay.wire.ResponseHeads;
 import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.UndertowOptions;
@@ -41,6 +42,7 @@ final class ListeningSockets {
     private final DefaultByteBufferPool buffers;
     private final ChannelListener<AcceptingChannel<StreamConnection>> accept;
     private final HttpOpenListener open;
+    private final AcceptPacer pacer;
     private final OptionMap socketOptions;
     private final Map<ListenAddress, AcceptingChannel<StreamConnection>> bound = new LinkedHashMap<>();
 
@@ -52,6 +54,7 @@ final class ListeningSockets {
         this.worker = worker;
         this.buffers = buffers;
         this.open = open;
+        this.pacer = new AcceptPacer(open::handleEvent);
         this.headLimits = serverOptions;
         this.accept = ChannelListeners.openListenerAdapter(this::strict);
         this.socketOptions = socketOptions;
@@ -59,7 +62,7 @@ final class ListeningSockets {
 
     /**
      * Puts nginx's request parsing (protocol.md §9) between the socket and Undertow's parser
-     * before Undertow sees the connection.
+     * before Undertow sees the connection, which is then opened in its turn (AcceptPacer).
      */
     private void strict(StreamConnection connection) {
         OptionMap limits = headLimits;
@@ -69,7 +72,7 @@ final class ListeningSockets {
                 limits.get(ClientLimits.LINE_BYTES, ClientLimits.NGINX.lineBytes()),
                 limits.get(UndertowOptions.MAX_HEADER_SIZE, ClientLimits.NGINX.headerBytes()),
                 limits.get(UndertowOptions.MAX_HEADERS, ClientLimits.NGINX.maxHeaders())));
-        open.handleEvent(connection);
+        pacer.accepted(connection);
     }
 
     /**

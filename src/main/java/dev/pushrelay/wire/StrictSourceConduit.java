@@ -57,14 +57,6 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     private final long headerTimeoutMs;
     /** client_header_timeout of the held head; null when nothing is held. */
     private XnioExecutor.Key headerTimer;
-    /**
-     * No read was asked of the socket yet. The first one answers "nothing yet": XNIO hands an
-     * accepted connection to the IO thread as a task and runs tasks until none is left before
-     * it polls the sockets again, so reading and answering a new connection inside that task
-     * let a stream of new connections starve every open one. Its first bytes are read when
-     * the selector reports them, in turn with the others (protocol.md §9).
-     */
-    private boolean fresh = true;
 
     /**
      * @param connection closed when a held head is not complete {@code headerTimeoutMs} after
@@ -123,10 +115,6 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (fresh) {
-            fresh = false;
-            return 0;
-        }
         if (ready > start) return handOn(dst, 0);
         if (upgraded) return next.read(dst);
         if (refusing) return discard();
