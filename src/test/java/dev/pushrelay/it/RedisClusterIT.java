@@ -153,6 +153,28 @@ class RedisClusterIT {
     }
 
     @Test
+    void s13_cluster_pubsub_connections_killed_on_every_master_resubscribe_and_catch_waiters_up() throws Exception {
+        try (RawHttp waiting = new RawHttp(b.port())) {
+            assertEquals(202, publish(a, "cut", "before").status());
+            RawResponse m1 = RawHttp.exchange(b.port(), get("/sub?id=cut"));
+            waiting.send(next(m1, "/sub?id=cut"));
+            awaitSubscribers(a, "cut", 1);
+            for (int port : cluster.ports()) cluster.cli(port, "CLIENT", "KILL", "TYPE", "pubsub");
+            int status = publish(a, "cut", "during").status();
+            assertTrue(status == 201 || status == 202, "published while B resubscribes: " + status);
+            RawResponse got = waiting.read();
+            assertEquals(200, got.status(), got.toString());
+            assertEquals("during", got.text(), "caught up from its cursor, once");
+            try (RawHttp again = new RawHttp(b.port())) {
+                again.send(next(got, "/sub?id=cut"));
+                awaitSubscribers(a, "cut", 1);
+                assertEquals(201, publish(a, "cut", "after").status());
+                assertEquals("after", again.read().text(), "announcements flow again");
+            }
+        }
+    }
+
+    @Test
     void s13_cluster_an_eventsource_on_one_node_follows_the_other() throws Exception {
         try (EventStream s = EventStream.open(b.port(), get("/es?id=stream", "Accept: text/event-stream"))) {
             assertEquals("HTTP/1.1 200 OK", s.head().statusLine());

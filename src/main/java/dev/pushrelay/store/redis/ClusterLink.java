@@ -23,7 +23,9 @@ import io.lettuce.core.resource.ClientResources;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +48,8 @@ import java.util.logging.Logger;
  * <p>A node subscribes to a slot's two shard channels before its first registration
  * there (and keeps them), so no announcement can pass between its registration and its
  * subscription. Lettuce routes each script by its first key, refreshes the topology
- * periodically and on MOVED/ASK, and resubscribes a node's shard channels when that node's
- * connection comes back; when a slot changes owner, {@link #followMoves} subscribes at the
+ * periodically and on MOVED/ASK, and reconnects a node's pub/sub connection, where {@link #resubscribe} subscribes its
+ * slots again; when a slot changes owner, {@link #followMoves} subscribes at the
  * new owner and the broker catches its waiters up.
  */
 final class ClusterLink {
@@ -209,19 +211,35 @@ final class ClusterLink {
     }
 
     /**
-     * Waits (at most 2 s) until every Redis node this one subscribed at sees its shard
-     * channels again, as {@link RedisBroker} waits on a single Redis.
+     * Subscribes every slot again at the master it was subscribed on (Lettuce brings a
+     * node's pub/sub connection back but not its shard channels; SSUBSCRIBE twice is
+     * harmless), then waits (at most 2 s in all) until each of those masters counts this
+     * node's liveness channel, as {@link RedisBroker} waits on a single Redis.
+     *
+     * @return false when some slot could not be subscribed yet: the keeper tries again
      */
-    void awaitResubscribed() {
+    boolean resubscribe() {
+        StatefulRedisClusterPubSubConnection<byte[], byte[]> ps = notifications;
         StatefulRedisClusterConnection<byte[], byte[]> c = commands;
-        if (c == null) return;
+        if (ps == null || c == null) return false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
         Map<String, String> oneTagPerNode = new HashMap<>();
         for (Map.Entry<Integer, Subscribed> e : slots.entrySet()) {
-            oneTagPerNode.putIfAbsent(e.getValue().redisNode(), tags.tag(e.getKey()));
+            String tag = tags.tag(e.getKey());
+            String redisNode = e.getValue().redisNode();
+            oneTagPerNode.putIfAbsent(redisNode, tag);
+            sent.add(ps.getConnectionAsync(redisNode)
+                    .thenCompose(n -> n.async().ssubscribe(notifyChannel(tag), nodeChannel(tag)).toCompletableFuture()));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "redis cluster resubscribe incomplete", e);
+            return false;
+        }
         for (Map.Entry<String, String> e : oneTagPerNode.entrySet()) {
-            while (System.nanoTime() < deadline) {
+            while (true) {
                 try {
                     Long n = c.getConnection(e.getKey()).sync().pubsubShardNumsub(nodeChannel(e.getValue()))
                             .values().stream().findFirst().orElse(0L);
@@ -229,9 +247,11 @@ final class ClusterLink {
                 } catch (RuntimeException x) {
                     // that node is still reconnecting: look again
                 }
+                if (System.nanoTime() > deadline) return false;
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
         }
+        return true;
     }
 
     void close() {

@@ -628,7 +628,7 @@ public final class RedisBroker implements Broker {
     private void awaitResubscribed() {
         ClusterLink cl = cluster;
         if (cl != null) {
-            cl.awaitResubscribed();
+            if (!cl.resubscribe()) catchUpNeeded = true;
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
