@@ -14,6 +14,7 @@ import io.undertow.util.Methods;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -36,8 +37,10 @@ final class PublisherEndpoint {
     }
 
     void handle(HttpServerExchange exchange, LocationSettings location, String channelId) {
-        if (channelId != null && dev.pushrelay.config.StreamSettings.ids(channelId).size() > 1) {
-            // several nchan_channel_id values: publishing to several channels is not built (protocol.md §14.8)
+        int channels = channelId == null ? 1 : dev.pushrelay.config.StreamSettings.ids(channelId).size();
+        if (channels > dev.pushrelay.config.StreamSettings.MAX_CHANNELS
+                || channels > 1 && WebSocketSubscriber.wants(exchange)) {
+            // nchan's limit; a WebSocket publisher to several channels is not built (protocol.md §14.12)
             Responses.headerOnly(exchange, 403, null);
             return;
         }
@@ -96,6 +99,14 @@ final class PublisherEndpoint {
     private void afterBody(HttpServerExchange exchange, LocationSettings location, String channelId, byte[] body) {
         if (channelId == null) {
             Responses.text(exchange, 404, "No channel id provided.");
+            return;
+        }
+        List<String> ids = dev.pushrelay.config.StreamSettings.ids(channelId);
+        if (ids.size() > 1) { // several channels (protocol.md §14.12)
+            List<String> keys = new java.util.ArrayList<>(ids.size());
+            for (String id : ids) keys.add(ChannelKeys.key(location, id));
+            MultiPublish.handle(exchange, location, brokers.apply(location), keys, body, metrics,
+                    (status, info) -> sendInfo(exchange, status, info));
             return;
         }
         String key = ChannelKeys.key(location, channelId);
