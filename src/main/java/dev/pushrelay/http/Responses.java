@@ -19,6 +19,11 @@ final class Responses {
     static final HttpString ETAG = new HttpString("Etag");
     static final HttpString VARY = new HttpString("Vary");
     static final String VARY_VALUE = "If-None-Match, If-Modified-Since";
+    /**
+     * The signature line of every page, nginx 1.22.1's with server_tokens on, so that a page is
+     * byte for byte (and length for length) what a client of the module received (protocol.md §9).
+     */
+    static final String SIGNATURE = "nginx/1.22.1";
 
     private Responses() {
     }
@@ -63,21 +68,37 @@ final class Responses {
         errorPage(exchange, status, title, exchange.getRequestMethod().equalToString("HEAD"));
     }
 
-    /** The page's headers, and the page unless {@code bodyless} (the answer to a HEAD). */
+    /**
+     * The page's headers, and the page unless {@code bodyless} (the answer to a HEAD): its
+     * Content-Length is the page's either way, as nginx's (ngx_http_send_special_response sets
+     * the length before it drops the body of a header-only answer).
+     */
     static void errorPage(HttpServerExchange exchange, int status, String title, boolean bodyless) {
         exchange.setStatusCode(status);
         exchange.setReasonPhrase(reason(status));
-        byte[] page = ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
-                + "</h1></center>\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n")
+        byte[] page = ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n" + heading(status, title)
+                + "<hr><center>" + SIGNATURE + "</center>\r\n</body>\r\n</html>\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, page.length);
         if (bodyless) {
-            exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
             WireChecks.endExchange(exchange);
             return;
         }
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, page.length);
         exchange.getResponseSender().send(ByteBuffer.wrap(page));
+    }
+
+    /**
+     * The page's heading: its title, except for a 400 titled otherwise (nginx's 494 page,
+     * "400 Request Header Or Cookie Too Large"), headed "400 Bad Request" with the title's
+     * rest on a line below, as ngx_http_error_494_page.
+     */
+    private static String heading(int status, String title) {
+        String plain = status + " " + reason(status);
+        if (status != 400 || title.equals(plain) || !title.startsWith("400 ")) {
+            return "<center><h1>" + title + "</h1></center>\r\n";
+        }
+        return "<center><h1>" + plain + "</h1></center>\r\n<center>" + title.substring(4) + "</center>\r\n";
     }
 
     /**

@@ -45,7 +45,7 @@ class AccessIT {
             """;
 
     static final String PAGE_401 = "<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n"
-            + "<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n";
+            + "<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
 
     @TempDir
     Path dir;

@@ -60,10 +60,13 @@ class StrictRequestIT {
         ch = "w" + ids.incrementAndGet();
     }
 
-    /** nginx's page for {@code title} with pushrelay's signature line, as every error page (§9). */
+    /** nginx 1.22.1's page for {@code title}, signature line included, as every error page (§9). */
     static String page(String title) {
-        return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
-                + "</h1></center>\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n";
+        String heading = title.equals("400 Request Header Or Cookie Too Large") // nginx's 494 page
+                ? "<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n"
+                : "<center><h1>" + title + "</h1></center>\r\n";
+        return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n" + heading
+                + "<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
     }
 
     /** The whole answer to a refused request: status line, headers, page; the connection then closed. */

@@ -71,7 +71,7 @@ class WireBytesIT {
 
     static String notFoundClose() {
         String page = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>"
-                + "\r\n<hr><center>pushrelay</center>\r\n</body>\r\n</html>\r\n";
+                + "\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
         return "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: " + page.length()
                 + "\r\n\r\n" + page;
     }

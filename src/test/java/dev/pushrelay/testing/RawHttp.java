@@ -34,11 +34,11 @@ public final class RawHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    /** Opens a connection, sends one request, reads its response, closes. */
+    /** Opens a connection, sends one request, reads its response (its head alone for a HEAD), closes. */
     public static RawResponse exchange(int port, String request) throws IOException {
         try (RawHttp c = new RawHttp(port)) {
             c.send(request);
-            return c.read();
+            return request.startsWith("HEAD ") ? c.readHead() : c.read();
         }
     }
 
