@@ -47,6 +47,10 @@ final class IoThreadRedis implements ThreadConnections {
     private final LongSupplier nanos;
     private final Map<XnioIoThread, Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile byte[] listenChannel;
+    private volatile java.util.function.Consumer<byte[]> listener;
+    /** The subscription on the first IO thread that asked for its connection, once listen() was called. */
+    private volatile Listener subscription;
 
     /**
      * @param nanos a monotonic clock (System::nanoTime), injected for the command timeout
@@ -74,8 +78,15 @@ final class IoThreadRedis implements ThreadConnections {
     }
 
     @Override
+    public void listen(byte[] channel, java.util.function.Consumer<byte[]> onMessage) {
+        this.listenChannel = channel;
+        this.listener = onMessage;
+    }
+
+    @Override
     public Connection current() {
         if (closed || !(Thread.currentThread() instanceof XnioIoThread io)) return null;
+        if (listener != null) listening(io);
         Lane l = lanes.get(io);
         if (l == null) {
             l = new Lane(io);
@@ -88,11 +99,123 @@ final class IoThreadRedis implements ThreadConnections {
         return null;
     }
 
+    /** Opens (or, a second after it failed, reopens) the subscription, on the thread that got it first. */
+    private void listening(XnioIoThread io) {
+        Listener s = subscription;
+        if (s == null) {
+            synchronized (this) {
+                if (subscription == null) subscription = new Listener(io);
+                s = subscription;
+            }
+        }
+        if (s.io == io && s.connection == null && !s.opening && nanos.getAsLong() - s.failedAt > RETRY_NANOS) s.open();
+    }
+
     @Override
     public void close() {
         closed = true;
-        for (Lane l : lanes.values()) l.io.execute(() -> l.fail("closed"));
+        for (Lane l : lanes.values()) onThread(l.io, () -> l.fail("closed"));
+        Listener s = subscription;
+        if (s != null) onThread(s.io, s::fail);
     }
+
+    /** Runs {@code task} on {@code io}, or here when that thread has already stopped (server stop). */
+    private static void onThread(XnioIoThread io, Runnable task) {
+        try {
+            io.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    /** A SUBSCRIBE connection read on its IO thread; every field is used on that thread only. */
+    private final class Listener {
+        final XnioIoThread io;
+        StreamConnection connection;
+        boolean opening;
+        long failedAt = Long.MIN_VALUE / 2;
+        Resp.Reader in = new Resp.Reader();
+
+        Listener(XnioIoThread io) {
+            this.io = io;
+        }
+
+        void open() {
+            opening = true;
+            IoFuture<StreamConnection> f = io.openStreamConnection(address, this::opened,
+                    OptionMap.create(Options.TCP_NODELAY, true));
+            f.addNotifier((future, x) -> {
+                if (future.getStatus() != IoFuture.Status.DONE) io.execute(() -> {
+                    opening = false;
+                    failedAt = nanos.getAsLong();
+                });
+            }, this);
+        }
+
+        private void opened(StreamConnection c) {
+            opening = false;
+            if (closed || c.getIoThread() != io) {
+                IoUtils.safeClose(c);
+                failedAt = nanos.getAsLong();
+                return;
+            }
+            connection = c;
+            ConduitStreamSourceChannel source = c.getSourceChannel();
+            source.getReadSetter().set((ChannelListener<ConduitStreamSourceChannel>) ch -> read());
+            source.resumeReads();
+            c.getCloseSetter().set((ChannelListener<StreamConnection>) x -> fail());
+            ByteBuffer out = ByteBuffer.allocate(256);
+            for (byte[][] h : hello) out = Resp.encode(out, h);
+            out = Resp.encode(out, "SUBSCRIBE".getBytes(StandardCharsets.US_ASCII), listenChannel);
+            out.flip();
+            try {
+                while (out.hasRemaining()) {
+                    if (c.getSinkChannel().write(out) == 0) throw new IOException("socket buffer full at start");
+                }
+            } catch (IOException e) {
+                fail();
+            }
+        }
+
+        private void read() {
+            StreamConnection c = connection;
+            if (c == null) return;
+            try {
+                while (true) {
+                    ByteBuffer space = in.space();
+                    int n = c.getSourceChannel().read(space);
+                    if (n < 0) {
+                        fail();
+                        return;
+                    }
+                    if (n == 0) return;
+                    in.filled(n);
+                    for (Object r = in.next(); r != Resp.Reader.INCOMPLETE; r = in.next()) {
+                        if (r instanceof Throwable) { // refused (AUTH): leave it to the shared subscription
+                            fail();
+                            return;
+                        }
+                        if (r instanceof java.util.List<?> l && l.size() == 3 && l.get(0) instanceof byte[] kind
+                                && java.util.Arrays.equals(kind, MESSAGE) && l.get(2) instanceof byte[] payload) {
+                            listener.accept(payload);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                fail();
+            }
+        }
+
+        void fail() {
+            StreamConnection c = connection;
+            connection = null;
+            failedAt = nanos.getAsLong();
+            in = new Resp.Reader();
+            if (c != null) IoUtils.safeClose(c);
+        }
+    }
+
+    private static final byte[] MESSAGE = "message".getBytes(StandardCharsets.US_ASCII);
 
     /** A command sent and waiting for its reply. */
     private record Waiting(CompletableFuture<Object> reply, long sentAt) { }

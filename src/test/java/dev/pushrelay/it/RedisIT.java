@@ -418,13 +418,16 @@ class RedisIT {
     @Test
     void s13_an_io_thread_sends_its_requests_scripts_on_its_own_connection() throws Exception {
         // The first request on an IO thread opens its connection (and goes through the shared
-        // client meanwhile); the ones after it go out on that connection.
+        // client meanwhile); the ones after it go out on that connection. The first IO thread
+        // also subscribes to the announcements, so its waiters are woken on their own thread.
         List<String> seen = List.of();
         for (int i = 0; i < 50 && seen.isEmpty(); i++) {
             assertEquals(202, publish(a, "own", "m" + i).status());
             seen = ioConnections().stream().filter(l -> l.contains(" cmd=evalsha ")).toList();
         }
         assertTrue(!seen.isEmpty(), "a publish went out on an IO thread's connection: " + redis.cli("CLIENT", "LIST"));
+        assertTrue(ioConnections().stream().anyMatch(l -> l.contains(" sub=1 ")),
+                "an IO thread also listens for the announcements: " + redis.cli("CLIENT", "LIST"));
     }
 
     @Test

@@ -171,6 +171,7 @@ public final class RedisBroker implements Broker {
     public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
                                    Clock clock, LongSupplier budget, ThreadConnections local) {
         RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, budget, local);
+        if (local != null) local.listen(b.notifyChannel, b::onNotification);
         if (!b.connect()) {
             b.startNotes.add("[warn] redis " + RedisURI.create(url).getHost() + ":" + RedisURI.create(url).getPort()
                     + " is not reachable; requests for its channels get 503 until it is");

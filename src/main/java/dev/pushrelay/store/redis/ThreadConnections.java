@@ -14,6 +14,14 @@ public interface ThreadConnections extends AutoCloseable {
     /** The calling thread's connection when it is ready for a command now, else null. */
     Connection current();
 
+    /**
+     * Also hands every message published on {@code channel} to {@code onMessage}, on the
+     * first IO thread that asks for its connection, so the waiters of that thread are woken
+     * without a hand-off. Best effort: messages published while this subscription is being
+     * (re)opened are missed here; the broker's own subscription stays the one it relies on.
+     */
+    void listen(byte[] channel, java.util.function.Consumer<byte[]> onMessage);
+
     /** Closes every connection; commands in flight fail as unavailable. */
     @Override
     void close();

@@ -90,4 +90,21 @@ class WaiterHubTest {
         assertEquals(-1, hub.cancel("c", e), "a second cancel uncounts nothing");
         assertTrue(hub.keys().isEmpty(), "an idle channel is forgotten");
     }
+
+    @Test
+    void s13_an_announcement_heard_twice_ends_each_waiter_once_and_is_remembered_once() {
+        WaiterHub.Entry parked = entry();
+        hub.enter("c");
+        assertSame(WaiterHub.PARKED, hub.registered("c", parked, 0));
+        hub.enter("c"); // a registration in flight keeps the history
+        for (long g = 1; g <= 16; g++) { // each heard on two subscriptions
+            announce("c", publish(g));
+            announce("c", publish(g));
+        }
+        assertEquals(List.of("ended 0 by 1"), log);
+        WaiterHub.Outcome o = hub.registered("c", entry(), 2);
+        WaiterHub.Outcome.Ended ended = assertInstanceOf(WaiterHub.Outcome.Ended.class, o,
+                "16 distinct announcements fill the history; duplicates take no slot");
+        assertEquals(3, ended.by().gen());
+    }
 }
