@@ -36,8 +36,8 @@ const info = async (channel) => {
   const r = await fetch(`${base}/publish?id=${channel}`, { headers: { Accept: 'text/json' } });
   return r.status === 200 ? JSON.parse(await r.text()) : null;
 };
-const until = async (what, test) => {
-  const deadline = Date.now() + STEP;
+const until = async (what, test, limit = STEP) => {
+  const deadline = Date.now() + limit;
   while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -200,7 +200,8 @@ try {
   // PushRelayJsIT stops the server (its state file keeps the messages), publishes nothing, starts
   // it again on the same port and then creates this file
   console.log('RESTART');
-  await until('the server restarted', () => existsSync(`${resultFile}.restarted`));
+  // PushRelayJsIT bounds the stop (30 s) and the start (120 s) itself
+  await until('the server restarted', () => existsSync(`${resultFile}.restarted`), 180_000);
   step('restarted');
   await publish('restart', 'r2');
   await awaitSubscribers('restart', 3);
