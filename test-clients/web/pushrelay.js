@@ -179,7 +179,9 @@
 
     /** A leader tells the following tabs why the subscription ended, before it stops. */
     ended(kind, error) {
-      if (this.share && this.role === 'leader') this.share.post({ type: 'end', kind: kind, message: error ? String(error.message) : null });
+      if (this.share && this.role === 'leader') {
+        this.share.post({ type: 'end', kind: kind, message: error ? String(error.message) : null });
+      }
     }
 
     /** The id of the last message delivered: a token (§14.1), with the legacy pair. */

@@ -219,7 +219,8 @@ class PushRelayJsIT {
         Path out = DIR.resolve("server-" + run + ".out");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.pushrelay.Main",
-                "-c", DIR.resolve("pushrelay.conf").toString(), "--listen", "127.0.0.1:" + port);
+                "-c", DIR.resolve("pushrelay.conf").toString(), "--listen", "127.0.0.1:" + port,
+                "--warm-up", "0"); // as ServerProcess: the warm-up is WarmUpTest's, and under load it outlasts a step
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!Files.readString(out).contains("listening on 127.0.0.1:" + port)) {
