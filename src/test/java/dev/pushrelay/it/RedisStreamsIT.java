@@ -140,6 +140,22 @@ class RedisStreamsIT {
     }
 
     @Test
+    void s13_an_open_stream_outlives_redis_going_away_and_goes_on_when_it_returns() throws Exception {
+        try (EventStream s = EventStream.open(b.port(), get("/sub?id=away", ES))) {
+            assertEquals("HTTP/1.1 200 OK", s.head().statusLine());
+            awaitSubscribers(a, "away", 1);
+            publish(a, "away", "before");
+            assertEquals("before", dataOf(s.nextEvent()));
+            redis.stop();
+            assertEquals(503, RawHttp.exchange(a.port(), post("/pub?id=away", "lost")).status());
+            redis.launch(); // without its data
+            awaitSubscribers(a, "away", 1); // node B caught its stream up and counted it again
+            publish(a, "away", "after");
+            assertEquals("after", dataOf(s.nextEvent()), "the stream stayed open and goes on");
+        }
+    }
+
+    @Test
     void s13_a_websocket_on_one_node_gets_what_the_other_publishes() throws Exception {
         WebSocketEvents events = new WebSocketEvents();
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
