@@ -171,7 +171,6 @@ public final class RedisBroker implements Broker {
     public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
                                    Clock clock, LongSupplier budget, ThreadConnections local) {
         RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, budget, local);
-        if (local != null) local.listen(b.notifyChannel, b::onNotification);
         if (!b.connect()) {
             b.startNotes.add("[warn] redis " + RedisURI.create(url).getHost() + ":" + RedisURI.create(url).getPort()
                     + " is not reachable; requests for its channels get 503 until it is");
@@ -223,6 +222,10 @@ public final class RedisBroker implements Broker {
                         commandTimeoutMs, this::onNotification, () -> {
                             if (!closed) keeper.execute(this::catchUp);
                         });
+            } else if (local != null) {
+                // a single Redis: the first IO thread hears the announcements on its own
+                // connection; a cluster's come by sharded pub/sub through ClusterLink only
+                local.listen(notifyChannel, this::onNotification);
             }
             modeKnown = true;
             return true;
@@ -437,7 +440,7 @@ public final class RedisBroker implements Broker {
         hub.enter(key);
         Registrations.Pending p = new Registrations.Pending(entry, mode, authorizedOnly, maxSubscribers, ignoreQueue,
                 channelTimeout, reset, out);
-        ThreadConnections.Connection here = local == null ? null : local.current();
+        ThreadConnections.Connection here = local == null || cluster != null ? null : local.current();
         if (here != null) { // the long-polls of this IO turn go in one script
             if (registrations.queue(key, p)) here.afterTurn(() -> {
                 List<Registrations.Pending> batch = registrations.drain(key);
