@@ -50,12 +50,12 @@ class RefusalAccessLogIT {
             for (String r : requests) send(server, r);
             List<String> lines = AccessLogIT.awaitLines(log, requests.length);
             String[] expected = {
-                    "\"get /pub?id=a HTTP/1.1\" 400 154 ",
-                    "\"GET /pub?id=a HTTP/1.1\" 400 154 ",
-                    "\"" + ("GET " + longTarget).substring(0, 8192) + "\" 414 174 ",
-                    "\"GET /pub?id=a HTTP/1.1\" 400 200 ", // pushrelay's page for it is shorter than nginx's (§9)
-                    "\"GET /pub?id=a HTTP/2.0\" 505 184 ",
-                    "\"TRACE /pub?id=a HTTP/1.1\" 405 154 ",
+                    "\"get /pub?id=a HTTP/1.1\" 400 157 ",
+                    "\"GET /pub?id=a HTTP/1.1\" 400 157 ",
+                    "\"" + ("GET " + longTarget).substring(0, 8192) + "\" 414 177 ",
+                    "\"GET /pub?id=a HTTP/1.1\" 400 233 ", // nginx's 494 page
+                    "\"GET /pub?id=a HTTP/2.0\" 505 187 ",
+                    "\"TRACE /pub?id=a HTTP/1.1\" 405 157 ",
             };
             // a line is written when its exchange completes, which may be after the client saw
             // the close and sent the next request: compare regardless of order
