@@ -9,10 +9,10 @@ import dev.pushrelay.http.GracefulStop;
 import dev.pushrelay.config.ConfiguredClientLimits;
 import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
+import dev.pushrelay.http.RequestsInFlight;
 import dev.pushrelay.store.ChannelStore;
 import dev.pushrelay.store.memory.InMemoryChannelStore;
 import io.undertow.UndertowOptions;
-import io.undertow.server.handlers.GracefulShutdownHandler;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 
@@ -53,7 +53,7 @@ public final class PushServer implements AutoCloseable {
     private static final long FINISH_MS = 5000;
 
     private final ListeningSockets sockets;
-    private final GracefulShutdownHandler requests;
+    private final RequestsInFlight requests;
     private final GracefulStop drain;
     private final ChannelStore store;
     private final Brokers brokers;
@@ -68,7 +68,7 @@ public final class PushServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private PushServer(ListeningSockets sockets, GracefulShutdownHandler requests, GracefulStop drain, ChannelStore store,
+    private PushServer(ListeningSockets sockets, RequestsInFlight requests, GracefulStop drain, ChannelStore store,
                        Brokers brokers, ScheduledExecutorService sweeper, AtomicReference<Router> router, Telemetry telemetry,
                        Clock clock, List<String> startNotes, Settings settings, ClientLimits limits) {
         this.sockets = sockets;
@@ -116,7 +116,7 @@ public final class PushServer implements AutoCloseable {
             throw e;
         }
         GracefulStop drain = new GracefulStop(brokers::waiting);
-        GracefulShutdownHandler requests = new GracefulShutdownHandler(
+        RequestsInFlight requests = new RequestsInFlight(
                 new PushHandler(router::get, store, brokers, telemetry.reporting(), drain));
         OptionMap serverOptions = serverOptions(settings, limits);
         OptionMap socketOptions = OptionMap.builder()
