@@ -63,7 +63,7 @@ final class Brokers implements Function<LocationSettings, Broker> {
 
     private RedisBroker open(RedisSettings r) {
         return RedisBroker.open(r.url(), r.namespace(), r.connectTimeoutMs(), r.commandTimeoutMs(), clock,
-                memory::budget, new IoThreadRedis(r.url(), r.commandTimeoutMs(), System::nanoTime));
+                memory::budget, new IoThreadRedis(r.url(), r.connectTimeoutMs(), r.commandTimeoutMs(), System::nanoTime));
     }
 
     /** Every long-poll parked on this process, whatever its broker. */

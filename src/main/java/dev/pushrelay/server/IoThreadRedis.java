@@ -44,6 +44,9 @@ final class IoThreadRedis implements ThreadConnections {
     private final InetSocketAddress address;
     private final byte[][][] hello;
     private final long timeoutNanos;
+    private final long connectTimeoutMs;
+    /** How many of {@link #hello} must succeed (AUTH, SELECT); the name after them may be refused. */
+    private final int required;
     private final LongSupplier nanos;
     private final Map<XnioIoThread, Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -55,7 +58,7 @@ final class IoThreadRedis implements ThreadConnections {
     /**
      * @param nanos a monotonic clock (System::nanoTime), injected for the command timeout
      */
-    IoThreadRedis(String url, long commandTimeoutMs, LongSupplier nanos) {
+    IoThreadRedis(String url, long connectTimeoutMs, long commandTimeoutMs, LongSupplier nanos) {
         RedisURI uri = RedisURI.create(url);
         this.address = new InetSocketAddress(uri.getHost(), uri.getPort());
         java.util.List<byte[][]> first = new java.util.ArrayList<>();
@@ -65,9 +68,11 @@ final class IoThreadRedis implements ThreadConnections {
             first.add(user == null ? cmd("AUTH", new String(password)) : cmd("AUTH", user, new String(password)));
         }
         if (uri.getDatabase() != 0) first.add(cmd("SELECT", Integer.toString(uri.getDatabase())));
+        this.required = first.size();
         first.add(cmd("CLIENT", "SETNAME", "pushrelay-io"));
         this.hello = first.toArray(new byte[0][][]);
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(commandTimeoutMs);
+        this.connectTimeoutMs = connectTimeoutMs;
         this.nanos = nanos;
     }
 
@@ -97,6 +102,15 @@ final class IoThreadRedis implements ThreadConnections {
         if (l.ready) return l;
         if (l.connection == null && !l.opening && nanos.getAsLong() - l.failedAt > RETRY_NANOS) l.open();
         return null;
+    }
+
+    /** Connects on {@code io}; a connection not made within the connect timeout is given up. */
+    private IoFuture<StreamConnection> connect(XnioIoThread io, ChannelListener<StreamConnection> opened) {
+        IoFuture<StreamConnection> f = io.openStreamConnection(address, opened, OptionMap.create(Options.TCP_NODELAY, true));
+        io.executeAfter(() -> {
+            if (f.getStatus() == IoFuture.Status.WAITING) f.cancel();
+        }, connectTimeoutMs, TimeUnit.MILLISECONDS);
+        return f;
     }
 
     /** Opens (or, a second after it failed, reopens) the subscription, on the thread that got it first. */
@@ -142,8 +156,7 @@ final class IoThreadRedis implements ThreadConnections {
 
         void open() {
             opening = true;
-            IoFuture<StreamConnection> f = io.openStreamConnection(address, this::opened,
-                    OptionMap.create(Options.TCP_NODELAY, true));
+            IoFuture<StreamConnection> f = connect(io, this::opened);
             f.addNotifier((future, x) -> {
                 if (future.getStatus() != IoFuture.Status.DONE) io.execute(() -> {
                     opening = false;
@@ -191,10 +204,7 @@ final class IoThreadRedis implements ThreadConnections {
                     if (n == 0) return;
                     in.filled(n);
                     for (Object r = in.next(); r != Resp.Reader.INCOMPLETE; r = in.next()) {
-                        if (r instanceof Throwable) { // refused (AUTH): leave it to the shared subscription
-                            fail();
-                            return;
-                        }
+                        // an error (a refused AUTH or name) is left alone: the shared subscription is the one relied on
                         if (r instanceof java.util.List<?> l && l.size() == 3 && l.get(0) instanceof byte[] kind
                                 && java.util.Arrays.equals(kind, MESSAGE) && l.get(2) instanceof byte[] payload) {
                             listener.accept(payload);
@@ -240,8 +250,7 @@ final class IoThreadRedis implements ThreadConnections {
 
         void open() {
             opening = true;
-            IoFuture<StreamConnection> f = io.openStreamConnection(address, this::opened,
-                    OptionMap.create(Options.TCP_NODELAY, true));
+            IoFuture<StreamConnection> f = connect(io, this::opened);
             f.addNotifier((future, lane) -> {
                 if (future.getStatus() != IoFuture.Status.DONE) io.execute(() -> {
                     opening = false;
@@ -263,12 +272,12 @@ final class IoThreadRedis implements ThreadConnections {
             source.getReadSetter().set((ChannelListener<ConduitStreamSourceChannel>) ch -> read());
             source.resumeReads();
             c.getCloseSetter().set((ChannelListener<StreamConnection>) x -> fail("connection closed"));
-            for (byte[][] h : hello) {
+            for (int i = 0; i < hello.length; i++) {
                 CompletableFuture<Object> r = new CompletableFuture<>();
-                r.whenComplete((v, e) -> {
-                    if (e != null || v instanceof Throwable) fail("redis refused the greeting: " + (e != null ? e : v));
+                if (i < required) r.whenComplete((v, e) -> {
+                    if (e != null && connection == c) fail("redis refused the greeting: " + e.getMessage());
                 });
-                send(r, h);
+                send(r, hello[i]);
             }
             ready = true;
         }
