@@ -67,7 +67,16 @@ public final class Main implements Callable<Integer> {
     private final List<Logger> quieted = new ArrayList<>();
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        int code;
+        try {
+            code = new CommandLine(new Main()).execute(args);
+        } catch (Error e) {
+            // e.g. a class missing from a broken install: once the IO threads exist they would
+            // keep a process that never started listening alive; exit as a failed start does
+            e.printStackTrace();
+            code = START_ERROR;
+        }
+        System.exit(code);
     }
 
     @Override

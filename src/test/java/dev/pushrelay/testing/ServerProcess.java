@@ -6,8 +6,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +22,8 @@ import java.util.regex.Pattern;
 public final class ServerProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
+    /** Longer than any start seen at load 60 (tens of seconds), short of hanging a build. */
+    private static final Duration START_LIMIT = Duration.ofMinutes(3);
 
     private final Process process;
     private final int port;
@@ -62,25 +67,35 @@ public final class ServerProcess implements AutoCloseable {
                 // add its budget to every start
                 "--warm-up", "0"));
         Process p = new ProcessBuilder(cmd).redirectError(stderrLog.toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) { /* keep the pipe empty */ }
-                    } catch (IOException ignored) {
-                        // the process ended
-                    }
-                }, "server-stdout");
-                drain.setDaemon(true);
-                drain.start();
-                return new ServerProcess(p, Integer.parseInt(m.group(2)), conf, stderrLog);
+        // one reader for the process's whole life keeps the pipe empty; the start waits for its
+        // "listening" line at most START_LIMIT, so a server that hangs instead of starting
+        // fails the test instead of holding the build
+        BlockingQueue<Integer> listening = new ArrayBlockingQueue<>(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) listening.offer(Integer.parseInt(m.group(2)));
+                }
+            } catch (IOException ignored) {
+                // the process ended
             }
+            listening.offer(-1);
+        }, "server-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        Integer port;
+        try {
+            port = listening.poll(START_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            port = null;
         }
+        if (port != null && port > 0) return new ServerProcess(p, port, conf, stderrLog);
         p.destroyForcibly();
-        throw new IOException("server did not start: " + Files.readString(stderrLog));
+        throw new IOException((port == null ? "server did not start within " + START_LIMIT : "server did not start")
+                + ": " + Files.readString(stderrLog));
     }
 
     public int port() {
