@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,8 @@ final class ClusterLink {
     private final Consumer<byte[]> onAnnouncement;
     /** Slot → the Redis node id its shard channels are subscribed on (completed once subscribed). */
     private final Map<Integer, Subscribed> slots = new ConcurrentHashMap<>();
+    /** Pub/sub connections (the cluster's and each master's) that have connected at least once. */
+    private final Set<RedisChannelHandler<?, ?>> connectedOnce = ConcurrentHashMap.newKeySet();
     private volatile StatefulRedisClusterConnection<byte[], byte[]> commands;
     private volatile StatefulRedisClusterPubSubConnection<byte[], byte[]> notifications;
 
@@ -88,8 +91,13 @@ final class ClusterLink {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                // a node's pub/sub connection came back: its shard channels were resubscribed
-                if (connection instanceof StatefulRedisPubSubConnection<?, ?>) onNotificationsBack.run();
+                // Only a pub/sub connection that comes *back* may have lost announcements. Its
+                // first connect (a master's, when this node first listens on one of its slots)
+                // has lost nothing, and a catch-up then would re-read parked waiters for no
+                // reason, racing a delete: a re-read that runs after it creates the channel anew.
+                if (connection instanceof StatefulRedisPubSubConnection<?, ?> && !connectedOnce.add(connection)) {
+                    onNotificationsBack.run();
+                }
             }
         });
     }

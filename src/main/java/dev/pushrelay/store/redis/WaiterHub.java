@@ -88,6 +88,19 @@ final class WaiterHub {
             return best.gen() == gen + 1 ? best : MISSED;
         }
 
+        /**
+         * The event of exactly {@code gen}, if remembered. A waiter read again (caught up)
+         * while the announcement that ends its previous registration arrives is ended by that
+         * one: a delete's re-read that Redis runs after the delete finds a new channel.
+         */
+        Event exactly(long gen) {
+            int n = Math.min(historyCount, HISTORY);
+            for (int i = 0; i < n; i++) {
+                if (history[i].gen() == gen) return history[i];
+            }
+            return null;
+        }
+
         boolean idle() {
             return waiters.isEmpty() && pending == 0;
         }
@@ -119,6 +132,7 @@ final class WaiterHub {
             if (l == null) l = new Local(); // not possible while pending; safe anyway
             l.pending--;
             Object ended = l.after(gen);
+            if (ended == null && e.gen > 0 && e.gen < gen) ended = l.exactly(e.gen + 1);
             if (ended == null) {
                 e.gen = gen;
                 l.waiters.add(e);

@@ -82,6 +82,20 @@ class WaiterHubTest {
     }
 
     @Test
+    void s13_a_waiter_read_again_is_ended_by_the_delete_that_ends_its_previous_registration() {
+        WaiterHub.Entry e = entry();
+        hub.enter("c");
+        hub.registered("c", e, 6);
+        assertEquals(List.of(e), hub.takeAllForCatchUp("c")); // read again (catch-up) ...
+        announce("c", new WaiterHub.Event(7, WaiterHub.Kind.DELETE, null)); // ... as the channel is deleted
+        // Redis ran the re-read after the delete: a new channel, a new generation
+        WaiterHub.Outcome o = hub.registered("c", e, 1_000_000);
+        WaiterHub.Outcome.Ended ended = assertInstanceOf(WaiterHub.Outcome.Ended.class, o);
+        assertEquals(WaiterHub.Kind.DELETE, ended.by().kind());
+        assertEquals(0, hub.size(), "not parked on the channel created anew");
+    }
+
+    @Test
     void s13_cancel_gives_the_generation_to_uncount_once() {
         WaiterHub.Entry e = entry();
         hub.enter("c");
