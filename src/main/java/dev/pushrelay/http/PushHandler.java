@@ -75,7 +75,7 @@ public final class PushHandler implements HttpHandler {
             }
             if (!RequestChecks.admit(exchange)) return; // protocol.md §9
             ExchangeRequestView request = new ExchangeRequestView(exchange);
-            serve(exchange, routing, request, routing.route(request), log, new Redirects(request));
+            serve(exchange, routing, request, routing.route(request), log, new Redirects(request), false);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "request " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " failed", e);
             if (!exchange.isResponseStarted()) {
@@ -94,7 +94,7 @@ public final class PushHandler implements HttpHandler {
      * §8.2, §8.10), then try_files, then the endpoint (§8.11).
      */
     private void serve(HttpServerExchange exchange, Router routing, ExchangeRequestView request, RouteMatch match,
-                       RequestLog log, Redirects redirects) {
+                       RequestLog log, Redirects redirects, boolean internal) {
         useUri(exchange, match);
         if (log != null) log.routed(match);
         redirects.current(exchange, match);
@@ -102,6 +102,14 @@ public final class PushHandler implements HttpHandler {
         // protocol.md §8.5: keepalive_timeout 0 answers with Connection: close.
         if (location != null && location.keepaliveTimeoutSeconds() == 0) exchange.setPersistent(false);
         ErrorAnswer fail = (ex, status) -> errorPage(ex, routing, request, match, log, redirects, status);
+        if (location != null && !internal && declaredTooLarge(exchange, location)) {
+            // nginx's find-config phase: a declared body over the chosen location's
+            // client_max_body_size is 413 before the location's return, access checks or
+            // handler run, for every kind of location; the body is never read (protocol.md §3.1)
+            exchange.setPersistent(false);
+            fail.send(exchange, 413);
+            return;
+        }
         Return ret = match.response();
         if (ret != null) {
             if (ret.text() == null && ret.code() >= 400 && ret.code() != 444) {
@@ -125,7 +133,7 @@ public final class PushHandler implements HttpHandler {
                 return;
             }
             if (tried.redirected()) {
-                serve(exchange, routing, request, tried.match(), log, redirects);
+                serve(exchange, routing, request, tried.match(), log, redirects, true);
                 return;
             }
             useUri(exchange, tried.match());
@@ -177,7 +185,12 @@ public final class PushHandler implements HttpHandler {
             exchange.setRequestMethod(io.undertow.util.Methods.GET);
         }
         exchange.getResponseHeaders().remove(io.undertow.util.Headers.CONTENT_LENGTH);
-        serve(exchange, routing, request, routing.errorPage(match, request, page), log, redirects);
+        serve(exchange, routing, request, routing.errorPage(match, request, page), log, redirects, true);
+    }
+
+    private static boolean declaredTooLarge(HttpServerExchange exchange, LocationSettings location) {
+        long max = location.clientMaxBodySize();
+        return max > 0 && exchange.getRequestContentLength() > max;
     }
 
     private static boolean isPublishMethod(HttpServerExchange exchange) {

@@ -43,6 +43,8 @@ class NginxUnreadBodyIT {
             location /r302 { return 302 http://example.com/x; }
             location /r404 { return 404; }
             location /alias/ { alias %1$s/html/; }
+            location /small/ { client_max_body_size 4; alias %1$s/html/; }
+            location /smallr { client_max_body_size 4; return 200 text; }
             """;
 
     private static final String[] TARGETS = {"/a.txt", "/alias/a.txt", "/r200", "/r302", "/r404", "/none.txt"};
@@ -237,6 +239,22 @@ class NginxUnreadBodyIT {
                 // the framing breaks after the answer went out: the connection closes
                 assertSame(method + " " + target + " fault later", head,
                         new String[] {chunkedHead, "zz\r\nhello\r\n0\r\n\r\n"}, new int[] {1, 0});
+            }
+        }
+    }
+
+    @Test
+    void s3_1_a_declared_body_over_the_locations_limit_is_413_on_every_kind_of_location() throws IOException {
+        for (String target : new String[] {"/small/a.txt", "/smallr"}) {
+            for (String method : new String[] {"GET", "HEAD", "POST"}) {
+                boolean head = method.equals("HEAD");
+                String next = request(method, target, "HTTP/1.1", "Connection: close\r\n");
+                // over the limit: 413 and closed, the next request never answered
+                assertSame(method + " " + target + " over", head, new String[] {
+                        request(method, target, "HTTP/1.1", "Content-Length: 5\r\n") + "hello" + next}, new int[] {1});
+                // at the limit: the location's own answer, and the next request served
+                assertSame(method + " " + target + " at", head, new String[] {
+                        request(method, target, "HTTP/1.1", "Content-Length: 4\r\n") + "hell" + next}, new int[] {2});
             }
         }
     }
