@@ -18,7 +18,6 @@ final class CompoundIds {
 
     /** The tag of a channel known only as "everything before the token's second". */
     private static final long BEFORE = Long.MAX_VALUE;
-    private static final int MAX_DIGITS = 18;
 
     private CompoundIds() {
     }
@@ -52,7 +51,7 @@ final class CompoundIds {
     static Cursor[] parse(String token, int channels) {
         int colon = token.indexOf(':');
         if (colon < 0) return null;
-        long time = digits(token, 0, colon);
+        long time = EventIds.digits(token, 0, colon);
         return time < 0 ? null : parse(time, token.substring(colon + 1), channels);
     }
 
@@ -80,7 +79,7 @@ final class CompoundIds {
             if (tag.equals("-") || tag.equals("-1")) {
                 out[i] = before;
             } else {
-                long n = digits(tag, 0, tag.length());
+                long n = EventIds.digits(tag, 0, tag.length());
                 if (n < 0) return null;
                 out[i] = new Cursor(time, n);
             }
@@ -89,16 +88,5 @@ final class CompoundIds {
         }
         for (; i < channels; i++) out[i] = before;
         return out;
-    }
-
-    private static long digits(String s, int from, int to) {
-        if (to <= from || to - from > MAX_DIGITS) return -1;
-        long n = 0;
-        for (int i = from; i < to; i++) {
-            char ch = s.charAt(i);
-            if (ch < '0' || ch > '9') return -1;
-            n = n * 10 + (ch - '0');
-        }
-        return n;
     }
 }

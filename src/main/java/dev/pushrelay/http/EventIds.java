@@ -30,7 +30,8 @@ final class EventIds {
         return time < 0 || tag < 0 ? null : new Cursor(time, tag);
     }
 
-    private static long digits(String s, int from, int to) {
+    /** The decimal number in {@code s[from, to)}, or -1 if it is empty, too long or not all digits. */
+    static long digits(String s, int from, int to) {
         if (to <= from || to - from > MAX_DIGITS) return -1;
         long n = 0;
         for (int i = from; i < to; i++) {

@@ -100,7 +100,7 @@ final class IoThreadRedis implements ThreadConnections {
             return null;
         }
         if (l.ready) return l;
-        if (l.connection == null && !l.opening && nanos.getAsLong() - l.failedAt > RETRY_NANOS) l.open();
+        if (l.mayOpen()) l.open();
         return null;
     }
 
@@ -122,7 +122,7 @@ final class IoThreadRedis implements ThreadConnections {
                 s = subscription;
             }
         }
-        if (s.io == io && s.connection == null && !s.opening && nanos.getAsLong() - s.failedAt > RETRY_NANOS) s.open();
+        if (s.io == io && s.mayOpen()) s.open();
     }
 
     @Override
@@ -142,22 +142,30 @@ final class IoThreadRedis implements ThreadConnections {
         }
     }
 
-    /** A SUBSCRIBE connection read on its IO thread; every field is used on that thread only. */
-    private final class Listener {
+    /**
+     * A connection of one IO thread to Redis, opened and read on that thread (every field is
+     * used there only); a second after it failed it may be opened again.
+     */
+    private abstract class Link {
         final XnioIoThread io;
         StreamConnection connection;
         boolean opening;
         long failedAt = Long.MIN_VALUE / 2;
         Resp.Reader in = new Resp.Reader();
 
-        Listener(XnioIoThread io) {
+        Link(XnioIoThread io) {
             this.io = io;
+        }
+
+        /** Not connected, not connecting, and the last failure a retry interval ago. */
+        boolean mayOpen() {
+            return connection == null && !opening && nanos.getAsLong() - failedAt > RETRY_NANOS;
         }
 
         void open() {
             opening = true;
             IoFuture<StreamConnection> f = connect(io, this::opened);
-            f.addNotifier((future, x) -> {
+            f.addNotifier((future, link) -> {
                 if (future.getStatus() != IoFuture.Status.DONE) io.execute(() -> {
                     opening = false;
                     failedAt = nanos.getAsLong();
@@ -167,7 +175,7 @@ final class IoThreadRedis implements ThreadConnections {
 
         private void opened(StreamConnection c) {
             opening = false;
-            if (closed || c.getIoThread() != io) {
+            if (closed || c.getIoThread() != io) { // not ours to serve: the shared client stays in use
                 IoUtils.safeClose(c);
                 failedAt = nanos.getAsLong();
                 return;
@@ -176,7 +184,32 @@ final class IoThreadRedis implements ThreadConnections {
             ConduitStreamSourceChannel source = c.getSourceChannel();
             source.getReadSetter().set((ChannelListener<ConduitStreamSourceChannel>) ch -> read());
             source.resumeReads();
-            c.getCloseSetter().set((ChannelListener<StreamConnection>) x -> fail());
+            c.getCloseSetter().set((ChannelListener<StreamConnection>) x -> closedByPeer());
+            greet(c);
+        }
+
+        /** Once connected, on this thread: the first commands. */
+        abstract void greet(StreamConnection c);
+
+        abstract void read();
+
+        abstract void closedByPeer();
+    }
+
+    /** The SUBSCRIBE connection for the announcements. */
+    private final class Listener extends Link {
+
+        Listener(XnioIoThread io) {
+            super(io);
+        }
+
+        @Override
+        void closedByPeer() {
+            fail();
+        }
+
+        @Override
+        void greet(StreamConnection c) {
             ByteBuffer out = ByteBuffer.allocate(256);
             for (byte[][] h : hello) out = Resp.encode(out, h);
             out = Resp.encode(out, "SUBSCRIBE".getBytes(StandardCharsets.US_ASCII), listenChannel);
@@ -190,7 +223,8 @@ final class IoThreadRedis implements ThreadConnections {
             }
         }
 
-        private void read() {
+        @Override
+        void read() {
             StreamConnection c = connection;
             if (c == null) return;
             try {
@@ -231,47 +265,26 @@ final class IoThreadRedis implements ThreadConnections {
     private record Waiting(CompletableFuture<Object> reply, long sentAt) { }
 
     /** The connection of one IO thread; every field is used on that thread only. */
-    private final class Lane implements Connection {
-        final XnioIoThread io;
-        StreamConnection connection;
+    private final class Lane extends Link implements Connection {
         boolean ready;
-        boolean opening;
-        long failedAt;
         ByteBuffer out = ByteBuffer.allocate(8192);
-        Resp.Reader in = new Resp.Reader();
         final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
         boolean flushQueued;
         XnioExecutor.Key timer;
         final Runnable flush = this::flush;
 
         Lane(XnioIoThread io) {
-            this.io = io;
+            super(io);
         }
 
-        void open() {
-            opening = true;
-            IoFuture<StreamConnection> f = connect(io, this::opened);
-            f.addNotifier((future, lane) -> {
-                if (future.getStatus() != IoFuture.Status.DONE) io.execute(() -> {
-                    opening = false;
-                    failedAt = nanos.getAsLong();
-                });
-            }, this);
+        @Override
+        void closedByPeer() {
+            fail("connection closed");
         }
 
-        /** On this thread once connected: greet (AUTH, SELECT, a name), then take commands. */
-        private void opened(StreamConnection c) {
-            opening = false;
-            if (closed || c.getIoThread() != io) { // not ours to serve: the shared client stays in use
-                IoUtils.safeClose(c);
-                failedAt = nanos.getAsLong();
-                return;
-            }
-            connection = c;
-            ConduitStreamSourceChannel source = c.getSourceChannel();
-            source.getReadSetter().set((ChannelListener<ConduitStreamSourceChannel>) ch -> read());
-            source.resumeReads();
-            c.getCloseSetter().set((ChannelListener<StreamConnection>) x -> fail("connection closed"));
+        /** Greets (AUTH, SELECT, a name), then takes commands. */
+        @Override
+        void greet(StreamConnection c) {
             for (int i = 0; i < hello.length; i++) {
                 CompletableFuture<Object> r = new CompletableFuture<>();
                 if (i < required) r.whenComplete((v, e) -> {
@@ -327,7 +340,8 @@ final class IoThreadRedis implements ThreadConnections {
             }
         }
 
-        private void read() {
+        @Override
+        void read() {
             StreamConnection c = connection;
             if (c == null) return;
             ConduitStreamSourceChannel source = c.getSourceChannel();
