@@ -128,7 +128,11 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
         if (stop < p1 || scanner.refusal() != null) {
             if (scanner.refusedInBody()) {
                 dst.position(stop);
-                return stop - p0;
+                // the fault's bytes are taken off the socket, so no read event comes again:
+                // with nothing before the fault, a reader other than the body check must see
+                // the end now (a 0 left Undertow's drain of an unread body waiting for good)
+                int handed = stop - p0;
+                return handed > 0 || bodyReading ? handed : -1;
             }
             int from = scanner.requestStart();
             keepRefusedLine(dst, from < 0 ? p0 : from, p1);
