@@ -2,6 +2,8 @@ package dev.pushrelay.http;
 
 import dev.pushrelay.channel.Message;
 import dev.pushrelay.store.ChannelStore;
+import dev.pushrelay.websocket.PerMessageDeflate;
+import dev.pushrelay.websocket.WsFrames;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -28,6 +30,16 @@ final class StreamFrames {
     private String wsType;
     private boolean wsText;
     private ByteBuffer wsMeta;
+    /** Frame headers, [0] for the body alone, [1] for the ws+meta.nchan payload; plain then compressed. */
+    private final ByteBuffer[] wsHeader = new ByteBuffer[2];
+    private final ByteBuffer[] wsDeflatedHeader = new ByteBuffer[2];
+    /** Compressed payloads (§14.10), kept when charged; {@link #NOT_SMALLER} when compressing does not pay. */
+    private final ByteBuffer[] wsDeflated = new ByteBuffer[2];
+    private static final ByteBuffer NOT_SMALLER = ByteBuffer.allocate(0);
+
+    /** One WebSocket frame of a message: its header and payload, both shared (§14.6). */
+    record WsFrame(ByteBuffer header, ByteBuffer payload) {
+    }
 
     private StreamFrames(Message message) {
         this.message = message;
@@ -56,12 +68,8 @@ final class StreamFrames {
         return wsText;
     }
 
-    /**
-     * The payload of a single-channel {@code ws+meta.nchan} frame (§14.6): the message's id
-     * and type, then its body.
-     */
-    synchronized ByteBuffer webSocketMeta(String type, ChannelStore store, String key) {
-        know(type);
+    /** The payload of a single-channel {@code ws+meta.nchan} frame (§14.6): the message's id and type, then its body. */
+    private ByteBuffer webSocketMetaKnown(String type, ChannelStore store, String key) {
         if (wsMeta != null) return wsMeta.duplicate();
         ByteBuffer b = meta(message, EventIds.format(message.id()), type);
         if (store.chargeEncoding(key, message, b.remaining() + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
@@ -69,6 +77,47 @@ final class StreamFrames {
         }
         wsMeta = b;
         return b.duplicate();
+    }
+
+    /**
+     * The frame a single-channel WebSocket subscriber sends for this message (§14.6): header
+     * and payload built once, the payload compressed once for every socket that agreed to
+     * permessage-deflate (§14.10). When the memory budget cannot keep a compressed payload the
+     * message goes uncompressed (RFC 7692 lets any message go so).
+     */
+    synchronized WsFrame webSocket(String type, boolean meta, PerMessageDeflate.Agreement deflate,
+                                   ChannelStore store, String key) {
+        know(type);
+        int v = meta ? 1 : 0;
+        ByteBuffer payload = meta ? webSocketMetaKnown(type, store, key) : message.body();
+        int opcode = wsText ? WsFrames.TEXT : WsFrames.BINARY;
+        if (deflate != null && deflate.compresses(payload.remaining())) {
+            ByteBuffer z = wsDeflated[v];
+            if (z == null) {
+                z = PerMessageDeflate.compress(payload);
+                if (z == null) {
+                    z = NOT_SMALLER;
+                } else if (store.chargeEncoding(key, message, z.remaining() + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
+                    z = NOT_SMALLER;
+                }
+                wsDeflated[v] = z;
+            }
+            if (z != NOT_SMALLER) {
+                if (wsDeflatedHeader[v] == null) wsDeflatedHeader[v] = WsFrames.header(opcode, true, z.remaining());
+                return new WsFrame(wsDeflatedHeader[v], z);
+            }
+        }
+        if (wsHeader[v] == null) wsHeader[v] = WsFrames.header(opcode, false, payload.remaining());
+        return new WsFrame(wsHeader[v], payload);
+    }
+
+    /** A frame of a stream's own (several channels, §14.8; a gap signal): built for it alone. */
+    static WsFrame webSocketOwn(int opcode, ByteBuffer payload, PerMessageDeflate.Agreement deflate) {
+        if (deflate != null && deflate.compresses(payload.remaining())) {
+            ByteBuffer z = PerMessageDeflate.compress(payload);
+            if (z != null) return new WsFrame(WsFrames.header(opcode, true, z.remaining()), z);
+        }
+        return new WsFrame(WsFrames.header(opcode, false, payload.remaining()), payload);
     }
 
     static ByteBuffer meta(Message m, String id, String type) {
@@ -79,7 +128,12 @@ final class StreamFrames {
 
     private void know(String type) {
         if (type.equals(wsType)) return;
-        if (wsType != null) wsMeta = null; // another location's default type: not shared with it
+        if (wsType != null) { // another location's default type: not shared with it
+            wsMeta = null;
+            wsDeflated[1] = null;
+            java.util.Arrays.fill(wsHeader, null);
+            java.util.Arrays.fill(wsDeflatedHeader, null);
+        }
         wsType = type;
         wsText = type.regionMatches(true, 0, "text/", 0, 5) && isUtf8(message.body());
     }

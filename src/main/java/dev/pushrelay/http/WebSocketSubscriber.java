@@ -8,10 +8,8 @@ import dev.pushrelay.metrics.PushMetrics;
 import dev.pushrelay.store.ChannelStore;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.websockets.core.AbstractReceiveListener;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
+import dev.pushrelay.websocket.SubscriberSocket;
+import dev.pushrelay.websocket.WsFrames;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +17,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One WebSocket subscriber (protocol.md §14.6): a {@link ChannelFollower}, each message one frame. Frames in flight are counted in
- * bytes; a client that does not read is closed past {@link EventSourceSubscriber#QUEUE_LIMIT_BYTES}.
+ * One WebSocket subscriber (protocol.md §14.6): a {@link ChannelFollower}, each message one frame
+ * whose header and payload are built once per message and shared by every socket ({@link
+ * StreamFrames}, §14.10 for the compressed form). Unsent bytes are counted; a client that does
+ * not read is closed past {@link EventSourceSubscriber#QUEUE_LIMIT_BYTES}.
  */
 final class WebSocketSubscriber implements ChannelFollower.Transport {
 
@@ -41,10 +41,9 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     private final Cursor[] start;
     private final boolean given;
     private final boolean ignoreQueue;
-    private volatile WebSocketChannel channel;
+    /** The socket after the 101; IO thread. */
+    private SubscriberSocket socket;
     private boolean meta;
-    /** Bytes handed to Undertow and not yet written; IO thread. */
-    private long inFlight;
 
     private WebSocketSubscriber(ChannelStore store, List<String> keys, LocationSettings location, PushMetrics metrics,
                                 IoMailboxes mailboxes, GracefulStop drain, Cursor[] start, boolean given, boolean ignoreQueue) {
@@ -78,29 +77,25 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
                 StreamCursor.starts(requested, location, store, keys), requested.given(),
                 !requested.given() && (location.streams().firstNewest() // §14.7
                         || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange)));
-        WebSocketHandshake.upgrade(exchange, Set.of(META), s::connected);
+        WebSocketHandshake.upgradeSubscriber(exchange, Set.of(META), s::connected);
     }
 
-    /** After the 101: the first registration, on the channel's IO thread. */
-    private void connected(WebSocketChannel ch) {
-        this.channel = ch;
-        this.meta = META.equals(ch.getSubProtocol());
-        ch.addCloseTask(c -> gone());
-        ch.getReceiveSetter().set(new AbstractReceiveListener() {
-            // A subscriber sends nothing we act on; Undertow answers pings and close frames.
-        });
-        ch.resumeReceives();
-        follower.pingEvery(ch.getIoThread(), location.streams().webSocketPingSeconds(),
-                () -> WebSockets.sendPing(ByteBuffer.allocate(0), channel, null));
-        Refusal refused = follower.begin(ch.getIoThread(), start, given, ignoreQueue, () -> { });
+    /** After the 101: the first registration, on the connection's IO thread. */
+    private void connected(WebSocketHandshake.Upgraded up) {
+        this.meta = META.equals(up.subprotocol());
+        this.socket = new SubscriberSocket(up.connection(), up.deflate(), EventSourceSubscriber.QUEUE_LIMIT_BYTES,
+                follower::close);
+        socket.start();
+        follower.pingEvery(up.connection().getIoThread(), location.streams().webSocketPingSeconds(), socket::ping);
+        Refusal refused = follower.begin(up.connection().getIoThread(), start, given, ignoreQueue, () -> { });
         if (refused != null) ended(refused);
     }
 
     /** Only with the meta subprotocol can a frame say it is not a message (§14.6). */
     @Override
     public void gap(String missed) {
-        if (meta) frame(ByteBuffer.wrap(("event: pushrelay-gap\nid: " + missed + "\n\n")
-                .getBytes(StandardCharsets.US_ASCII)), true);
+        if (meta) frame(StreamFrames.webSocketOwn(WsFrames.TEXT, ByteBuffer.wrap(("event: pushrelay-gap\nid: " + missed
+                + "\n\n").getBytes(StandardCharsets.US_ASCII)), socket.deflate()));
     }
 
     /** @return false when the client is too slow and was closed */
@@ -108,42 +103,16 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     public boolean send(Message m, String id, String key) {
         String type = m.contentType() == null ? location.defaultType() : m.contentType();
         StreamFrames frames = StreamFrames.of(m);
-        ByteBuffer payload;
-        if (!meta) {
-            payload = m.body();
-        } else if (single) {
-            payload = frames.webSocketMeta(type, store, key);
-        } else {
-            payload = StreamFrames.meta(m, id, type);
-        }
-        return frame(payload, frames.webSocketText(type));
+        if (!meta || single) return frame(frames.webSocket(type, meta, socket.deflate(), store, key));
+        int opcode = frames.webSocketText(type) ? WsFrames.TEXT : WsFrames.BINARY;
+        return frame(StreamFrames.webSocketOwn(opcode, StreamFrames.meta(m, id, type), socket.deflate()));
     }
 
-    private boolean frame(ByteBuffer payload, boolean text) {
-        long n = payload.remaining();
-        if (inFlight > 0 && inFlight + n > EventSourceSubscriber.QUEUE_LIMIT_BYTES) {
-            close(TOO_SLOW, "too slow: " + inFlight + " bytes unsent");
-            return false;
-        }
-        inFlight += n;
-        WebSocketCallback<Void> done = new WebSocketCallback<>() {
-            @Override
-            public void complete(WebSocketChannel c, Void context) {
-                inFlight -= n;
-            }
-
-            @Override
-            public void onError(WebSocketChannel c, Void context, Throwable throwable) {
-                inFlight -= n;
-                gone();
-            }
-        };
-        if (text) {
-            WebSockets.sendText(payload, channel, done);
-        } else {
-            WebSockets.sendBinary(payload, channel, done);
-        }
-        return true;
+    /** One gathering write of the shared header and payload; past the queue's bound, close 1008 (§14.4). */
+    private boolean frame(StreamFrames.WsFrame f) {
+        if (socket.send(f.header(), f.payload())) return true;
+        close(TOO_SLOW, "too slow: " + socket.unsent() + " bytes unsent");
+        return false;
     }
 
     @Override
@@ -167,10 +136,6 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     }
 
     private void close(int code, String why) {
-        if (follower.close()) WebSockets.sendClose(code, why, channel, null);
-    }
-
-    private void gone() {
-        follower.close();
+        if (follower.close()) socket.close(code, why);
     }
 }

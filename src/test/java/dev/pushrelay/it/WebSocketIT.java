@@ -128,13 +128,13 @@ class WebSocketIT {
     }
 
     @Test
-    void s14_10_permessage_deflate_is_declined_and_frames_go_uncompressed() throws Exception {
+    void s14_10_a_deflate_offer_it_cannot_honour_is_declined_and_frames_go_uncompressed() throws Exception {
         try (TestServer server = TestServer.start(Confs.SEED);
              java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
             s.setSoTimeout(15_000);
             s.getOutputStream().write(("GET /activity?id=z HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+                    + "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
             StringBuilder head = new StringBuilder();
