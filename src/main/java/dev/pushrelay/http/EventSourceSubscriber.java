@@ -87,14 +87,20 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
         DisconnectWatch.watch(exchange, this::gone);
         follower.pingEvery(exchange.getIoThread(), pingSeconds, this::ping);
+        sink.direct(); // each event one chunk built once per message (§14.3), one write per stream
         sink.write(ByteBuffer.wrap(EventSourceFrames.PING));
     }
 
     @Override
     public boolean send(Message m, String id, String key) {
-        ByteBuffer event = single ? StreamFrames.of(m).eventSource(store, key)
-                : EventSourceFrames.message(m, id, m.eventName());
-        if (sink.write(event)) return true;
+        boolean written;
+        if (single && sink.chunked()) {
+            written = sink.writeChunk(StreamFrames.of(m).eventSourceChunk(store, key));
+        } else {
+            written = sink.write(single ? StreamFrames.of(m).eventSource(store, key)
+                    : EventSourceFrames.message(m, id, m.eventName()));
+        }
+        if (written) return true;
         slow();
         return false;
     }

@@ -26,6 +26,7 @@ final class StreamFrames {
     private final Message message;
     private ByteBuffer eventSource;
     private boolean eventSourceNoRoom;
+    private ByteBuffer eventSourceChunk;
     /** The type the WebSocket fields were worked out for (the location's default may differ). */
     private String wsType;
     private boolean wsText;
@@ -60,6 +61,21 @@ final class StreamFrames {
         }
         eventSource = b;
         return b.duplicate();
+    }
+
+    /**
+     * The same event framed as one HTTP/1.1 chunk ({@link StreamSink#chunk}), so a stream
+     * writes it as it is (§14.3); kept and charged like the event.
+     */
+    synchronized ByteBuffer eventSourceChunk(ChannelStore store, String key) {
+        if (eventSourceChunk != null) return eventSourceChunk;
+        ByteBuffer b = StreamSink.chunk(eventSource(store, key));
+        if (eventSourceNoRoom) return b;
+        if (store.chargeEncoding(key, message, b.remaining() + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
+            return b;
+        }
+        eventSourceChunk = b;
+        return b;
     }
 
     /** A text frame for a {@code text/*} type and a body of valid UTF-8, else binary (§14.6). */
