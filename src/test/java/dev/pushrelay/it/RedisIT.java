@@ -406,6 +406,47 @@ class RedisIT {
         }
     }
 
+    /** Polls A's channel info until {@code n} wait; returns how many info requests (one script each) it took. */
+    private static int countedScripts(ServerProcess p, String id, int n) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (int polls = 1; System.nanoTime() < deadline; polls++) {
+            if (ChannelInfoJson.get(p.port(), "/pub?id=" + id).map(ChannelInfoJson::subscribers).orElse(0) == n) return polls;
+        }
+        throw new AssertionError("never saw " + n + " subscribers on " + id);
+    }
+
+    @Test
+    void s13_a_long_poll_coming_back_for_its_next_message_registers_without_a_script() throws Exception {
+        try (RawHttp w = new RawHttp(b.port())) {
+            w.send(get("/sub?id=back"));
+            awaitSubscribers(a, "back", 1);
+            boolean plain = false;
+            // the plain path runs on an IO thread's own connection (opened by its first requests)
+            for (int i = 0; i < 20 && !plain; i++) {
+                assertEquals(201, publish(a, "back", "m" + i).status());
+                RawResponse got = w.read();
+                assertEquals("m" + i, got.text());
+                assertEquals("OK", redis.cli("CONFIG", "RESETSTAT"));
+                w.send(next(got, "/sub?id=back"));
+                int polls = countedScripts(a, "back", 1); // node A counts node B's returning waiter
+                plain = commandCalls("time") == polls && commandCalls("hincrby") == 1;
+            }
+            assertTrue(plain, "no subscribe script for a returning long-poll: " + redis.cli("INFO", "commandstats"));
+            ChannelInfoJson info = ChannelInfoJson.get(a.port(), "/pub?id=back").orElseThrow();
+            assertTrue(info.requested() <= 1, "its lookup is the channel's last request: " + info);
+
+            // a count that raced a publish sits under an older generation: never counted
+            String nodeChannel = redis.cli("PUBSUB", "CHANNELS", "t:pushrelay:node:*").lines().findFirst().orElseThrow();
+            String live = nodeChannel.substring("t:pushrelay:node:".length());
+            assertEquals("7", redis.cli("HINCRBY", "t:pushrelay{back}:w", live + ":1", "7"));
+            assertEquals(1, ChannelInfoJson.get(a.port(), "/pub?id=back").orElseThrow().subscribers());
+
+            assertEquals(201, publish(a, "back", "after").status(), "the returning waiter counts for 201");
+            assertEquals("after", w.read().text());
+            assertEquals(202, publish(b, "back", "nobody").status(), "and the publish ended its count");
+        }
+    }
+
     /** CLIENT LIST lines of the connections pushrelay's IO threads opened (named pushrelay-io). */
     private static List<String> ioConnections() {
         List<String> out = new ArrayList<>();

@@ -38,20 +38,39 @@ local function expireMessages()
   redis.call('HSET', c, 'mx', earliest)
 end
 
--- Waiters of every node; a node whose own pub/sub channel has no subscriber is gone.
+-- Waiters of every node under the channel's current generation. A count's field is
+-- "node:generation" (a re-registration without a script adds to it with HINCRBY, and one
+-- that raced a publish lands in an old generation's field, never counted); a field of the
+-- form "node" (a node of an earlier version) counts whatever its generation. A node whose
+-- own pub/sub channel has no subscriber is gone.
 local function live()
   local f = redis.call('HGETALL', w)
-  local n = 0
+  if #f == 0 then return 0 end
+  local g = num(redis.call('HGET', c, 'g'))
+  local n, alive = 0, {}
   for i = 1, #f, 2 do
-    local cnt = tonumber(f[i + 1])
-    local subs = redis.call('PUBSUB', NUMSUB, nodePrefix .. f[i])
-    if cnt <= 0 or tonumber(subs[2]) == 0 then
-      redis.call('HDEL', w, f[i])
-    else
-      n = n + cnt
+    if f[i] ~= 'seen' then -- the latest re-registration's time, not a count
+      local cnt = tonumber(f[i + 1])
+      local nd, fg = string.match(f[i], '^(.*):(%d+)$')
+      if nd == nil then nd = f[i] end
+      local ok = cnt > 0 and (fg == nil or tonumber(fg) == g)
+      if ok then
+        if alive[nd] == nil then
+          alive[nd] = tonumber(redis.call('PUBSUB', NUMSUB, nodePrefix .. nd)[2]) > 0
+        end
+        ok = alive[nd]
+      end
+      if ok then n = n + cnt else redis.call('HDEL', w, f[i]) end
     end
   end
   return n
+end
+
+-- This node's counts, whatever their generation (a catch-up counts its waiters again).
+local function forget(node)
+  for _, k in ipairs(redis.call('HKEYS', w)) do
+    if k == node or string.sub(k, 1, #node + 1) == node .. ':' then redis.call('HDEL', w, k) end
+  end
 end
 
 -- A new channel: ids above every id given before a Redis that lost its data (the epoch
@@ -86,8 +105,14 @@ local function settle(waiters)
   redis.call('EXPIREAT', w, deadline)
 end
 
+-- "last requested": the channel's own, or a later one a re-registration without a script
+-- left in the counts' hash (RedisBroker's plain path, protocol.md §13)
+local function seen()
+  return math.max(num(redis.call('HGET', c, 'seen')), num(redis.call('HGET', w, 'seen')))
+end
+
 local function info(waiters)
-  return {redis.call('XLEN', m), math.max(0, now - num(redis.call('HGET', c, 'seen'))), waiters}
+  return {redis.call('XLEN', m), math.max(0, now - seen()), waiters}
 end
 
 -- §5.4: a received message goes if it is the oldest stored and enough remain.
@@ -111,9 +136,15 @@ local function found(e)
   return {'f', e[1], f[2], f[4], tonumber(f[6]), tonumber(f[8]), tonumber(f[10])}
 end
 
+local function dropCounts()
+  local ws = num(redis.call('HGET', w, 'seen'))
+  if ws > num(redis.call('HGET', c, 'seen')) then redis.call('HSET', c, 'seen', ws) end
+  redis.call('DEL', w)
+end
+
 local function bump()
   local g = redis.call('HINCRBY', c, 'g', 1)
-  redis.call('DEL', w)
+  dropCounts()
   return g
 end
 
@@ -145,7 +176,7 @@ if op == 'publish' then
   end
   local waiting = live()
   local g = redis.call('HINCRBY', c, 'g', 1)
-  redis.call('DEL', w)
+  dropCounts()
   if waiting > 0 then deleteOldestReceived(id, d) end
   settle(0)
   -- P gen time tag keylen hasType typelen x d | key type body
@@ -164,8 +195,10 @@ if op == 'subscribe' then
   -- timeout. Each answer: {'f', message...}, {'=' (the message found just before)},
   -- {'r', refusal} or {'w', generation it waits under}.
   local key, node = ARGV[4], ARGV[5]
-  if ARGV[6] == '1' then redis.call('HDEL', w, node) end
+  if ARGV[6] == '1' then forget(node) end
   local exists = redis.call('EXISTS', c) == 1
+  -- counts without their channel are left by a re-registration that raced a delete
+  if not exists then redis.call('DEL', w) end
   if exists then expireMessages() end
   local current = -1 -- counted once the channel exists
   local added, touched, chTimeout = 0, false, 0
@@ -218,7 +251,7 @@ if op == 'subscribe' then
     if r[1] == 'f' and last == r[2] then r = {'='} elseif r[1] == 'f' then last = r[2] end
     out[#out + 1] = r
   end
-  if added > 0 then redis.call('HINCRBY', w, node, added) end
+  if added > 0 then redis.call('HINCRBY', w, node .. ':' .. gen, added) end
   if touched then redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now) end
   if exists then
     if current < 0 then current = live() end
@@ -264,8 +297,9 @@ end
 if op == 'cancel' then
   -- ARGV 4 node, 5 generation the waiter registered under
   if num(redis.call('HGET', c, 'g')) ~= tonumber(ARGV[5]) then return 0 end
-  local n = redis.call('HINCRBY', w, ARGV[4], -1)
-  if n <= 0 then redis.call('HDEL', w, ARGV[4]) end
+  local field = ARGV[4] .. ':' .. ARGV[5]
+  local n = redis.call('HINCRBY', w, field, -1)
+  if n <= 0 then redis.call('HDEL', w, field) end
   settle(live())
   return 1
 end
