@@ -407,7 +407,7 @@ public final class RedisBroker implements Broker {
     public CompletionStage<PublishResult> publish(String key, MessageDraft draft, BufferPolicy policy) {
         long d = policy.deleteOldestReceived() ? policy.minMessages() : -1;
         String type = draft.contentType();
-        byte[][] a = args(OP_PUBLISH, 8);
+        byte[][] a = args(OP_PUBLISH, 10);
         a[3] = utf8(key);
         a[4] = draft.body();
         a[5] = type == null ? EMPTY : latin1(type);
@@ -416,6 +416,8 @@ public final class RedisBroker implements Broker {
         a[8] = ascii(Integer.toString(policy.maxMessages()));
         a[9] = ascii(Long.toString(d));
         a[10] = ascii(Long.toString(policy.channelTimeoutSeconds()));
+        a[11] = ascii(Integer.toString(policy.minRecipients())); // §5.5, counted across nodes
+        a[12] = ascii(Integer.toString(policy.minMessages()));
         return run(key, a).handle((r, e) -> {
             if (e != null) {
                 if (outOfMemory(unwrap(e))) return new PublishResult.Rejected(Refusal.OUT_OF_MEMORY);

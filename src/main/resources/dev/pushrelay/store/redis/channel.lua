@@ -6,7 +6,8 @@
 -- Channel hash fields: g generation, lt/lg last id, seen last subscriber lookup, exp idle
 -- deadline, mx earliest message expiry (0 none), xm latest expiry (-1 never, 0 none).
 -- Stream entries: id "time-tag", fields b body, t content type, h has-type, x expires, d
--- delete-oldest-received min (-1 off).
+-- delete-oldest-received min (-1 off), n receipts counted (1: published where
+-- push_min_message_recipients is set, §5.5; the count is the channel hash's field "r" .. id).
 local c, m, w, epoch = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local op, nodePrefix, notify = ARGV[1], ARGV[2], ARGV[3]
 -- On Redis Cluster the node and notification channels are shard channels of this slot
@@ -31,6 +32,7 @@ local function expireMessages()
     local x = tonumber(e[2][8])
     if x ~= 0 and now > x then
       redis.call('XDEL', m, e[1])
+      if e[2][12] == '1' then redis.call('HDEL', c, 'r' .. e[1]) end
     elseif x ~= 0 and (earliest == 0 or x < earliest) then
       earliest = x
     end
@@ -121,6 +123,7 @@ local function deleteOldestReceived(id, d)
   local first = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
   if #first == 1 and first[1][1] == id and redis.call('XLEN', m) > d then
     redis.call('XDEL', m, id)
+    if first[1][2][12] == '1' then redis.call('HDEL', c, 'r' .. id) end
   end
 end
 
@@ -129,6 +132,11 @@ local function find(after)
   local r = redis.call('XRANGE', m, after, '+', 'COUNT', 1)
   if #r == 0 then return nil end
   return r[1]
+end
+
+-- §5.5: one more subscriber got stored message e (counted only where it is asked for).
+local function received(e, n)
+  if e[2][12] == '1' then redis.call('HINCRBY', c, 'r' .. e[1], n) end
 end
 
 local function found(e)
@@ -150,9 +158,12 @@ end
 
 if op == 'publish' then
   -- ARGV 4 key, 5 body, 6 content type, 7 has type, 8 message timeout, 9 max messages,
-  -- 10 delete-oldest-received min (-1 off), 11 channel timeout
+  -- 10 delete-oldest-received min (-1 off), 11 channel timeout, 12 min recipients (-1 off),
+  -- 13 min messages
   local key, body, ctype, hasType = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
   local timeout, maxMessages, d, chTimeout = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+  local minRecipients, minMessages = tonumber(ARGV[12] or '-1'), tonumber(ARGV[13] or '0')
+  local counted = minRecipients >= 0 and '1' or '0'
   if redis.call('EXISTS', c) == 0 then create(chTimeout) end
   expireMessages()
   -- §3.2 ids from Redis's clock, never backwards, strictly increasing on the channel.
@@ -164,7 +175,7 @@ if op == 'publish' then
   if timeout > 0 then x = now + timeout end
   redis.call('HSET', c, 'lt', time, 'lg', tag, 'exp', now + chTimeout)
   if maxMessages > 0 then
-    redis.call('XADD', m, id, 'b', body, 't', ctype, 'h', hasType, 'x', x, 'd', d)
+    redis.call('XADD', m, id, 'b', body, 't', ctype, 'h', hasType, 'x', x, 'd', d, 'n', counted)
     local mx, xm = num(redis.call('HGET', c, 'mx')), num(redis.call('HGET', c, 'xm'))
     if x ~= 0 and (mx == 0 or x < mx) then redis.call('HSET', c, 'mx', x) end
     if x == 0 then xm = -1 elseif xm ~= -1 and x > xm then xm = x end
@@ -172,9 +183,20 @@ if op == 'publish' then
     if redis.call('XLEN', m) > maxMessages then -- §5.3: the single oldest
       local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
       redis.call('XDEL', m, oldest[1][1])
+      if oldest[1][2][12] == '1' then redis.call('HDEL', c, 'r' .. oldest[1][1]) end
+    end
+  end
+  -- §5.5: after the trim, the oldest goes once received often enough, never this message
+  if minRecipients >= 0 and redis.call('XLEN', m) > minMessages then
+    local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
+    if #oldest == 1 and oldest[1][1] ~= id and num(redis.call('HGET', c, 'r' .. oldest[1][1])) >= minRecipients then
+      redis.call('XDEL', m, oldest[1][1])
+      redis.call('HDEL', c, 'r' .. oldest[1][1])
     end
   end
   local waiting = live()
+  -- §5.5: every waiter of every node gets it
+  if waiting > 0 and maxMessages > 0 and counted == '1' then redis.call('HINCRBY', c, 'r' .. id, waiting) end
   local g = redis.call('HINCRBY', c, 'g', 1)
   dropCounts()
   if waiting > 0 then deleteOldestReceived(id, d) end
@@ -235,6 +257,7 @@ if op == 'subscribe' then
           redis.call(PUBLISH, notify, 'K ' .. g .. ' 0 0 ' .. #key .. ' 0 0 0 0|' .. key)
         end
         if e then
+          received(e, 1)
           local d = tonumber(e[2][10])
           if d >= 0 and redis.call('XLEN', m) > d then
             deleteOldestReceived(e[1], d)
