@@ -37,6 +37,7 @@ public final class MicrometerPushMetrics implements PushMetrics, AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final ChannelStore store;
     private final LongSupplier logLinesDropped;
+    private final LongSupplier redisWaiting;
     private final Counter published;
     private final Counter delivered;
     private final Map<Ending, Counter> endings = new EnumMap<>(Ending.class);
@@ -45,6 +46,15 @@ public final class MicrometerPushMetrics implements PushMetrics, AutoCloseable {
     private final JvmGcMetrics gc;
 
     public MicrometerPushMetrics(ChannelStore store, LongSupplier logLinesDropped) {
+        this(store, logLinesDropped, () -> 0);
+    }
+
+    /**
+     * @param redisWaiting long-polls parked on this node for channels kept in Redis (protocol.md
+     *        §13); counted with the in-memory ones in pushrelay_subscribers_waiting
+     */
+    public MicrometerPushMetrics(ChannelStore store, LongSupplier logLinesDropped, LongSupplier redisWaiting) {
+        this.redisWaiting = redisWaiting;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.store = store;
         this.logLinesDropped = logLinesDropped;
@@ -66,8 +76,10 @@ public final class MicrometerPushMetrics implements PushMetrics, AutoCloseable {
                 .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
                         Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))
                 .register(r);
-        Gauge.builder("pushrelay.subscribers.waiting", store, s -> s.stats().subscribers()).strongReference(true)
-                .description("Long-poll requests waiting now").register(r);
+        Gauge.builder("pushrelay.subscribers.waiting", store, s -> s.stats().subscribers() + redisWaiting.getAsLong())
+                .strongReference(true).description("Long-poll requests waiting now on this node").register(r);
+        Gauge.builder("pushrelay.redis.subscribers.waiting", redisWaiting, LongSupplier::getAsLong).strongReference(true)
+                .description("Long-poll requests waiting now on this node for channels kept in Redis").register(r);
         Gauge.builder("pushrelay.channels", store, s -> s.stats().channels()).strongReference(true)
                 .description("Channels held").register(r);
         Gauge.builder("pushrelay.stored.messages", store, s -> s.stats().messages()).strongReference(true)
@@ -116,7 +128,8 @@ public final class MicrometerPushMetrics implements PushMetrics, AutoCloseable {
         endings.forEach((k, c) -> e.put(k, (long) c.count()));
         Map<String, Long> o = new HashMap<>();
         outcomes.forEach((k, c) -> o.put(k, (long) c.count()));
-        return new Totals((long) published.count(), (long) delivered.count(), e, o, logLinesDropped.getAsLong());
+        return new Totals((long) published.count(), (long) delivered.count(), e, o, logLinesDropped.getAsLong(),
+                redisWaiting.getAsLong());
     }
 
     /** Every meter in Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */

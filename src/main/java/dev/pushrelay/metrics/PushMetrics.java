@@ -38,7 +38,7 @@ public interface PushMetrics {
             for (Ending e : Ending.values()) endings.put(e, 0L);
             Map<String, Long> outcomes = new java.util.HashMap<>();
             for (String o : OUTCOMES) outcomes.put(o, 0L);
-            return new Totals(0, 0, endings, outcomes, 0);
+            return new Totals(0, 0, endings, outcomes, 0, 0);
         }
     };
 

@@ -22,7 +22,8 @@ public final class StatusPage {
         b.append("shared memory used: ").append(s.reservedBytes() / 1024).append("K\n");
         b.append("shared memory limit: ").append(s.budgetBytes() / 1024).append("K\n");
         line(b, "channels", s.channels());
-        line(b, "subscribers", s.subscribers());
+        line(b, "subscribers", s.subscribers() + t.redisSubscribers());
+        line(b, "redis subscribers", t.redisSubscribers());
         for (Ending e : Ending.values()) {
             line(b, "total subscriber endings " + e.label(), t.ending(e));
         }
@@ -44,7 +45,8 @@ public final class StatusPage {
         field(b, "reserved_memory_used_bytes", s.reservedBytes()).append(',');
         field(b, "reserved_memory_limit_bytes", s.budgetBytes()).append(',');
         field(b, "channels", s.channels()).append(',');
-        field(b, "subscribers", s.subscribers()).append(',');
+        field(b, "subscribers", s.subscribers() + t.redisSubscribers()).append(',');
+        field(b, "redis_subscribers", t.redisSubscribers()).append(',');
         b.append("\"subscriber_endings\":{");
         Ending[] all = Ending.values();
         for (int i = 0; i < all.length; i++) {

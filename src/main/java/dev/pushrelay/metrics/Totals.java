@@ -11,9 +11,11 @@ import java.util.Map;
  * @param endings parked long-polls ended, by how, every {@link Ending} present
  * @param publishOutcomes POST/PUT answers on publisher locations by "201", "202", "4xx", "5xx"
  * @param logLinesDropped access/error log lines dropped because the disk could not keep up
+ * @param redisSubscribers long-polls parked on this node for channels kept in Redis (protocol.md
+ *        §13): this node's own, so the sum over the nodes is every waiter
  */
 public record Totals(long published, long delivered, Map<Ending, Long> endings, Map<String, Long> publishOutcomes,
-                     long logLinesDropped) {
+                     long logLinesDropped, long redisSubscribers) {
 
     public Totals {
         endings = Map.copyOf(endings);

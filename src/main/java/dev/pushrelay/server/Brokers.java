@@ -73,6 +73,13 @@ final class Brokers implements Function<LocationSettings, Broker> {
         return out;
     }
 
+    /** Long-polls parked on this process for channels kept in Redis (protocol.md §13). */
+    long redisParked() {
+        long n = 0;
+        for (RedisBroker b : redis.values()) n += b.parked();
+        return n;
+    }
+
     void close() {
         for (RedisBroker b : redis.values()) b.close();
         redis.clear();

@@ -109,7 +109,7 @@ public final class PushServer implements AutoCloseable {
         Telemetry telemetry;
         try {
             notes.addAll(brokers.openAll(settings));
-            telemetry = Telemetry.start(settings, store, clock);
+            telemetry = Telemetry.start(settings, store, clock, brokers::redisParked);
         } catch (RuntimeException e) {
             brokers.close();
             store.close();

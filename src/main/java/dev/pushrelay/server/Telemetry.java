@@ -37,7 +37,7 @@ final class Telemetry implements AutoCloseable {
         this.reporting = reporting;
     }
 
-    static Telemetry start(Settings settings, ChannelStore store, Clock clock) {
+    static Telemetry start(Settings settings, ChannelStore store, Clock clock, java.util.function.LongSupplier redisWaiting) {
         LogSink logs = new LogSink(LogSink.DEFAULT_CAPACITY);
         for (Path file : logFiles(settings)) {
             try {
@@ -50,7 +50,7 @@ final class Telemetry implements AutoCloseable {
         logs.start();
         ZoneId zone = ZoneId.systemDefault();
         ErrorLog errorLog = ErrorLog.install(settings.errorLogs(), logs, clock, zone);
-        MicrometerPushMetrics metrics = new MicrometerPushMetrics(store, logs::dropped);
+        MicrometerPushMetrics metrics = new MicrometerPushMetrics(store, logs::dropped, redisWaiting);
         String v = PushServer.class.getPackage().getImplementationVersion();
         HttpReporting obs = new HttpReporting(metrics, metrics::scrape, logs, clock, zone, v == null ? "dev" : v);
         return new Telemetry(logs, errorLog, metrics, obs);

@@ -96,6 +96,26 @@ class RedisIT {
                     push_min_message_buffer_length 1;
                     nchan_redis_pass rds;
                 }
+                location /status {
+                    pushrelay_status;
+                }
+                location /metrics {
+                    pushrelay_metrics;
+                }
+                location /rec2 {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_min_message_recipients 2;
+                    push_min_message_buffer_length 1;
+                    nchan_redis_pass rds;
+                }
+                location /rec1 {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    push_min_message_recipients 1;
+                    push_min_message_buffer_length 0;
+                    nchan_redis_pass rds;
+                }
                 location /auth {
                     set $push_channel_id $arg_id;
                     push_subscriber;
@@ -403,6 +423,114 @@ class RedisIT {
             assertEquals(0, ChannelInfoJson.get(a.port(), "/pub?id=fan").orElseThrow().subscribers());
         } finally {
             for (RawHttp w : waiting) w.close();
+        }
+    }
+
+    /** Polls {@code p}'s status page (JSON) until it has {@code want}; returns the last one seen. */
+    private static String awaitStatus(ServerProcess p, String want) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String last = "";
+        while (System.nanoTime() < deadline && !last.contains(want)) {
+            last = RawHttp.exchange(p.port(), get("/status", "Accept: application/json")).text();
+        }
+        return last;
+    }
+
+    @Test
+    void s13_status_and_metrics_count_this_nodes_waiters_on_redis_channels() throws Exception {
+        try (RawHttp waiting = new RawHttp(b.port())) {
+            waiting.send(get("/sub?id=stat"));
+            awaitSubscribers(a, "stat", 1); // channel info counts every node's
+            String onB = awaitStatus(b, "\"redis_subscribers\":1,");
+            assertTrue(onB.contains(",\"subscribers\":1,") && onB.contains("\"redis_subscribers\":1,"), onB);
+            String onA = awaitStatus(a, "\"redis_subscribers\":0,");
+            assertTrue(onA.contains(",\"subscribers\":0,") && onA.contains("\"redis_subscribers\":0,"),
+                    "each node reports the long-polls it holds: " + onA);
+            String text = RawHttp.exchange(b.port(), get("/status")).text();
+            assertTrue(text.contains("\nsubscribers: 1\n") && text.contains("\nredis subscribers: 1\n"), text);
+            String metrics = RawHttp.exchange(b.port(), get("/metrics")).text();
+            assertTrue(metrics.contains("\npushrelay_subscribers_waiting 1.0\n"), metrics);
+            assertTrue(metrics.contains("\npushrelay_redis_subscribers_waiting 1.0\n"), metrics);
+            assertEquals(201, publish(a, "stat", "done").status());
+            assertEquals("done", waiting.read().text());
+            assertTrue(awaitStatus(b, "\"redis_subscribers\":0,").contains(",\"subscribers\":0,"));
+        }
+    }
+
+    private static int stored(ServerProcess p, String id) throws IOException {
+        return ChannelInfoJson.get(p.port(), "/pub?id=" + id).orElseThrow().messages();
+    }
+
+    @Test
+    void s13_min_message_recipients_counts_the_receipts_of_every_node() throws Exception {
+        // protocol.md §5.5 across nodes: a message goes once received twice, wherever
+        assertEquals(202, RawHttp.exchange(a.port(), post("/rec2?id=rc", "m0")).status());
+        assertEquals(202, RawHttp.exchange(b.port(), post("/rec2?id=rc", "m1")).status());
+        assertEquals(2, stored(a, "rc"), "m0 was received by nobody yet");
+        assertEquals("m0", RawHttp.exchange(b.port(), get("/sub?id=rc")).text());
+        assertEquals(202, RawHttp.exchange(a.port(), post("/rec2?id=rc", "m2")).status());
+        assertEquals(3, stored(a, "rc"), "m0 received once, on B");
+        assertEquals("m0", RawHttp.exchange(a.port(), get("/sub?id=rc")).text());
+        assertEquals(202, RawHttp.exchange(b.port(), post("/rec2?id=rc", "m3")).status());
+        assertEquals(3, stored(b, "rc"), "m0 received on B and on A: purged by the next publish");
+        assertEquals("m1", RawHttp.exchange(a.port(), get("/sub?id=rc")).text());
+
+        // the waiters a publish answers on every node are its receipts
+        try (RawHttp onA = new RawHttp(a.port()); RawHttp onB = new RawHttp(b.port())) {
+            RawResponse first = RawHttp.exchange(a.port(), post("/rec1?id=rl", "first"));
+            assertEquals(202, first.status());
+            onA.send(next(RawHttp.exchange(a.port(), get("/sub?id=rl")), "/sub?id=rl"));
+            onB.send(next(RawHttp.exchange(b.port(), get("/sub?id=rl")), "/sub?id=rl"));
+            awaitSubscribers(a, "rl", 2);
+            assertEquals(1, stored(a, "rl"), "first received twice, but only a publish purges");
+            assertEquals(201, RawHttp.exchange(b.port(), post("/rec1?id=rl", "live")).status());
+            assertEquals("live", onA.read().text());
+            assertEquals("live", onB.read().text());
+            assertEquals(1, stored(a, "rl"), "first purged; the published message never by its own publish");
+            assertEquals(202, RawHttp.exchange(a.port(), post("/rec1?id=rl", "next")).status());
+            assertEquals(1, stored(b, "rl"), "live had 2 receipts >= 1: purged");
+        }
+        // without the directive nothing is purged (the other tests' /pub keeps its buffer)
+    }
+
+    /** Polls A's channel info until {@code n} wait; returns how many info requests (one script each) it took. */
+    private static int countedScripts(ServerProcess p, String id, int n) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (int polls = 1; System.nanoTime() < deadline; polls++) {
+            if (ChannelInfoJson.get(p.port(), "/pub?id=" + id).map(ChannelInfoJson::subscribers).orElse(0) == n) return polls;
+        }
+        throw new AssertionError("never saw " + n + " subscribers on " + id);
+    }
+
+    @Test
+    void s13_a_long_poll_coming_back_for_its_next_message_registers_without_a_script() throws Exception {
+        try (RawHttp w = new RawHttp(b.port())) {
+            w.send(get("/sub?id=back"));
+            awaitSubscribers(a, "back", 1);
+            boolean plain = false;
+            // the plain path runs on an IO thread's own connection (opened by its first requests)
+            for (int i = 0; i < 20 && !plain; i++) {
+                assertEquals(201, publish(a, "back", "m" + i).status());
+                RawResponse got = w.read();
+                assertEquals("m" + i, got.text());
+                assertEquals("OK", redis.cli("CONFIG", "RESETSTAT"));
+                w.send(next(got, "/sub?id=back"));
+                int polls = countedScripts(a, "back", 1); // node A counts node B's returning waiter
+                plain = commandCalls("time") == polls && commandCalls("hincrby") == 1;
+            }
+            assertTrue(plain, "no subscribe script for a returning long-poll: " + redis.cli("INFO", "commandstats"));
+            ChannelInfoJson info = ChannelInfoJson.get(a.port(), "/pub?id=back").orElseThrow();
+            assertTrue(info.requested() <= 1, "its lookup is the channel's last request: " + info);
+
+            // a count that raced a publish sits under an older generation: never counted
+            String nodeChannel = redis.cli("PUBSUB", "CHANNELS", "t:pushrelay:node:*").lines().findFirst().orElseThrow();
+            String live = nodeChannel.substring("t:pushrelay:node:".length());
+            assertEquals("7", redis.cli("HINCRBY", "t:pushrelay{back}:w", live + ":1", "7"));
+            assertEquals(1, ChannelInfoJson.get(a.port(), "/pub?id=back").orElseThrow().subscribers());
+
+            assertEquals(201, publish(a, "back", "after").status(), "the returning waiter counts for 201");
+            assertEquals("after", w.read().text());
+            assertEquals(202, publish(b, "back", "nobody").status(), "and the publish ended its count");
         }
     }
 

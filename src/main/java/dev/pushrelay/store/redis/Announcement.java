@@ -17,6 +17,33 @@ import java.util.Arrays;
  */
 record Announcement(String key, WaiterHub.Event event) {
 
+    /**
+     * Only the channel key, without copying the body: a node skips the announcements of
+     * channels it has no waiters for (every node hears every publish).
+     *
+     * @return null when {@code msg} is not an announcement this version understands
+     */
+    static String key(byte[] msg) {
+        int bar = -1;
+        int spaces = 0;
+        int keyLenAt = -1;
+        for (int i = 0; i < msg.length; i++) {
+            if (msg[i] == '|') {
+                bar = i;
+                break;
+            }
+            if (msg[i] == ' ' && ++spaces == 4) keyLenAt = i + 1;
+        }
+        if (bar < 0 || spaces != 8 || keyLenAt < 0) return null;
+        int keyLen = 0;
+        for (int i = keyLenAt; i < bar && msg[i] != ' '; i++) {
+            if (msg[i] < '0' || msg[i] > '9' || keyLen > msg.length) return null;
+            keyLen = keyLen * 10 + (msg[i] - '0');
+        }
+        if (bar + 1 + keyLen > msg.length) return null;
+        return new String(msg, bar + 1, keyLen, StandardCharsets.UTF_8);
+    }
+
     /** @return null when {@code msg} is not an announcement this version understands */
     static Announcement parse(byte[] msg) {
         int bar = -1;

@@ -111,9 +111,18 @@ public final class RedisBroker implements Broker {
     private final long commandTimeoutMs;
     /** A waiter could not be read again (Redis away again): the keeper tries once more. */
     private volatile boolean catchUpNeeded;
+    private final Clock clock;
+    /** The latest announcement heard per channel, for re-registering without a script ({@link #sendPlain}). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Recent> recent = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How long an announcement vouches for "nothing after it" (and its time for "last requested"). */
+    static final long RECENT_MS = 1000;
+
+    /** An announcement as remembered for {@link #sendPlain}: {@code id} null for a kick or delete. */
+    private record Recent(long gen, Cursor id, long heardAtMillis) { }
 
     private RedisBroker(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
-                       LongSupplier budget, ThreadConnections local) {
+                       Clock clock, LongSupplier budget, ThreadConnections local) {
+        this.clock = clock;
         this.namespace = namespace;
         this.local = local;
         this.url = url;
@@ -170,7 +179,7 @@ public final class RedisBroker implements Broker {
      */
     public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
                                    Clock clock, LongSupplier budget, ThreadConnections local) {
-        RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, budget, local);
+        RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, clock, budget, local);
         if (!b.connect()) {
             b.startNotes.add("[warn] redis " + RedisURI.create(url).getHost() + ":" + RedisURI.create(url).getPort()
                     + " is not reachable; requests for its channels get 503 until it is");
@@ -236,6 +245,8 @@ public final class RedisBroker implements Broker {
     }
 
     private void keepConnected() {
+        long now = clock.millis();
+        recent.values().removeIf(r -> now - r.heardAtMillis() > RECENT_MS);
         ClusterLink cl = cluster;
         if (cl != null) {
             if (!cl.connected()) {
@@ -396,7 +407,7 @@ public final class RedisBroker implements Broker {
     public CompletionStage<PublishResult> publish(String key, MessageDraft draft, BufferPolicy policy) {
         long d = policy.deleteOldestReceived() ? policy.minMessages() : -1;
         String type = draft.contentType();
-        byte[][] a = args(OP_PUBLISH, 8);
+        byte[][] a = args(OP_PUBLISH, 10);
         a[3] = utf8(key);
         a[4] = draft.body();
         a[5] = type == null ? EMPTY : latin1(type);
@@ -405,6 +416,8 @@ public final class RedisBroker implements Broker {
         a[8] = ascii(Integer.toString(policy.maxMessages()));
         a[9] = ascii(Long.toString(d));
         a[10] = ascii(Long.toString(policy.channelTimeoutSeconds()));
+        a[11] = ascii(Integer.toString(policy.minRecipients())); // §5.5, counted across nodes
+        a[12] = ascii(Integer.toString(policy.minMessages()));
         return run(key, a).handle((r, e) -> {
             if (e != null) {
                 if (outOfMemory(unwrap(e))) return new PublishResult.Rejected(Refusal.OUT_OF_MEMORY);
@@ -452,8 +465,81 @@ public final class RedisBroker implements Broker {
         if (now != null) send(key, now);
     }
 
-    /** One subscribe script for a batch; when it answers, the channel's next batch goes out. */
+    /**
+     * Sends a batch of registrations: without a script when every one is a long-poll coming
+     * back for more right after the announcement of the message it got ({@link #sendPlain}),
+     * else with the subscribe script.
+     */
     private void send(String key, List<Registrations.Pending> batch) {
+        ThreadConnections.Connection here = local == null || cluster != null ? null : local.current();
+        Recent r = here == null ? null : recent.get(key);
+        if (r != null && plainFits(r, batch)) sendPlain(here, key, batch, r);
+        else sendScript(key, batch);
+    }
+
+    /**
+     * A plain re-registration judges nothing: broadcast, no subscriber limit, from the message
+     * the channel's latest announcement (heard within {@link #RECENT_MS}) carried.
+     */
+    private boolean plainFits(Recent r, List<Registrations.Pending> batch) {
+        if (r.id() == null || clock.millis() - r.heardAtMillis() > RECENT_MS) return false;
+        for (Registrations.Pending p : batch) {
+            if (p.mode() != ConcurrencyMode.BROADCAST || p.maxSubscribers() != 0 || p.ignoreQueue() || p.reset()
+                    || p.entry().gen != 0 || !r.id().equals(p.entry().after)) return false;
+        }
+        return true;
+    }
+
+    private static final byte[] HINCRBY = ascii("HINCRBY");
+    private static final byte[] HSET = ascii("HSET");
+    private static final byte[] HGET = ascii("HGET");
+    private static final byte[] PERSIST = ascii("PERSIST");
+    private static final byte[] SEEN = ascii("seen");
+    private static final byte[] G = ascii("g");
+
+    /**
+     * Re-registers long-polls that got the channel's latest message with plain pipelined
+     * commands instead of a script (protocol.md §13): their count goes to this node's field
+     * of that message's generation, "last requested" to the counts' hash, the channel's keys
+     * lose their idle expiry (a watched channel is never collected, §6.2), and the generation
+     * is read last. If it is still the announced one, nothing was published, kicked or
+     * deleted in between (each raises it), so nothing is stored after their cursor and they
+     * were counted under it: they park under it, exactly as the script would park them. If
+     * it moved, their count landed in an old generation's field that no script counts, and
+     * the batch goes through the script.
+     */
+    private void sendPlain(ThreadConnections.Connection here, String key, List<Registrations.Pending> batch, Recent r) {
+        byte[][] k = keys(key);
+        here.send(new CompletableFuture<>(), HINCRBY, k[2], utf8(node + ":" + r.gen()), ascii(Integer.toString(batch.size())));
+        here.send(new CompletableFuture<>(), HSET, k[2], SEEN, ascii(Long.toString(r.id().time())));
+        here.send(new CompletableFuture<>(), PERSIST, k[0]);
+        here.send(new CompletableFuture<>(), PERSIST, k[1]);
+        here.send(new CompletableFuture<>(), PERSIST, k[2]);
+        CompletableFuture<Object> gen = new CompletableFuture<>();
+        here.send(gen, HGET, k[0], G);
+        gen.whenComplete((v, e) -> {
+            if (e == null && v instanceof byte[] b && Long.toString(r.gen()).equals(new String(b, StandardCharsets.US_ASCII))) {
+                List<Registrations.Pending> next = registrations.next(key);
+                if (next != null) send(key, next);
+                for (Registrations.Pending p : batch) parked(key, p, r.gen());
+            } else if (e == null) {
+                sendScript(key, batch);
+            } else {
+                List<Registrations.Pending> next = registrations.next(key);
+                if (next != null) send(key, next);
+                for (Registrations.Pending p : batch) failed(key, p, e);
+            }
+        });
+    }
+
+    private void failed(String key, Registrations.Pending p, Throwable e) {
+        hub.leave(key);
+        if (outOfMemory(unwrap(e))) p.out().complete(new Fetch.Refused(Refusal.OUT_OF_MEMORY));
+        else p.out().completeExceptionally(unwrap(e));
+    }
+
+    /** One subscribe script for a batch; when it answers, the channel's next batch goes out. */
+    private void sendScript(String key, List<Registrations.Pending> batch) {
         byte[][] a = args(OP_SUBSCRIBE, 3 + 6 * batch.size());
         a[3] = utf8(key);
         a[4] = nodeBytes;
@@ -475,9 +561,7 @@ public final class RedisBroker implements Broker {
             for (int n = 0; n < batch.size(); n++) {
                 Registrations.Pending p = batch.get(n);
                 if (e != null) {
-                    hub.leave(key);
-                    if (outOfMemory(unwrap(e))) p.out().complete(new Fetch.Refused(Refusal.OUT_OF_MEMORY));
-                    else p.out().completeExceptionally(unwrap(e));
+                    failed(key, p, e);
                     continue;
                 }
                 @SuppressWarnings("unchecked")
@@ -502,18 +586,22 @@ public final class RedisBroker implements Broker {
                 hub.leave(key);
                 out.complete(new Fetch.Refused(Refusal.valueOf(str(r.get(1)))));
             }
-            default -> {
-                long gen = (Long) r.get(1);
-                WaiterHub.Outcome o = hub.registered(key, entry, gen);
-                if (o instanceof WaiterHub.Outcome.Parked) {
-                    if (entry.cancelled) cancel(key, entry);
-                    out.complete(new Fetch.Waiting(() -> cancel(key, entry)));
-                } else if (o instanceof WaiterHub.Outcome.Ended ended) {
-                    out.complete(asFetch(ended.by()));
-                } else { // missed: read again from the cursor, already admitted
-                    register(key, entry, ConcurrencyMode.BROADCAST, false, 0, false, p.channelTimeout(), false, out);
-                }
-            }
+            default -> parked(key, p, (Long) r.get(1));
+        }
+    }
+
+    /** Redis counted {@code p} under {@code gen}: park it, unless an announcement already ended it. */
+    private void parked(String key, Registrations.Pending p, long gen) {
+        WaiterHub.Entry entry = p.entry();
+        CompletableFuture<Fetch> out = p.out();
+        WaiterHub.Outcome o = hub.registered(key, entry, gen);
+        if (o instanceof WaiterHub.Outcome.Parked) {
+            if (entry.cancelled) cancel(key, entry);
+            out.complete(new Fetch.Waiting(() -> cancel(key, entry)));
+        } else if (o instanceof WaiterHub.Outcome.Ended ended) {
+            out.complete(asFetch(ended.by()));
+        } else { // missed: read again from the cursor, already admitted
+            register(key, entry, ConcurrencyMode.BROADCAST, false, 0, false, p.channelTimeout(), false, out);
         }
     }
 
@@ -595,8 +683,15 @@ public final class RedisBroker implements Broker {
 
     /** An announcement from channel.lua: ends this node's waiters registered before it. */
     private void onNotification(byte[] msg) {
+        String key = Announcement.key(msg);
+        // no waiter here, parked or registering: nothing to end, nothing to remember
+        if (key == null || !hub.watching(key)) return;
         Announcement a = Announcement.parse(msg);
-        if (a != null) hub.announce(a.key(), a.event(), RedisBroker::end, this::catchUp);
+        if (a == null) return;
+        WaiterHub.Event ev = a.event();
+        Recent heard = new Recent(ev.gen(), ev.kind() == WaiterHub.Kind.PUBLISH ? ev.message().id() : null, clock.millis());
+        recent.merge(a.key(), heard, (old, now) -> now.gen() >= old.gen() ? now : old);
+        hub.announce(a.key(), ev, RedisBroker::end, this::catchUp);
     }
 
     private static void end(WaiterHub.Entry e, WaiterHub.Event ev) {
@@ -614,6 +709,7 @@ public final class RedisBroker implements Broker {
     /** Reads every parked waiter again from its cursor (after notifications may have been lost). */
     private void catchUp() {
         awaitResubscribed();
+        recent.clear(); // announcements may have been lost: the plain path waits for the next one
         for (String key : hub.keys()) {
             List<WaiterHub.Entry> all = hub.takeAllForCatchUp(key);
             boolean first = true;

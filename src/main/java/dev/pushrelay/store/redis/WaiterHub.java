@@ -201,6 +201,14 @@ final class WaiterHub {
         return out;
     }
 
+    /**
+     * Waiters of {@code key} are parked or registering here. Without, its announcements change
+     * nothing ({@link #announce} ignores them): a registration sent later is answered after them.
+     */
+    boolean watching(String key) {
+        return channels.containsKey(key);
+    }
+
     List<String> keys() {
         return new ArrayList<>(channels.keySet());
     }

@@ -6,7 +6,8 @@
 -- Channel hash fields: g generation, lt/lg last id, seen last subscriber lookup, exp idle
 -- deadline, mx earliest message expiry (0 none), xm latest expiry (-1 never, 0 none).
 -- Stream entries: id "time-tag", fields b body, t content type, h has-type, x expires, d
--- delete-oldest-received min (-1 off).
+-- delete-oldest-received min (-1 off), n receipts counted (1: published where
+-- push_min_message_recipients is set, §5.5; the count is the channel hash's field "r" .. id).
 local c, m, w, epoch = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local op, nodePrefix, notify = ARGV[1], ARGV[2], ARGV[3]
 -- On Redis Cluster the node and notification channels are shard channels of this slot
@@ -31,6 +32,7 @@ local function expireMessages()
     local x = tonumber(e[2][8])
     if x ~= 0 and now > x then
       redis.call('XDEL', m, e[1])
+      if e[2][12] == '1' then redis.call('HDEL', c, 'r' .. e[1]) end
     elseif x ~= 0 and (earliest == 0 or x < earliest) then
       earliest = x
     end
@@ -38,20 +40,39 @@ local function expireMessages()
   redis.call('HSET', c, 'mx', earliest)
 end
 
--- Waiters of every node; a node whose own pub/sub channel has no subscriber is gone.
+-- Waiters of every node under the channel's current generation. A count's field is
+-- "node:generation" (a re-registration without a script adds to it with HINCRBY, and one
+-- that raced a publish lands in an old generation's field, never counted); a field of the
+-- form "node" (a node of an earlier version) counts whatever its generation. A node whose
+-- own pub/sub channel has no subscriber is gone.
 local function live()
   local f = redis.call('HGETALL', w)
-  local n = 0
+  if #f == 0 then return 0 end
+  local g = num(redis.call('HGET', c, 'g'))
+  local n, alive = 0, {}
   for i = 1, #f, 2 do
-    local cnt = tonumber(f[i + 1])
-    local subs = redis.call('PUBSUB', NUMSUB, nodePrefix .. f[i])
-    if cnt <= 0 or tonumber(subs[2]) == 0 then
-      redis.call('HDEL', w, f[i])
-    else
-      n = n + cnt
+    if f[i] ~= 'seen' then -- the latest re-registration's time, not a count
+      local cnt = tonumber(f[i + 1])
+      local nd, fg = string.match(f[i], '^(.*):(%d+)$')
+      if nd == nil then nd = f[i] end
+      local ok = cnt > 0 and (fg == nil or tonumber(fg) == g)
+      if ok then
+        if alive[nd] == nil then
+          alive[nd] = tonumber(redis.call('PUBSUB', NUMSUB, nodePrefix .. nd)[2]) > 0
+        end
+        ok = alive[nd]
+      end
+      if ok then n = n + cnt else redis.call('HDEL', w, f[i]) end
     end
   end
   return n
+end
+
+-- This node's counts, whatever their generation (a catch-up counts its waiters again).
+local function forget(node)
+  for _, k in ipairs(redis.call('HKEYS', w)) do
+    if k == node or string.sub(k, 1, #node + 1) == node .. ':' then redis.call('HDEL', w, k) end
+  end
 end
 
 -- A new channel: ids above every id given before a Redis that lost its data (the epoch
@@ -86,8 +107,14 @@ local function settle(waiters)
   redis.call('EXPIREAT', w, deadline)
 end
 
+-- "last requested": the channel's own, or a later one a re-registration without a script
+-- left in the counts' hash (RedisBroker's plain path, protocol.md §13)
+local function seen()
+  return math.max(num(redis.call('HGET', c, 'seen')), num(redis.call('HGET', w, 'seen')))
+end
+
 local function info(waiters)
-  return {redis.call('XLEN', m), math.max(0, now - num(redis.call('HGET', c, 'seen'))), waiters}
+  return {redis.call('XLEN', m), math.max(0, now - seen()), waiters}
 end
 
 -- §5.4: a received message goes if it is the oldest stored and enough remain.
@@ -96,6 +123,7 @@ local function deleteOldestReceived(id, d)
   local first = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
   if #first == 1 and first[1][1] == id and redis.call('XLEN', m) > d then
     redis.call('XDEL', m, id)
+    if first[1][2][12] == '1' then redis.call('HDEL', c, 'r' .. id) end
   end
 end
 
@@ -106,22 +134,36 @@ local function find(after)
   return r[1]
 end
 
+-- §5.5: one more subscriber got stored message e (counted only where it is asked for).
+local function received(e, n)
+  if e[2][12] == '1' then redis.call('HINCRBY', c, 'r' .. e[1], n) end
+end
+
 local function found(e)
   local f = e[2]
   return {'f', e[1], f[2], f[4], tonumber(f[6]), tonumber(f[8]), tonumber(f[10])}
 end
 
+local function dropCounts()
+  local ws = num(redis.call('HGET', w, 'seen'))
+  if ws > num(redis.call('HGET', c, 'seen')) then redis.call('HSET', c, 'seen', ws) end
+  redis.call('DEL', w)
+end
+
 local function bump()
   local g = redis.call('HINCRBY', c, 'g', 1)
-  redis.call('DEL', w)
+  dropCounts()
   return g
 end
 
 if op == 'publish' then
   -- ARGV 4 key, 5 body, 6 content type, 7 has type, 8 message timeout, 9 max messages,
-  -- 10 delete-oldest-received min (-1 off), 11 channel timeout
+  -- 10 delete-oldest-received min (-1 off), 11 channel timeout, 12 min recipients (-1 off),
+  -- 13 min messages
   local key, body, ctype, hasType = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
   local timeout, maxMessages, d, chTimeout = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+  local minRecipients, minMessages = tonumber(ARGV[12] or '-1'), tonumber(ARGV[13] or '0')
+  local counted = minRecipients >= 0 and '1' or '0'
   if redis.call('EXISTS', c) == 0 then create(chTimeout) end
   expireMessages()
   -- §3.2 ids from Redis's clock, never backwards, strictly increasing on the channel.
@@ -133,7 +175,7 @@ if op == 'publish' then
   if timeout > 0 then x = now + timeout end
   redis.call('HSET', c, 'lt', time, 'lg', tag, 'exp', now + chTimeout)
   if maxMessages > 0 then
-    redis.call('XADD', m, id, 'b', body, 't', ctype, 'h', hasType, 'x', x, 'd', d)
+    redis.call('XADD', m, id, 'b', body, 't', ctype, 'h', hasType, 'x', x, 'd', d, 'n', counted)
     local mx, xm = num(redis.call('HGET', c, 'mx')), num(redis.call('HGET', c, 'xm'))
     if x ~= 0 and (mx == 0 or x < mx) then redis.call('HSET', c, 'mx', x) end
     if x == 0 then xm = -1 elseif xm ~= -1 and x > xm then xm = x end
@@ -141,11 +183,22 @@ if op == 'publish' then
     if redis.call('XLEN', m) > maxMessages then -- §5.3: the single oldest
       local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
       redis.call('XDEL', m, oldest[1][1])
+      if oldest[1][2][12] == '1' then redis.call('HDEL', c, 'r' .. oldest[1][1]) end
+    end
+  end
+  -- §5.5: after the trim, the oldest goes once received often enough, never this message
+  if minRecipients >= 0 and redis.call('XLEN', m) > minMessages then
+    local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
+    if #oldest == 1 and oldest[1][1] ~= id and num(redis.call('HGET', c, 'r' .. oldest[1][1])) >= minRecipients then
+      redis.call('XDEL', m, oldest[1][1])
+      redis.call('HDEL', c, 'r' .. oldest[1][1])
     end
   end
   local waiting = live()
+  -- §5.5: every waiter of every node gets it
+  if waiting > 0 and maxMessages > 0 and counted == '1' then redis.call('HINCRBY', c, 'r' .. id, waiting) end
   local g = redis.call('HINCRBY', c, 'g', 1)
-  redis.call('DEL', w)
+  dropCounts()
   if waiting > 0 then deleteOldestReceived(id, d) end
   settle(0)
   -- P gen time tag keylen hasType typelen x d | key type body
@@ -164,8 +217,10 @@ if op == 'subscribe' then
   -- timeout. Each answer: {'f', message...}, {'=' (the message found just before)},
   -- {'r', refusal} or {'w', generation it waits under}.
   local key, node = ARGV[4], ARGV[5]
-  if ARGV[6] == '1' then redis.call('HDEL', w, node) end
+  if ARGV[6] == '1' then forget(node) end
   local exists = redis.call('EXISTS', c) == 1
+  -- counts without their channel are left by a re-registration that raced a delete
+  if not exists then redis.call('DEL', w) end
   if exists then expireMessages() end
   local current = -1 -- counted once the channel exists
   local added, touched, chTimeout = 0, false, 0
@@ -202,6 +257,7 @@ if op == 'subscribe' then
           redis.call(PUBLISH, notify, 'K ' .. g .. ' 0 0 ' .. #key .. ' 0 0 0 0|' .. key)
         end
         if e then
+          received(e, 1)
           local d = tonumber(e[2][10])
           if d >= 0 and redis.call('XLEN', m) > d then
             deleteOldestReceived(e[1], d)
@@ -218,7 +274,7 @@ if op == 'subscribe' then
     if r[1] == 'f' and last == r[2] then r = {'='} elseif r[1] == 'f' then last = r[2] end
     out[#out + 1] = r
   end
-  if added > 0 then redis.call('HINCRBY', w, node, added) end
+  if added > 0 then redis.call('HINCRBY', w, node .. ':' .. gen, added) end
   if touched then redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now) end
   if exists then
     if current < 0 then current = live() end
@@ -264,8 +320,9 @@ end
 if op == 'cancel' then
   -- ARGV 4 node, 5 generation the waiter registered under
   if num(redis.call('HGET', c, 'g')) ~= tonumber(ARGV[5]) then return 0 end
-  local n = redis.call('HINCRBY', w, ARGV[4], -1)
-  if n <= 0 then redis.call('HDEL', w, ARGV[4]) end
+  local field = ARGV[4] .. ':' .. ARGV[5]
+  local n = redis.call('HINCRBY', w, field, -1)
+  if n <= 0 then redis.call('HDEL', w, field) end
   settle(live())
   return 1
 end

@@ -41,6 +41,20 @@ class AnnouncementTest {
     }
 
     @Test
+    void s13_the_key_alone_is_read_without_the_body_and_garbage_is_refused() {
+        byte[] key = "grp/ch\u00e9".getBytes(StandardCharsets.UTF_8);
+        byte[] msg = wire("P 42 1700000000 3 " + key.length + " 1 10 1700003600 2|", key,
+                "text/plain".getBytes(StandardCharsets.ISO_8859_1), new byte[] {'b', '|'});
+        assertEquals("grp/ch\u00e9", Announcement.key(msg));
+        assertEquals(Announcement.parse(msg).key(), Announcement.key(msg));
+        assertEquals("c", Announcement.key(wire("D 8 0 0 1 0 0 0 0|c")));
+        assertNull(Announcement.key(wire("P 1 5 0 9 0 0 0 -1|c")), "a key longer than the message");
+        assertNull(Announcement.key(wire("P 1 5 0 x 0 0 0 -1|c")));
+        assertNull(Announcement.key(wire("P 1 5 0 1 0 0 0|c")), "eight head fields");
+        assertNull(Announcement.key(wire("no bar at all")));
+    }
+
+    @Test
     void s13_no_content_type_kicks_and_deletes() {
         Announcement none = Announcement.parse(wire("P 1 5 0 1 0 0 0 -1|", "c".getBytes(StandardCharsets.UTF_8)));
         assertNull(none.event().message().contentType());

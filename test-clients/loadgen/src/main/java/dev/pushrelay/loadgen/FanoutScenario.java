@@ -308,6 +308,7 @@ final class FanoutScenario {
         long unexpectedInfo = Stats.sumExcept(s.infoStatus, 200, 404);
         rep.fig("unexpected_statuses", unexpectedSub + unexpectedPub + unexpectedInfo, "count");
         rep.fig("subscriber_timeouts", s.subStatus[304] + s.subStatus[408], "count");
+        rep.fig("info_requests", Stats.sumExcept(s.infoStatus), "count"); // the ready check's channel-info polls
         common.say("subscriber statuses: %s", Stats.statuses(s.subStatus));
         common.say("publisher statuses: %s", Stats.statuses(s.pubStatus));
         common.say("channel-info statuses: %s", Stats.statuses(s.infoStatus));
