@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -52,6 +53,12 @@ import java.util.logging.Logger;
  * periodically and on MOVED/ASK, and reconnects a node's pub/sub connection, where {@link #resubscribe} subscribes its
  * slots again; when a slot changes owner, {@link #followMoves} subscribes at the
  * new owner and the broker catches its waiters up.
+ *
+ * <p>A master lost (a connection to it dropped, a script that found no one there) or a
+ * shard subscription ended by Redis ({@code SUNSUBSCRIBE}: its slot moved, or its master
+ * became a replica) makes the topology {@link #suspect}: it is asked again every half second
+ * for the next 30 s, so a failover or a migration is followed within a second of the
+ * cluster agreeing on it, not at the next periodic refresh (protocol.md §13).
  */
 final class ClusterLink {
 
@@ -62,6 +69,12 @@ final class ClusterLink {
     private final SlotTags tags;
     private final RedisClusterClient client;
     private final Consumer<byte[]> onAnnouncement;
+    private final Runnable onMoved;
+    private final ClientResources resources;
+    /** Until when ({@link System#nanoTime}) the topology is asked again every half second. */
+    private volatile long suspectUntil;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private volatile boolean closed;
     /** Slot → the Redis node id its shard channels are subscribed on (completed once subscribed). */
     private final Map<Integer, Subscribed> slots = new ConcurrentHashMap<>();
     /** Pub/sub connections (the cluster's and each master's) that have connected at least once. */
@@ -77,6 +90,8 @@ final class ClusterLink {
         this.node = node;
         this.tags = new SlotTags();
         this.onAnnouncement = onAnnouncement;
+        this.onMoved = onNotificationsBack;
+        this.resources = resources;
         this.client = RedisClusterClient.create(resources, seed);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
@@ -86,6 +101,7 @@ final class ClusterLink {
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                         .build())
                 .build());
         client.addListener(new RedisConnectionStateListener() {
@@ -98,6 +114,11 @@ final class ClusterLink {
                 if (connection instanceof StatefulRedisPubSubConnection<?, ?> && !connectedOnce.add(connection)) {
                     onNotificationsBack.run();
                 }
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!closed) suspect(); // a master stopped, or only the network: the topology says which
             }
         });
     }
@@ -118,6 +139,11 @@ final class ClusterLink {
                     @Override
                     public void smessage(RedisClusterNode from, byte[] channel, byte[] message) {
                         onAnnouncement.accept(message);
+                    }
+
+                    @Override
+                    public void sunsubscribed(RedisClusterNode from, byte[] channel, long count) {
+                        suspect(); // Redis ended it: the slot moved or its master is a replica now
                     }
                 });
                 notifications = ps;
@@ -219,6 +245,41 @@ final class ClusterLink {
     }
 
     /**
+     * The topology may have changed (a master lost, a shard subscription ended, a script
+     * unanswered): ask it again now and every half second for 30 s, following every slot
+     * that moved and catching its waiters up.
+     */
+    void suspect() {
+        suspectUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        if (refreshing.compareAndSet(false, true)) refreshIn(0);
+    }
+
+    private void refreshIn(long ms) {
+        if (closed) return;
+        resources.eventExecutorGroup().schedule(this::refresh, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void refresh() {
+        if (closed || notifications == null) {
+            refreshing.set(false);
+            return;
+        }
+        client.refreshPartitionsAsync().whenComplete((v, e) -> {
+            try {
+                if (followMoves()) onMoved.run();
+            } catch (RuntimeException x) {
+                LOG.log(Level.FINE, "redis cluster: following moved slots failed", x);
+            }
+            if (System.nanoTime() < suspectUntil) {
+                refreshIn(500);
+                return;
+            }
+            refreshing.set(false);
+            if (System.nanoTime() < suspectUntil && refreshing.compareAndSet(false, true)) refreshIn(500);
+        });
+    }
+
+    /**
      * Subscribes every slot again at the master it was subscribed on (Lettuce brings a
      * node's pub/sub connection back but not its shard channels; SSUBSCRIBE twice is
      * harmless), then waits (at most 2 s in all) until each of those masters counts this
@@ -263,6 +324,7 @@ final class ClusterLink {
     }
 
     void close() {
+        closed = true;
         try {
             var ps = notifications;
             if (ps != null) ps.close();

@@ -297,7 +297,9 @@ public final class RedisBroker implements Broker {
         // a cluster routes each channel to its slot's master: the IO threads' own
         // connections (one per thread, to one server) are for a single Redis only
         ClusterLink cl = cluster;
-        if (cl != null) return runOnCluster(cl, key, args);
+        if (cl != null) return runOnCluster(cl, key, args).whenComplete((r, e) -> {
+            if (e != null && unwrap(e) instanceof BrokerUnavailableException) cl.suspect(); // its master may be gone
+        });
         ThreadConnections.Connection here = local == null ? null : local.current();
         if (here != null) return runHere(here, keys(key), args);
         StatefulRedisConnection<byte[], byte[]> c = commands;
