@@ -5,6 +5,7 @@ import dev.pushrelay.testing.ExternalPrograms;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.RedisCluster;
+import dev.pushrelay.testing.RedisServer;
 import dev.pushrelay.testing.ServerProcess;
 import dev.pushrelay.testing.Subscribers;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one seed as nchan is. Cross-node delivery, the cursor walk, 201/202, first across nodes,
  * delete answering 410 on both nodes, EventSource across nodes; channels land on all three
  * masters, and announcements travel on shard channels only (nothing on classic pub/sub,
- * which a cluster broadcasts to every master).
+ * which a cluster broadcasts to every master). Node B names two seeds, the first one
+ * unreachable, as nchan allows; two servers that are not one cluster are refused.
  */
 @Tag(ExternalPrograms.REDIS)
 @ExtendWith(ExternalPrograms.class)
@@ -38,11 +40,12 @@ class RedisClusterIT {
     private static ServerProcess a;
     private static ServerProcess b;
 
-    static String conf(String seed) {
+    static String conf(String... seeds) {
+        StringBuilder servers = new StringBuilder();
+        for (String s : seeds) servers.append("    nchan_redis_server ").append(s).append(";\n");
         return """
                 upstream rds {
-                    nchan_redis_server %s;
-                }
+                %s}
                 location /pub {
                     set $push_channel_id $arg_id;
                     push_publisher;
@@ -66,14 +69,14 @@ class RedisClusterIT {
                     nchan_channel_id $arg_id;
                     nchan_redis_pass rds;
                 }
-                """.formatted(seed);
+                """.formatted(servers);
     }
 
     @BeforeAll
     static void start() throws IOException {
         cluster = RedisCluster.start();
         a = ServerProcess.start(conf(cluster.url()));
-        b = ServerProcess.start(conf(cluster.url()));
+        b = ServerProcess.start(conf("redis://127.0.0.1:" + unusedPort(), cluster.url())); // any seed that answers
     }
 
     @AfterAll
@@ -81,6 +84,25 @@ class RedisClusterIT {
         if (a != null) a.close();
         if (b != null) b.close();
         if (cluster != null) cluster.close();
+    }
+
+    private static int unusedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void s13_several_servers_that_are_not_one_cluster_are_refused_naming_the_directive() throws Exception {
+        try (RedisServer one = RedisServer.start(); RedisServer two = RedisServer.start();
+             ServerProcess p = ServerProcess.start(conf(one.url(), two.url()))) {
+            RawResponse r = publish(p, "x", "never stored");
+            assertEquals(503, r.status(), r.toString());
+            String log = p.stderr();
+            assertTrue(log.contains("pushrelay.conf:3: nchan_redis_server: several servers in one upstream"), log);
+            assertEquals("0", one.cli("DBSIZE"), "nothing written to either");
+            assertEquals("0", two.cli("DBSIZE"));
+        }
     }
 
     private static RawResponse publish(ServerProcess p, String id, String body) throws IOException {

@@ -84,7 +84,7 @@ final class ClusterLink {
 
     private record Subscribed(String redisNode, CompletableFuture<Void> done) { }
 
-    ClusterLink(ClientResources resources, RedisURI seed, String namespace, String node, long connectTimeoutMs,
+    ClusterLink(ClientResources resources, List<String> seeds, String namespace, String node, long connectTimeoutMs,
                 long commandTimeoutMs, Consumer<byte[]> onAnnouncement, Runnable onNotificationsBack) {
         this.namespace = namespace;
         this.node = node;
@@ -92,7 +92,7 @@ final class ClusterLink {
         this.onAnnouncement = onAnnouncement;
         this.onMoved = onNotificationsBack;
         this.resources = resources;
-        this.client = RedisClusterClient.create(resources, seed);
+        this.client = RedisClusterClient.create(resources, seeds.stream().map(RedisURI::create).toList());
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -129,6 +129,41 @@ final class ClusterLink {
             if (line.trim().equals("cluster_enabled:1")) return true;
         }
         return false;
+    }
+
+    /** What the servers of an upstream with several are (protocol.md §13). */
+    enum Seeds { NONE_ANSWERS, CLUSTER, NOT_A_CLUSTER }
+
+    /**
+     * Asks each seed whether it is a cluster node, as nchan does: every server that answers
+     * must say {@code cluster_enabled:1}. One that does not makes the set invalid (nchan:
+     * "more than one master in non-cluster", "cluster and non-cluster servers present").
+     */
+    static Seeds probe(io.lettuce.core.RedisClient client, List<String> seeds) {
+        boolean any = false;
+        for (String s : seeds) {
+            try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect(RedisURI.create(s))) {
+                if (!isCluster(c.sync().info("cluster"))) return Seeds.NOT_A_CLUSTER;
+                any = true;
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "redis seed " + s + " not reachable", e);
+            }
+        }
+        return any ? Seeds.CLUSTER : Seeds.NONE_ANSWERS;
+    }
+
+    /** The error logged (and the 503's cause) when several servers are not one cluster. */
+    static String notOneCluster(List<String> seeds, String where) {
+        StringBuilder names = new StringBuilder();
+        for (String s : seeds) {
+            RedisURI u = RedisURI.create(s);
+            if (names.length() > 0) names.append(", ");
+            names.append(u.getHost()).append(':').append(u.getPort());
+        }
+        return (where == null ? "" : where + ": ") + "nchan_redis_server: several servers in one upstream (" + names
+                + ") must be nodes of one Redis Cluster, and one of them is not (INFO cluster_enabled:0); name a"
+                + " single Redis alone in its upstream (nchan refuses several masters outside a cluster too);"
+                + " its locations answer 503";
     }
 
     synchronized boolean connect() {

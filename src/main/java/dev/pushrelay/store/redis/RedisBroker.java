@@ -107,16 +107,24 @@ public final class RedisBroker implements Broker {
     private volatile ClusterLink cluster;
     private volatile boolean modeKnown;
     private final String url;
+    /** Every server of the upstream, url first: a cluster's seeds (protocol.md §13). */
+    private final List<String> seeds;
+    /** file:line of the upstream's second server when there are several, for the refusal. */
+    private final String seedsWhere;
+    /** Why this broker serves nothing (several servers that are not one cluster), else null. */
+    private volatile String refusal;
     private final long connectTimeoutMs;
     private final long commandTimeoutMs;
     /** A waiter could not be read again (Redis away again): the keeper tries once more. */
     private volatile boolean catchUpNeeded;
 
-    private RedisBroker(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
-                       LongSupplier budget, ThreadConnections local) {
+    private RedisBroker(List<String> seeds, String seedsWhere, String namespace, long connectTimeoutMs,
+                        long commandTimeoutMs, LongSupplier budget, ThreadConnections local) {
         this.namespace = namespace;
         this.local = local;
-        this.url = url;
+        this.url = seeds.get(0);
+        this.seeds = List.copyOf(seeds);
+        this.seedsWhere = seedsWhere;
         this.connectTimeoutMs = connectTimeoutMs;
         this.commandTimeoutMs = commandTimeoutMs;
         byte[] id = new byte[8];
@@ -170,8 +178,23 @@ public final class RedisBroker implements Broker {
      */
     public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
                                    Clock clock, LongSupplier budget, ThreadConnections local) {
-        RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, budget, local);
-        if (!b.connect()) {
+        return open(List.of(url), null, namespace, connectTimeoutMs, commandTimeoutMs, clock, budget, local);
+    }
+
+    /**
+     * As {@link #open(String, String, long, long, Clock, LongSupplier, ThreadConnections)}
+     * with every server an upstream names ({@code seeds}, the first one first): a cluster is
+     * found through any one that answers; several servers that are not one cluster are
+     * refused (logged, naming {@code where}; requests get 503), as nchan refuses them.
+     */
+    public static RedisBroker open(List<String> seeds, String where, String namespace, long connectTimeoutMs,
+                                   long commandTimeoutMs, Clock clock, LongSupplier budget, ThreadConnections local) {
+        RedisBroker b = new RedisBroker(seeds, where, namespace, connectTimeoutMs, commandTimeoutMs, budget, local);
+        String url = seeds.get(0);
+        boolean connected = b.connect();
+        if (b.refusal != null) {
+            b.startNotes.add("[error] " + b.refusal);
+        } else if (!connected) {
             b.startNotes.add("[warn] redis " + RedisURI.create(url).getHost() + ":" + RedisURI.create(url).getPort()
                     + " is not reachable; requests for its channels get 503 until it is");
         } else {
@@ -186,7 +209,7 @@ public final class RedisBroker implements Broker {
     }
 
     private synchronized boolean connect() {
-        if (closed) return false;
+        if (closed || refusal != null) return false;
         if (!modeKnown && !detectMode()) return false;
         if (cluster != null) return cluster.connect();
         try {
@@ -216,9 +239,19 @@ public final class RedisBroker implements Broker {
      * (protocol.md §13). False while it does not answer.
      */
     private boolean detectMode() {
-        try (StatefulRedisConnection<String, String> probe = client.connect()) {
-            if (ClusterLink.isCluster(probe.sync().info("cluster"))) {
-                cluster = new ClusterLink(resources, RedisURI.create(url), namespace, node, connectTimeoutMs,
+        if (seeds.size() > 1) { // nchan's seeds: every one a node of one cluster (ClusterLink.probe)
+            ClusterLink.Seeds found = ClusterLink.probe(client, seeds);
+            if (found == ClusterLink.Seeds.NONE_ANSWERS) return false;
+            if (found == ClusterLink.Seeds.NOT_A_CLUSTER) {
+                refusal = ClusterLink.notOneCluster(seeds, seedsWhere);
+                LOG.severe(refusal);
+                modeKnown = true;
+                return false;
+            }
+        }
+        try (StatefulRedisConnection<String, String> probe = seeds.size() > 1 ? null : client.connect()) {
+            if (probe == null || ClusterLink.isCluster(probe.sync().info("cluster"))) {
+                cluster = new ClusterLink(resources, seeds, namespace, node, connectTimeoutMs,
                         commandTimeoutMs, this::onNotification, () -> {
                             if (!closed) keeper.execute(this::catchUp);
                         });
@@ -294,6 +327,8 @@ public final class RedisBroker implements Broker {
      * otherwise through the shared Lettuce connection.
      */
     private CompletableFuture<List<Object>> run(String key, byte[][] args) {
+        String refused = refusal;
+        if (refused != null) return CompletableFuture.failedFuture(new BrokerUnavailableException(refused, null));
         // a cluster routes each channel to its slot's master: the IO threads' own
         // connections (one per thread, to one server) are for a single Redis only
         ClusterLink cl = cluster;
