@@ -64,6 +64,12 @@ class RedisClusterIT {
                     push_subscriber_concurrency first;
                     nchan_redis_pass rds;
                 }
+                location /pubsmall {
+                    nchan_publisher;
+                    nchan_channel_id $arg_id;
+                    push_max_message_buffer_length 1;
+                    nchan_redis_pass rds;
+                }
                 location /es {
                     nchan_subscriber;
                     nchan_channel_id $arg_id;
@@ -193,6 +199,26 @@ class RedisClusterIT {
                 assertEquals(201, publish(a, "cut", "after").status());
                 assertEquals("after", again.read().text(), "announcements flow again");
             }
+        }
+    }
+
+    @Test
+    void s14_5_cluster_a_gap_made_on_one_node_is_signalled_on_the_other() throws Exception {
+        String first;
+        try (EventStream s = EventStream.open(b.port(), get("/es?id=cgap", "Accept: text/event-stream"))) {
+            awaitSubscribers(a, "cgap", 1);
+            assertEquals(201, RawHttp.exchange(a.port(), post("/pubsmall?id=cgap", "c1")).status());
+            String ev = s.nextEvent();
+            first = ev.substring(4, ev.indexOf('\n'));
+        }
+        for (int i = 2; i <= 3; i++) assertEquals(202, RawHttp.exchange(a.port(), post("/pubsmall?id=cgap", "c" + i)).status());
+        RawResponse c2 = RawHttp.exchange(b.port(), get("/sub?id=cgap")); // only c3 is stored
+        assertEquals("c3", c2.text());
+        try (EventStream s = EventStream.open(b.port(), get("/es?id=cgap", "Accept: text/event-stream",
+                "Last-Event-ID: " + first))) {
+            String gap = s.nextEvent();
+            assertTrue(gap.startsWith("event: pushrelay-gap\ndata: "), gap);
+            assertTrue(s.nextEvent().contains("data: c3\n"));
         }
     }
 

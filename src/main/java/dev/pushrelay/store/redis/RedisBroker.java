@@ -74,6 +74,7 @@ public final class RedisBroker implements Broker {
     private static final byte[] OP_INFO = ascii("info");
     private static final byte[] OP_DELETE = ascii("delete");
     private static final byte[] OP_CANCEL = ascii("cancel");
+    private static final byte[] OP_CURSOR = ascii("cursor");
     private static final byte[] ZERO = ascii("0");
     private static final byte[] ONE = ascii("1");
     private static final byte[] EMPTY = new byte[0];
@@ -600,6 +601,25 @@ public final class RedisBroker implements Broker {
         byte[][] a = args(OP_DELETE, 1);
         a[3] = utf8(key);
         return run(key, a).thenApply(RedisBroker::info);
+    }
+
+    /** §14.5, §14.7: one script on the channel's Redis (channel.lua's "cursor"). */
+    @Override
+    public CompletionStage<Cursor[]> cursorFacts(String key, int nth) {
+        byte[][] a = args(OP_CURSOR, 1);
+        a[3] = ascii(Integer.toString(nth));
+        return run(key, a).thenApply(r -> {
+            String before = str(r.get(1));
+            return new Cursor[] {id(str(r.get(0))),
+                    before.equals("oldest") ? Cursor.OLDEST : id(before)};
+        });
+    }
+
+    /** "time-tag" → its cursor; "" → null. */
+    private static Cursor id(String id) {
+        int dash = id.indexOf('-');
+        if (dash < 0) return null;
+        return new Cursor(Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));
     }
 
     private static Optional<ChannelInfo> info(List<Object> r) {
