@@ -37,7 +37,8 @@ final class RedisDirectives {
         final Map<String, Upstream> upstreams = new HashMap<>();
     }
 
-    record Upstream(String url, String namespace, Long connectTimeoutMs, Long commandTimeoutMs) {
+    /** @param where file:line of the second server when there are several, else null */
+    record Upstream(List<String> urls, String where, String namespace, Long connectTimeoutMs, Long commandTimeoutMs) {
     }
 
     private RedisDirectives() {
@@ -94,10 +95,14 @@ final class RedisDirectives {
     /**
      * {@code upstream NAME { ... }}: with nchan_redis_server it names a Redis for
      * nchan_redis_pass; its other directives (server, keepalive...) are for proxying, which
-     * pushrelay does not do, and are listed as ignored.
+     * pushrelay does not do, and are listed as ignored. Several nchan_redis_server name the
+     * nodes of one Redis Cluster (seeds, as nchan's): whether it is one is asked of the
+     * servers when they answer, and several servers that are not a cluster are refused then
+     * (protocol.md §13).
      */
     static void upstream(ConfNode n, Level http, List<String> ignored) throws ConfException {
-        String url = null;
+        List<String> urls = new java.util.ArrayList<>();
+        String where = null;
         String namespace = null;
         Long connect = null;
         Long command = null;
@@ -107,11 +112,10 @@ final class RedisDirectives {
                     if (child.args().size() != 1) {
                         throw child.error("invalid number of arguments in \"nchan_redis_server\" directive");
                     }
-                    if (url != null) {
-                        // one server per upstream: Redis Cluster is not supported (protocol.md §13)
-                        throw child.error("only one nchan_redis_server per upstream is supported");
-                    }
-                    url = url(child, child.arg(0));
+                    String url = url(child, child.arg(0));
+                    if (urls.contains(url)) throw Directives.duplicate(child);
+                    if (urls.size() == 1) where = child.where();
+                    urls.add(url);
                 }
                 case "nchan_redis_namespace" -> namespace = oneArg(child);
                 case "nchan_redis_connect_timeout" -> connect = millis(child);
@@ -119,11 +123,11 @@ final class RedisDirectives {
                 default -> ignored.add(child.where() + ": " + child.name());
             }
         }
-        if (url == null) {
+        if (urls.isEmpty()) {
             ignored.add(n.where() + ": upstream");
             return;
         }
-        if (http.upstreams.putIfAbsent(n.arg(0), new Upstream(url, namespace, connect, command)) != null) {
+        if (http.upstreams.putIfAbsent(n.arg(0), new Upstream(urls, where, namespace, connect, command)) != null) {
             throw n.error("duplicate upstream \"" + n.arg(0) + "\"");
         }
     }
@@ -159,7 +163,7 @@ final class RedisDirectives {
             if (u == null) {
                 throw passNode.error("no upstream \"" + pass + "\" with nchan_redis_server");
             }
-            return new RedisSettings(u.url(), first(namespace, u.namespace(), ""),
+            return new RedisSettings(u.urls().get(0), u.urls(), u.where(), first(namespace, u.namespace(), ""),
                     first(connect, u.connectTimeoutMs(), DEFAULT_CONNECT_TIMEOUT_MS),
                     first(command, u.commandTimeoutMs(), DEFAULT_COMMAND_TIMEOUT_MS));
         }

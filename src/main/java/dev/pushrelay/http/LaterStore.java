@@ -41,6 +41,10 @@ import java.util.logging.Logger;
  * had been published while it waited, which is what the follower does with it anyway.
  * While Redis is away a re-registration is tried again every second: the stream stays open,
  * as a parked long-poll does, and resumes from its cursor.
+ *
+ * <p>What the follower and the long-poll ask synchronously of the channel's buffer, the gap
+ * (§14.5) and where the Nth stored message starts (§14.7), is read from Redis first
+ * ({@link #withFacts}), only when the request needs it, and answered from that reading.
  */
 final class LaterStore implements ChannelStore {
 
@@ -50,6 +54,8 @@ final class LaterStore implements ChannelStore {
     private final XnioIoThread io;
     /** Answers given before the stream opened, taken once each; IO thread. */
     private final List<First> firsts = new ArrayList<>();
+    /** What {@link #withFacts} read, per channel key: {forgottenThrough, before(nth)}; IO thread. */
+    private final java.util.Map<String, Cursor[]> facts = new java.util.HashMap<>();
 
     private record First(String key, Cursor after, boolean ignoreQueue, Fetch fetch, Relay relay) { }
 
@@ -97,6 +103,43 @@ final class LaterStore implements ChannelStore {
             for (First f : firsts) cancel(f.fetch());
             firsts.clear();
         });
+    }
+
+    /**
+     * Reads from Redis what {@link #forgottenThrough} and {@link #before} will answer for
+     * {@code keys}, then runs {@code then} on the IO thread (Redis away: 503). Only when
+     * asked: a cursor named ({@code given}: the gap of §14.5 is judged against it) or
+     * nchan_subscriber_first_message N without one (§14.7); else {@code then} runs at once.
+     */
+    void withFacts(HttpServerExchange exchange, dev.pushrelay.config.LocationSettings location, List<String> keys,
+                   boolean given, Runnable then) {
+        int nth = location.streams().firstMessage();
+        boolean counted = nth != dev.pushrelay.config.StreamSettings.OLDEST
+                && nth != dev.pushrelay.config.StreamSettings.NEWEST;
+        if (!given && !counted) {
+            then.run();
+            return;
+        }
+        int ask = given ? 0 : nth;
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Cursor[]>[] fs = new CompletableFuture[keys.size()];
+        for (int i = 0; i < fs.length; i++) fs[i] = broker.cursorFacts(keys.get(i), ask).toCompletableFuture();
+        Pending.later(exchange, CompletableFuture.allOf(fs), v -> {
+            for (int i = 0; i < fs.length; i++) facts.put(keys.get(i), fs[i].join());
+            then.run();
+        });
+    }
+
+    @Override
+    public Cursor forgottenThrough(String key) {
+        Cursor[] f = facts.get(key);
+        return f == null ? null : f[0];
+    }
+
+    @Override
+    public Cursor before(String key, int nth) {
+        Cursor[] f = facts.get(key);
+        return f == null ? null : f[1];
     }
 
     /** As {@link #prepare}, for a multiplexed interval-poll (§4.5, §14.8): every channel polled first. */

@@ -79,7 +79,14 @@ final class SubscriberEndpoint {
                 return;
             }
             // a refusal comes after the 101 as a close frame, on either store
-            WebSocketSubscriber.start(exchange, location, streams, keys, metrics, mailboxes, drain);
+            Runnable start = () -> WebSocketSubscriber.start(exchange, location, streams, keys, metrics, mailboxes, drain);
+            if (redis) {
+                StreamCursor.Requested r = StreamCursor.of(exchange, true, keys.size());
+                if (r.invalid() != null) start.run();
+                else later.withFacts(exchange, location, keys, r.given(), start); // §14.5, §14.7 on Redis
+            } else {
+                start.run();
+            }
             return;
         }
         if (served.serves(SubscriberTransport.EVENTSOURCE) && EventSourceSubscriber.wants(exchange)) { // §14.2
@@ -110,12 +117,26 @@ final class SubscriberEndpoint {
             return;
         }
         String key = keys.get(0);
-        Cursor after = StreamCursor.forPoll(exchange, location, store, key); // §4.2, §14.1, §14.5
+        if (redis) { // the gap header and first_message N read Redis first, only when asked (§13, §14.5, §14.7)
+            StreamCursor.Requested r = StreamCursor.of(exchange, false);
+            boolean gap = r.given() && location.streams().gapHeader();
+            boolean nth = !r.given() && location.pollMode() != PollMode.INTERVAL_POLL;
+            if (r.invalid() == null && (gap || nth)) {
+                later.withFacts(exchange, location, keys, gap, () -> poll(exchange, location, later, key));
+                return;
+            }
+        }
+        poll(exchange, location, streams, key);
+    }
+
+    /** A single channel's long-poll or interval-poll; {@code facts} answers §14.5 and §14.7. */
+    private void poll(HttpServerExchange exchange, LocationSettings location, ChannelStore facts, String key) {
+        Cursor after = StreamCursor.forPoll(exchange, location, facts, key); // §4.2, §14.1, §14.5
         if (after == null) return;
         if (location.pollMode() == PollMode.INTERVAL_POLL) {
             intervalPoll(exchange, location, key, after);
         } else {
-            longPoll(exchange, location, key, after);
+            longPoll(exchange, location, facts, key, after);
         }
     }
 
@@ -133,8 +154,8 @@ final class SubscriberEndpoint {
         }
         boolean ignoreQueue = !requested.given() && (location.streams().firstNewest()
                 || location.ignoreQueueOnNoCache() && disallowsCaching(exchange));
-        later.prepare(exchange, keys, StreamCursor.starts(requested, location, later, keys), location.subscribe(),
-                ignoreQueue, start);
+        later.withFacts(exchange, location, keys, requested.given(), () -> later.prepare(exchange, keys,
+                StreamCursor.starts(requested, location, later, keys), location.subscribe(), ignoreQueue, start));
     }
 
     /** A multiplexed poll on Redis (§14.8): as MultiplexedPoll asks, before it starts. */
@@ -146,23 +167,27 @@ final class SubscriberEndpoint {
             return;
         }
         if (location.pollMode() == PollMode.INTERVAL_POLL) {
-            later.preparePolls(exchange, keys, requested.cursors(), location.subscribe().channelTimeoutSeconds(), start);
+            later.withFacts(exchange, location, keys, requested.given() && location.streams().gapHeader(),
+                    () -> later.preparePolls(exchange, keys, requested.cursors(),
+                            location.subscribe().channelTimeoutSeconds(), start));
             return;
         }
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange)
                 || location.streams().firstNewest() && !requested.given();
-        later.prepare(exchange, keys, StreamCursor.starts(requested, location, later, keys), location.subscribe(),
-                ignoreQueue, start);
+        later.withFacts(exchange, location, keys, requested.given() && location.streams().gapHeader(),
+                () -> later.prepare(exchange, keys, StreamCursor.starts(requested, location, later, keys),
+                        location.subscribe(), ignoreQueue, start));
     }
 
     /** §4.3. */
-    private void longPoll(HttpServerExchange exchange, LocationSettings location, String key, Cursor position) {
+    private void longPoll(HttpServerExchange exchange, LocationSettings location, ChannelStore facts, String key,
+                          Cursor position) {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && disallowsCaching(exchange)
                 || location.streams().firstNewest() && position.equals(Cursor.OLDEST); // no position named, §14.7
         Cursor after = position;
-        if (position.equals(Cursor.OLDEST) && location.redis() == null) { // nchan_subscriber_first_message N, §14.7
+        if (position.equals(Cursor.OLDEST)) { // nchan_subscriber_first_message N, §14.7
             after = StreamCursor.starts(new StreamCursor.Requested(new Cursor[] {position}, false, null), location,
-                    store, List.of(key))[0];
+                    facts, List.of(key))[0];
         }
         Broker store = brokers.apply(location);
         WaitingSubscriber waiter = new WaitingSubscriber(exchange, metrics, drain, mailboxes, store, key);

@@ -62,7 +62,7 @@ final class Brokers implements Function<LocationSettings, Broker> {
     }
 
     private RedisBroker open(RedisSettings r) {
-        return RedisBroker.open(r.url(), r.namespace(), r.connectTimeoutMs(), r.commandTimeoutMs(), clock,
+        return RedisBroker.open(r.seeds(), r.where(), r.namespace(), r.connectTimeoutMs(), r.commandTimeoutMs(), clock,
                 memory::budget, new IoThreadRedis(r.url(), r.connectTimeoutMs(), r.commandTimeoutMs(), System::nanoTime));
     }
 

@@ -57,6 +57,16 @@ public interface Broker {
     /** push_max_reserved_memory: no publish body of this size or more is read (§6.3). */
     long budget();
 
+    /**
+     * {@link ChannelStore#forgottenThrough} and {@link ChannelStore#before}{@code (key, nth)}
+     * in one answer, for a broker whose channels live elsewhere (protocol.md §14.5, §14.7):
+     * each null when not known ({@code nth} 0: not asked). A broker that cannot tell
+     * answers both null (no gap signal, the oldest message first).
+     */
+    default CompletionStage<Cursor[]> cursorFacts(String key, int nth) {
+        return java.util.concurrent.CompletableFuture.completedFuture(new Cursor[2]);
+    }
+
     /** Every subscriber parked on this process, for the graceful stop (protocol.md §10). */
     List<Subscriber> waiting();
 }

@@ -68,6 +68,25 @@ class RedisDirectivesTest {
     }
 
     @Test
+    void s13_several_servers_in_one_upstream_are_a_clusters_seeds() throws ConfException {
+        List<LocationSettings> locs = locations("""
+                http {
+                    upstream rds {
+                        nchan_redis_server redis://127.0.0.1:7000;
+                        nchan_redis_server 127.0.0.1:7001;
+                    }
+                    server { location /p { push_publisher; set $push_channel_id $arg_id; nchan_redis_pass rds; } }
+                }
+                """);
+        RedisSettings r = locs.get(0).redis();
+        assertEquals("redis://127.0.0.1:7000", r.url());
+        assertEquals(List.of("redis://127.0.0.1:7000", "redis://127.0.0.1:7001"), r.seeds());
+        assertEquals("conf/test.conf:4", r.where(), "the second server, named if they are not one cluster");
+        assertEquals("conf/test.conf:1: nchan_redis_server: \"nchan_redis_server\" directive is duplicate",
+                error("upstream r { nchan_redis_server redis://a:1; nchan_redis_server a:1; }"));
+    }
+
+    @Test
     void s13_errors_name_file_line_and_directive() {
         assertEquals("conf/test.conf:1: nchan_redis_pass: no upstream \"nope\" with nchan_redis_server",
                 error("location /p { push_publisher; set $push_channel_id $arg_id; nchan_redis_pass nope; }"));

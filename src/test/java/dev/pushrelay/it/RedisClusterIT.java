@@ -5,6 +5,7 @@ import dev.pushrelay.testing.ExternalPrograms;
 import dev.pushrelay.testing.RawHttp;
 import dev.pushrelay.testing.RawResponse;
 import dev.pushrelay.testing.RedisCluster;
+import dev.pushrelay.testing.RedisServer;
 import dev.pushrelay.testing.ServerProcess;
 import dev.pushrelay.testing.Subscribers;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one seed as nchan is. Cross-node delivery, the cursor walk, 201/202, first across nodes,
  * delete answering 410 on both nodes, EventSource across nodes; channels land on all three
  * masters, and announcements travel on shard channels only (nothing on classic pub/sub,
- * which a cluster broadcasts to every master).
+ * which a cluster broadcasts to every master). Node B names two seeds, the first one
+ * unreachable, as nchan allows; two servers that are not one cluster are refused.
  */
 @Tag(ExternalPrograms.REDIS)
 @ExtendWith(ExternalPrograms.class)
@@ -38,11 +40,12 @@ class RedisClusterIT {
     private static ServerProcess a;
     private static ServerProcess b;
 
-    static String conf(String seed) {
+    static String conf(String... seeds) {
+        StringBuilder servers = new StringBuilder();
+        for (String s : seeds) servers.append("    nchan_redis_server ").append(s).append(";\n");
         return """
                 upstream rds {
-                    nchan_redis_server %s;
-                }
+                %s}
                 location /pub {
                     set $push_channel_id $arg_id;
                     push_publisher;
@@ -61,19 +64,25 @@ class RedisClusterIT {
                     push_subscriber_concurrency first;
                     nchan_redis_pass rds;
                 }
+                location /pubsmall {
+                    nchan_publisher;
+                    nchan_channel_id $arg_id;
+                    push_max_message_buffer_length 1;
+                    nchan_redis_pass rds;
+                }
                 location /es {
                     nchan_subscriber;
                     nchan_channel_id $arg_id;
                     nchan_redis_pass rds;
                 }
-                """.formatted(seed);
+                """.formatted(servers);
     }
 
     @BeforeAll
     static void start() throws IOException {
         cluster = RedisCluster.start();
         a = ServerProcess.start(conf(cluster.url()));
-        b = ServerProcess.start(conf(cluster.url()));
+        b = ServerProcess.start(conf("redis://127.0.0.1:" + unusedPort(), cluster.url())); // any seed that answers
     }
 
     @AfterAll
@@ -81,6 +90,25 @@ class RedisClusterIT {
         if (a != null) a.close();
         if (b != null) b.close();
         if (cluster != null) cluster.close();
+    }
+
+    private static int unusedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void s13_several_servers_that_are_not_one_cluster_are_refused_naming_the_directive() throws Exception {
+        try (RedisServer one = RedisServer.start(); RedisServer two = RedisServer.start();
+             ServerProcess p = ServerProcess.start(conf(one.url(), two.url()))) {
+            RawResponse r = publish(p, "x", "never stored");
+            assertEquals(503, r.status(), r.toString());
+            String log = p.stderr();
+            assertTrue(log.contains("pushrelay.conf:3: nchan_redis_server: several servers in one upstream"), log);
+            assertEquals("0", one.cli("DBSIZE"), "nothing written to either");
+            assertEquals("0", two.cli("DBSIZE"));
+        }
     }
 
     private static RawResponse publish(ServerProcess p, String id, String body) throws IOException {
@@ -171,6 +199,26 @@ class RedisClusterIT {
                 assertEquals(201, publish(a, "cut", "after").status());
                 assertEquals("after", again.read().text(), "announcements flow again");
             }
+        }
+    }
+
+    @Test
+    void s14_5_cluster_a_gap_made_on_one_node_is_signalled_on_the_other() throws Exception {
+        String first;
+        try (EventStream s = EventStream.open(b.port(), get("/es?id=cgap", "Accept: text/event-stream"))) {
+            awaitSubscribers(a, "cgap", 1);
+            assertEquals(201, RawHttp.exchange(a.port(), post("/pubsmall?id=cgap", "c1")).status());
+            String ev = s.nextEvent();
+            first = ev.substring(4, ev.indexOf('\n'));
+        }
+        for (int i = 2; i <= 3; i++) assertEquals(202, RawHttp.exchange(a.port(), post("/pubsmall?id=cgap", "c" + i)).status());
+        RawResponse c2 = RawHttp.exchange(b.port(), get("/sub?id=cgap")); // only c3 is stored
+        assertEquals("c3", c2.text());
+        try (EventStream s = EventStream.open(b.port(), get("/es?id=cgap", "Accept: text/event-stream",
+                "Last-Event-ID: " + first))) {
+            String gap = s.nextEvent();
+            assertTrue(gap.startsWith("event: pushrelay-gap\ndata: "), gap);
+            assertTrue(s.nextEvent().contains("data: c3\n"));
         }
     }
 

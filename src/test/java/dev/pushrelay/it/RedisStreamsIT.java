@@ -19,6 +19,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.pushrelay.testing.RawHttp.get;
@@ -31,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pushrelay processes on one real redis-server. An EventSource on node B follows what is
  * published on node A and resumes with Last-Event-ID on node A; WebSocket, chunked and
  * multiplexed subscribers likewise; a refusal of the first registration is still the
- * long-poll's status, and a delete ends the streams of both nodes.
+ * long-poll's status, and a delete ends the streams of both nodes. The gap signal (§14.5)
+ * and nchan_subscriber_first_message N (§14.7) read the channel in Redis, so they hold
+ * across nodes: a buffer trimmed by publishes on one node is signalled on the other.
  */
 @Tag(ExternalPrograms.REDIS)
 @ExtendWith(ExternalPrograms.class)
@@ -70,6 +74,31 @@ class RedisStreamsIT {
                     nchan_subscriber;
                     nchan_channel_id $arg_id-x $arg_id-y;
                     push_subscriber_timeout 10;
+                    nchan_redis_pass rds;
+                }
+                location /pubsmall {
+                    nchan_publisher;
+                    nchan_channel_id $arg_id;
+                    push_message_timeout 1h;
+                    push_max_message_buffer_length 2;
+                    nchan_redis_pass rds;
+                }
+                location /gapsub {
+                    nchan_subscriber;
+                    nchan_channel_id $arg_id;
+                    pushrelay_cursor_gap_header on;
+                    nchan_redis_pass rds;
+                }
+                location /second {
+                    nchan_subscriber;
+                    nchan_channel_id $arg_id;
+                    nchan_subscriber_first_message 2;
+                    nchan_redis_pass rds;
+                }
+                location /penultimate {
+                    nchan_subscriber;
+                    nchan_channel_id $arg_id;
+                    nchan_subscriber_first_message -2;
                     nchan_redis_pass rds;
                 }
                 location /multipoll {
@@ -137,6 +166,74 @@ class RedisStreamsIT {
             publish(b, "es", "m6");
             assertEquals("m6", dataOf(s.nextEvent()));
         }
+    }
+
+    @Test
+    void s14_5_a_buffer_trimmed_on_one_node_is_a_gap_for_a_stream_or_long_poll_resuming_on_the_other()
+            throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (EventStream s = EventStream.open(b.port(), get("/sub?id=gap", ES))) {
+            assertEquals(200, s.head().status());
+            for (int i = 1; i <= 6; i++) {
+                awaitSubscribers(a, "gap", 1);
+                assertEquals(201, RawHttp.exchange(a.port(), post("/pubsmall?id=gap", "g" + i)).status());
+                String ev = s.nextEvent();
+                assertEquals("g" + i, dataOf(ev));
+                ids.add(idOf(ev));
+            }
+        }
+        // g5 and g6 stored (buffer 2): a cursor at g1 missed g2..g4, g4 the newest gone
+        try (EventStream s = EventStream.open(a.port(), get("/sub?id=gap", ES, "Last-Event-ID: " + ids.get(0)))) {
+            assertEquals("event: pushrelay-gap\ndata: " + ids.get(3) + "\n\n", s.nextEvent());
+            assertEquals("g5", dataOf(s.nextEvent()));
+            assertEquals("g6", dataOf(s.nextEvent()));
+        }
+        try (EventStream s = EventStream.open(b.port(), get("/sub?id=gap", ES, "Last-Event-ID: " + ids.get(4)))) {
+            awaitSubscribers(a, "gap", 1);
+            publish(a, "gap", "g7");
+            assertEquals("g6", dataOf(s.nextEvent()), "no gap after g5: nothing between was lost");
+            assertEquals("g7", dataOf(s.nextEvent()));
+        }
+        RawResponse lp = RawHttp.exchange(b.port(), get("/gapsub?id=gap&last_event_id=" + ids.get(1)));
+        assertEquals(200, lp.status());
+        assertEquals("g5", lp.text());
+        assertEquals(ids.get(3), lp.header("X-Pushrelay-Gap"));
+        RawResponse plain = RawHttp.exchange(b.port(), get("/sub?id=gap&last_event_id=" + ids.get(1)));
+        assertEquals("g5", plain.text());
+        assertEquals(null, plain.header("X-Pushrelay-Gap"), "only where the location asks");
+    }
+
+    @Test
+    void s14_7_first_message_n_starts_at_the_nth_stored_message_of_a_channel_published_on_the_other_node()
+            throws Exception {
+        for (int i = 1; i <= 4; i++) publish(a, "nth", "f" + i);
+        try (EventStream s = EventStream.open(b.port(), get("/second?id=nth", ES))) {
+            assertEquals("f2", dataOf(s.nextEvent()), "the 2nd from the oldest");
+            assertEquals("f3", dataOf(s.nextEvent()));
+        }
+        assertEquals("f3", RawHttp.exchange(b.port(), get("/penultimate?id=nth")).text(), "the 2nd from the newest");
+        assertEquals("f1", RawHttp.exchange(b.port(), get("/sub?id=nth")).text(), "oldest by default");
+        WebSocketEvents events = new WebSocketEvents();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + b.port() + "/penultimate?id=nth"), events)
+                .get(15, TimeUnit.SECONDS);
+        try {
+            assertEquals("text:f3", events.next());
+            assertEquals("text:f4", events.next());
+        } finally {
+            ws.abort();
+        }
+        // a long-poll on an empty channel still waits for the next message
+        var later = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return RawHttp.exchange(b.port(), get("/second?id=nth-empty"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        awaitSubscribers(a, "nth-empty", 1);
+        publish(a, "nth-empty", "only");
+        assertEquals("only", later.get(15, TimeUnit.SECONDS).text());
     }
 
     @Test

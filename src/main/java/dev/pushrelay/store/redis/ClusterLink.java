@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -52,6 +53,12 @@ import java.util.logging.Logger;
  * periodically and on MOVED/ASK, and reconnects a node's pub/sub connection, where {@link #resubscribe} subscribes its
  * slots again; when a slot changes owner, {@link #followMoves} subscribes at the
  * new owner and the broker catches its waiters up.
+ *
+ * <p>A master lost (a connection to it dropped, a script that found no one there) or a
+ * shard subscription ended by Redis ({@code SUNSUBSCRIBE}: its slot moved, or its master
+ * became a replica) makes the topology {@link #suspect}: it is asked again every half second
+ * for the next 30 s, so a failover or a migration is followed within a second of the
+ * cluster agreeing on it, not at the next periodic refresh (protocol.md §13).
  */
 final class ClusterLink {
 
@@ -62,6 +69,12 @@ final class ClusterLink {
     private final SlotTags tags;
     private final RedisClusterClient client;
     private final Consumer<byte[]> onAnnouncement;
+    private final Runnable onMoved;
+    private final ClientResources resources;
+    /** Until when ({@link System#nanoTime}) the topology is asked again every half second. */
+    private volatile long suspectUntil;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private volatile boolean closed;
     /** Slot → the Redis node id its shard channels are subscribed on (completed once subscribed). */
     private final Map<Integer, Subscribed> slots = new ConcurrentHashMap<>();
     /** Pub/sub connections (the cluster's and each master's) that have connected at least once. */
@@ -71,13 +84,15 @@ final class ClusterLink {
 
     private record Subscribed(String redisNode, CompletableFuture<Void> done) { }
 
-    ClusterLink(ClientResources resources, RedisURI seed, String namespace, String node, long connectTimeoutMs,
+    ClusterLink(ClientResources resources, List<String> seeds, String namespace, String node, long connectTimeoutMs,
                 long commandTimeoutMs, Consumer<byte[]> onAnnouncement, Runnable onNotificationsBack) {
         this.namespace = namespace;
         this.node = node;
         this.tags = new SlotTags();
         this.onAnnouncement = onAnnouncement;
-        this.client = RedisClusterClient.create(resources, seed);
+        this.onMoved = onNotificationsBack;
+        this.resources = resources;
+        this.client = RedisClusterClient.create(resources, seeds.stream().map(RedisURI::create).toList());
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -86,6 +101,7 @@ final class ClusterLink {
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                         .build())
                 .build());
         client.addListener(new RedisConnectionStateListener() {
@@ -99,6 +115,11 @@ final class ClusterLink {
                     onNotificationsBack.run();
                 }
             }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!closed) suspect(); // a master stopped, or only the network: the topology says which
+            }
         });
     }
 
@@ -110,6 +131,41 @@ final class ClusterLink {
         return false;
     }
 
+    /** What the servers of an upstream with several are (protocol.md §13). */
+    enum Seeds { NONE_ANSWERS, CLUSTER, NOT_A_CLUSTER }
+
+    /**
+     * Asks each seed whether it is a cluster node, as nchan does: every server that answers
+     * must say {@code cluster_enabled:1}. One that does not makes the set invalid (nchan:
+     * "more than one master in non-cluster", "cluster and non-cluster servers present").
+     */
+    static Seeds probe(io.lettuce.core.RedisClient client, List<String> seeds) {
+        boolean any = false;
+        for (String s : seeds) {
+            try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect(RedisURI.create(s))) {
+                if (!isCluster(c.sync().info("cluster"))) return Seeds.NOT_A_CLUSTER;
+                any = true;
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "redis seed " + s + " not reachable", e);
+            }
+        }
+        return any ? Seeds.CLUSTER : Seeds.NONE_ANSWERS;
+    }
+
+    /** The error logged (and the 503's cause) when several servers are not one cluster. */
+    static String notOneCluster(List<String> seeds, String where) {
+        StringBuilder names = new StringBuilder();
+        for (String s : seeds) {
+            RedisURI u = RedisURI.create(s);
+            if (names.length() > 0) names.append(", ");
+            names.append(u.getHost()).append(':').append(u.getPort());
+        }
+        return (where == null ? "" : where + ": ") + "nchan_redis_server: several servers in one upstream (" + names
+                + ") must be nodes of one Redis Cluster, and one of them is not (INFO cluster_enabled:0); name a"
+                + " single Redis alone in its upstream (nchan refuses several masters outside a cluster too);"
+                + " its locations answer 503";
+    }
+
     synchronized boolean connect() {
         try {
             if (notifications == null) {
@@ -118,6 +174,11 @@ final class ClusterLink {
                     @Override
                     public void smessage(RedisClusterNode from, byte[] channel, byte[] message) {
                         onAnnouncement.accept(message);
+                    }
+
+                    @Override
+                    public void sunsubscribed(RedisClusterNode from, byte[] channel, long count) {
+                        suspect(); // Redis ended it: the slot moved or its master is a replica now
                     }
                 });
                 notifications = ps;
@@ -219,6 +280,41 @@ final class ClusterLink {
     }
 
     /**
+     * The topology may have changed (a master lost, a shard subscription ended, a script
+     * unanswered): ask it again now and every half second for 30 s, following every slot
+     * that moved and catching its waiters up.
+     */
+    void suspect() {
+        suspectUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        if (refreshing.compareAndSet(false, true)) refreshIn(0);
+    }
+
+    private void refreshIn(long ms) {
+        if (closed) return;
+        resources.eventExecutorGroup().schedule(this::refresh, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void refresh() {
+        if (closed || notifications == null) {
+            refreshing.set(false);
+            return;
+        }
+        client.refreshPartitionsAsync().whenComplete((v, e) -> {
+            try {
+                if (followMoves()) onMoved.run();
+            } catch (RuntimeException x) {
+                LOG.log(Level.FINE, "redis cluster: following moved slots failed", x);
+            }
+            if (System.nanoTime() < suspectUntil) {
+                refreshIn(500);
+                return;
+            }
+            refreshing.set(false);
+            if (System.nanoTime() < suspectUntil && refreshing.compareAndSet(false, true)) refreshIn(500);
+        });
+    }
+
+    /**
      * Subscribes every slot again at the master it was subscribed on (Lettuce brings a
      * node's pub/sub connection back but not its shard channels; SSUBSCRIBE twice is
      * harmless), then waits (at most 2 s in all) until each of those masters counts this
@@ -263,6 +359,7 @@ final class ClusterLink {
     }
 
     void close() {
+        closed = true;
         try {
             var ps = notifications;
             if (ps != null) ps.close();

@@ -74,6 +74,7 @@ public final class RedisBroker implements Broker {
     private static final byte[] OP_INFO = ascii("info");
     private static final byte[] OP_DELETE = ascii("delete");
     private static final byte[] OP_CANCEL = ascii("cancel");
+    private static final byte[] OP_CURSOR = ascii("cursor");
     private static final byte[] ZERO = ascii("0");
     private static final byte[] ONE = ascii("1");
     private static final byte[] EMPTY = new byte[0];
@@ -107,6 +108,12 @@ public final class RedisBroker implements Broker {
     private volatile ClusterLink cluster;
     private volatile boolean modeKnown;
     private final String url;
+    /** Every server of the upstream, url first: a cluster's seeds (protocol.md §13). */
+    private final List<String> seeds;
+    /** file:line of the upstream's second server when there are several, for the refusal. */
+    private final String seedsWhere;
+    /** Why this broker serves nothing (several servers that are not one cluster), else null. */
+    private volatile String refusal;
     private final long connectTimeoutMs;
     private final long commandTimeoutMs;
     /** A waiter could not be read again (Redis away again): the keeper tries once more. */
@@ -120,12 +127,14 @@ public final class RedisBroker implements Broker {
     /** An announcement as remembered for {@link #sendPlain}: {@code id} null for a kick or delete. */
     private record Recent(long gen, Cursor id, long heardAtMillis) { }
 
-    private RedisBroker(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
-                       Clock clock, LongSupplier budget, ThreadConnections local) {
+    private RedisBroker(List<String> seeds, String seedsWhere, String namespace, long connectTimeoutMs,
+                        long commandTimeoutMs, Clock clock, LongSupplier budget, ThreadConnections local) {
         this.clock = clock;
         this.namespace = namespace;
         this.local = local;
-        this.url = url;
+        this.url = seeds.get(0);
+        this.seeds = List.copyOf(seeds);
+        this.seedsWhere = seedsWhere;
         this.connectTimeoutMs = connectTimeoutMs;
         this.commandTimeoutMs = commandTimeoutMs;
         byte[] id = new byte[8];
@@ -179,8 +188,23 @@ public final class RedisBroker implements Broker {
      */
     public static RedisBroker open(String url, String namespace, long connectTimeoutMs, long commandTimeoutMs,
                                    Clock clock, LongSupplier budget, ThreadConnections local) {
-        RedisBroker b = new RedisBroker(url, namespace, connectTimeoutMs, commandTimeoutMs, clock, budget, local);
-        if (!b.connect()) {
+        return open(List.of(url), null, namespace, connectTimeoutMs, commandTimeoutMs, clock, budget, local);
+    }
+
+    /**
+     * As {@link #open(String, String, long, long, Clock, LongSupplier, ThreadConnections)}
+     * with every server an upstream names ({@code seeds}, the first one first): a cluster is
+     * found through any one that answers; several servers that are not one cluster are
+     * refused (logged, naming {@code where}; requests get 503), as nchan refuses them.
+     */
+    public static RedisBroker open(List<String> seeds, String where, String namespace, long connectTimeoutMs,
+                                   long commandTimeoutMs, Clock clock, LongSupplier budget, ThreadConnections local) {
+        RedisBroker b = new RedisBroker(seeds, where, namespace, connectTimeoutMs, commandTimeoutMs, clock, budget, local);
+        String url = seeds.get(0);
+        boolean connected = b.connect();
+        if (b.refusal != null) {
+            b.startNotes.add("[error] " + b.refusal);
+        } else if (!connected) {
             b.startNotes.add("[warn] redis " + RedisURI.create(url).getHost() + ":" + RedisURI.create(url).getPort()
                     + " is not reachable; requests for its channels get 503 until it is");
         } else {
@@ -195,7 +219,7 @@ public final class RedisBroker implements Broker {
     }
 
     private synchronized boolean connect() {
-        if (closed) return false;
+        if (closed || refusal != null) return false;
         if (!modeKnown && !detectMode()) return false;
         if (cluster != null) return cluster.connect();
         try {
@@ -225,9 +249,19 @@ public final class RedisBroker implements Broker {
      * (protocol.md §13). False while it does not answer.
      */
     private boolean detectMode() {
-        try (StatefulRedisConnection<String, String> probe = client.connect()) {
-            if (ClusterLink.isCluster(probe.sync().info("cluster"))) {
-                cluster = new ClusterLink(resources, RedisURI.create(url), namespace, node, connectTimeoutMs,
+        if (seeds.size() > 1) { // nchan's seeds: every one a node of one cluster (ClusterLink.probe)
+            ClusterLink.Seeds found = ClusterLink.probe(client, seeds);
+            if (found == ClusterLink.Seeds.NONE_ANSWERS) return false;
+            if (found == ClusterLink.Seeds.NOT_A_CLUSTER) {
+                refusal = ClusterLink.notOneCluster(seeds, seedsWhere);
+                LOG.severe(refusal);
+                modeKnown = true;
+                return false;
+            }
+        }
+        try (StatefulRedisConnection<String, String> probe = seeds.size() > 1 ? null : client.connect()) {
+            if (probe == null || ClusterLink.isCluster(probe.sync().info("cluster"))) {
+                cluster = new ClusterLink(resources, seeds, namespace, node, connectTimeoutMs,
                         commandTimeoutMs, this::onNotification, () -> {
                             if (!closed) keeper.execute(this::catchUp);
                         });
@@ -305,10 +339,14 @@ public final class RedisBroker implements Broker {
      * otherwise through the shared Lettuce connection.
      */
     private CompletableFuture<List<Object>> run(String key, byte[][] args) {
+        String refused = refusal;
+        if (refused != null) return CompletableFuture.failedFuture(new BrokerUnavailableException(refused, null));
         // a cluster routes each channel to its slot's master: the IO threads' own
         // connections (one per thread, to one server) are for a single Redis only
         ClusterLink cl = cluster;
-        if (cl != null) return runOnCluster(cl, key, args);
+        if (cl != null) return runOnCluster(cl, key, args).whenComplete((r, e) -> {
+            if (e != null && unwrap(e) instanceof BrokerUnavailableException) cl.suspect(); // its master may be gone
+        });
         ThreadConnections.Connection here = local == null ? null : local.current();
         if (here != null) return runHere(here, keys(key), args);
         StatefulRedisConnection<byte[], byte[]> c = commands;
@@ -651,6 +689,25 @@ public final class RedisBroker implements Broker {
         byte[][] a = args(OP_DELETE, 1);
         a[3] = utf8(key);
         return run(key, a).thenApply(RedisBroker::info);
+    }
+
+    /** §14.5, §14.7: one script on the channel's Redis (channel.lua's "cursor"). */
+    @Override
+    public CompletionStage<Cursor[]> cursorFacts(String key, int nth) {
+        byte[][] a = args(OP_CURSOR, 1);
+        a[3] = ascii(Integer.toString(nth));
+        return run(key, a).thenApply(r -> {
+            String before = str(r.get(1));
+            return new Cursor[] {id(str(r.get(0))),
+                    before.equals("oldest") ? Cursor.OLDEST : id(before)};
+        });
+    }
+
+    /** "time-tag" → its cursor; "" → null. */
+    private static Cursor id(String id) {
+        int dash = id.indexOf('-');
+        if (dash < 0) return null;
+        return new Cursor(Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));
     }
 
     private static Optional<ChannelInfo> info(List<Object> r) {

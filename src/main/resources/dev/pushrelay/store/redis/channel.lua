@@ -327,4 +327,37 @@ if op == 'cancel' then
   return 1
 end
 
+if op == 'cursor' then
+  -- ARGV 4 nth (0: not asked). Answers {forgotten, before}: the id of the newest message
+  -- published and no longer stored, or '' (§14.5, the gap signal), and where a subscriber
+  -- asking for the Nth stored message starts ('' nothing stored, 'oldest', or an id; §14.7),
+  -- as MessageBuffer.forgottenThrough and before. Changes nothing but expiry.
+  if redis.call('EXISTS', c) == 0 then return {'', ''} end
+  expireMessages()
+  local forgotten = ''
+  local lt, lg = num(redis.call('HGET', c, 'lt')), num(redis.call('HGET', c, 'lg'))
+  local newest = redis.call('XREVRANGE', m, '+', '-', 'COUNT', 1)
+  local last = lt .. '-' .. lg
+  if lt > 0 and lg >= 0 and (#newest == 0 or newest[1][1] ~= last) then
+    forgotten = last -- the newest one published is gone (or was never stored, §5.7)
+  elseif #newest > 0 then
+    local xi = redis.call('XINFO', 'STREAM', m)
+    for i = 1, #xi, 2 do
+      if xi[i] == 'max-deleted-entry-id' and xi[i + 1] ~= '0-0' then forgotten = xi[i + 1] end
+    end
+  end
+  local before, nth, size = '', tonumber(ARGV[4]), redis.call('XLEN', m)
+  if nth ~= 0 and size > 0 then
+    local i
+    if nth > 0 then i = math.min(nth, size) - 1 else i = math.max(size + nth, 0) end
+    if i == 0 then
+      before = 'oldest'
+    else
+      local r = redis.call('XRANGE', m, '-', '+', 'COUNT', i)
+      before = r[i][1]
+    end
+  end
+  return {forgotten, before}
+end
+
 return redis.error_reply('unknown op ' .. tostring(op))
