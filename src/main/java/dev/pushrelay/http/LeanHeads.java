@@ -2,15 +2,15 @@ package dev.pushrelay.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import org.xnio.XnioIoThread;
 
 /**
  * The response heads of the lean path, byte for byte what Undertow writes for the same
  * answers today (protocol.md §12): the status line (HTTP/1.1 whatever the request's version),
  * {@code Connection} first when there is one (keep-alive or close to an HTTP/1.0 client, close
  * to an HTTP/1.1 client whose connection ends), the answer's own headers in the order
- * Undertow's header map gives them, and {@code Date} last. The Date line is formatted once
- * per second per IO thread, from the wall clock Undertow's own Date comes from.
+ * Undertow's header map gives them, and {@code Date} last, Undertow's own value
+ * ({@link UndertowDate}), its line built once per value per IO thread.
  */
 final class LeanHeads {
 
@@ -26,17 +26,13 @@ final class LeanHeads {
     private static final byte[] CLOSE = ascii("Connection: close\r\n");
     private static final byte[] NONE = new byte[0];
 
-    private final Clock clock;
-    /** This IO thread's Date line ("Date: ...\r\n\r\n", ending the head) and its second. */
-    private final ThreadLocal<DateLine> dates = ThreadLocal.withInitial(DateLine::new);
+    private final UndertowDate dates = new UndertowDate();
+    /** This IO thread's Date line ("Date: ...\r\n\r\n", ending the head), for the value it was built from. */
+    private final ThreadLocal<DateLine> lines = ThreadLocal.withInitial(DateLine::new);
 
     private static final class DateLine {
-        long second = Long.MIN_VALUE;
+        String value;
         byte[] bytes;
-    }
-
-    LeanHeads(Clock clock) {
-        this.clock = clock;
     }
 
     /** The Connection line of an answer, or none. */
@@ -45,14 +41,13 @@ final class LeanHeads {
         return persistent ? NONE : CLOSE;
     }
 
-    /** The head's last line and the blank line after it. */
-    byte[] dateLine() {
-        long now = clock.millis();
-        long second = Math.floorDiv(now, 1000);
-        DateLine d = dates.get();
-        if (d.second != second) {
-            d.bytes = ascii("Date: " + HttpDates.format(second) + "\r\n\r\n");
-            d.second = second;
+    /** The head's last line and the blank line after it: Undertow's Date value now. */
+    byte[] dateLine(XnioIoThread io) {
+        String now = dates.now(io);
+        DateLine d = lines.get();
+        if (d.value != now) { // Undertow's cache hands out one String per second
+            d.bytes = ascii("Date: " + now + "\r\n\r\n");
+            d.value = now;
         }
         return d.bytes;
     }
@@ -60,7 +55,7 @@ final class LeanHeads {
     /** A header-only answer (304, 409, 410): status, Connection, Content-Length: 0, Date. */
     ByteBuffer[] headerOnly(byte[] status, LeanExchange exchange, boolean persistent) {
         return new ByteBuffer[] {ByteBuffer.wrap(status), ByteBuffer.wrap(connection(exchange, persistent)),
-                ByteBuffer.wrap(LENGTH_ZERO), ByteBuffer.wrap(dateLine())};
+                ByteBuffer.wrap(LENGTH_ZERO), ByteBuffer.wrap(dateLine(exchange.ioThread()))};
     }
 
     static byte[] ascii(String s) {

@@ -18,7 +18,6 @@ import dev.pushrelay.store.ChannelStore;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -44,19 +43,15 @@ public final class LeanService {
     private final IoMailboxes mailboxes = new IoMailboxes();
     private final LeanHeads heads;
 
-    /**
-     * @param clock the wall clock Undertow's Date header is read from (the lean Date lines
-     *              must show the same second)
-     */
     public LeanService(Supplier<Router> router, Function<LocationSettings, Broker> brokers, ChannelStore store,
-                       PushMetrics metrics, GracefulStop drain, RequestsInFlight requests, Clock clock) {
+                       PushMetrics metrics, GracefulStop drain, RequestsInFlight requests) {
         this.router = router;
         this.brokers = brokers;
         this.store = store;
         this.metrics = metrics;
         this.drain = drain;
         this.requests = requests;
-        this.heads = new LeanHeads(clock);
+        this.heads = new LeanHeads();
     }
 
     /**
@@ -127,7 +122,7 @@ public final class LeanService {
                     ByteBuffer.wrap(LeanHeads.connection(request, persistent)),
                     ByteBuffer.wrap(LeanHeads.ascii("Content-Type: " + choice.contentType() + "\r\nContent-Length: "
                             + info.length + "\r\n")),
-                    ByteBuffer.wrap(heads.dateLine()), ByteBuffer.wrap(info)};
+                    ByteBuffer.wrap(heads.dateLine(request.ioThread())), ByteBuffer.wrap(info)};
             metrics.publishAnswered(status, System.nanoTime() - startNanos);
             finished();
             request.answer(parts, persistent);
@@ -238,7 +233,7 @@ public final class LeanService {
         ByteBuffer body = m.body();
         ByteBuffer[] parts = new ByteBuffer[] {ByteBuffer.wrap(LeanHeads.OK_200),
                 ByteBuffer.wrap(LeanHeads.connection(request, persistent)),
-                ByteBuffer.wrap(MessageResponse.leanHeaders(m)), ByteBuffer.wrap(heads.dateLine()), body};
+                ByteBuffer.wrap(MessageResponse.leanHeaders(m)), ByteBuffer.wrap(heads.dateLine(request.ioThread())), body};
         finished();
         request.answer(parts, persistent);
     }

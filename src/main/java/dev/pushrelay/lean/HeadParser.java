@@ -9,8 +9,8 @@ import java.nio.ByteBuffer;
  * else (which then goes to Undertow with its bytes, as if never read). The subset: a method
  * of capital letters; an origin-form target of letters, digits and {@code -._~/?=&:,!*'()@$}
  * (no percent-encoding, no {@code +}, {@code ;}, {@code #}, no dot segment or empty segment);
- * HTTP/1.0 or HTTP/1.1; CRLF line ends; header lines {@code token ":" OWS value} with visible
- * ASCII values; no folded line; at most one Host and one Content-Length (digits); no
+ * HTTP/1.0 or HTTP/1.1; CRLF line ends; header lines {@code token ":" SP* value} with values of
+ * visible ASCII and spaces (no tab); no folded line; at most one Host and one Content-Length (digits); no
  * Transfer-Encoding, Expect or Upgrade; a Connection of "close" or "keep-alive" only; an
  * HTTP/1.1 request names its Host; sizes well within the configured head limits.
  */
@@ -97,16 +97,16 @@ final class HeadParser {
             if (p == n || p >= end || b.get(p) != ':') return NOT_MINE;
             String name = ascii(b, n, p);
             p++;
-            while (p < end && (b.get(p) == ' ' || b.get(p) == '\t')) p++;
+            while (p < end && b.get(p) == ' ') p++; // nginx skips SP only: a tab would be the value's
             int v = p;
             while (p < end && b.get(p) != '\r') {
                 byte c = b.get(p);
-                if (c < 0x20 && c != '\t' || c == 0x7f) return NOT_MINE;
+                if (c < 0x20 || c == 0x7f) return NOT_MINE; // a tab too: read differently by nginx and Undertow
                 p++;
             }
             if (p + 1 >= end || b.get(p + 1) != '\n') return NOT_MINE;
             int ve = p;
-            while (ve > v && (b.get(ve - 1) == ' ' || b.get(ve - 1) == '\t')) ve--;
+            while (ve > v && b.get(ve - 1) == ' ') ve--;
             String value = ascii(b, v, ve);
             p += 2;
             if (count == MAX_HEADERS || count >= maxHeaders) return NOT_MINE;

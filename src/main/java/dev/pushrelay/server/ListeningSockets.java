@@ -52,6 +52,8 @@ final class ListeningSockets {
 
     /** The head limits new connections are checked with (protocol.md §9); a reload replaces them. */
     private volatile OptionMap headLimits;
+    /** The same for the lean path's connections, shared by all of them. */
+    private volatile LeanLimits leanLimits;
 
     private ListeningSockets(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions,
                       OptionMap serverOptions, LeanService lean) {
@@ -59,12 +61,13 @@ final class ListeningSockets {
         this.buffers = buffers;
         this.open = open;
         this.headLimits = serverOptions;
+        this.leanLimits = leanLimits(serverOptions);
         this.socketOptions = socketOptions;
         if (lean == null) {
             this.pacer = new AcceptPacer(open::handleEvent);
             this.accept = ChannelListeners.openListenerAdapter(this::strict);
         } else {
-            LeanPath path = LeanPath.create(lean, this::handOff, this::leanLimits);
+            LeanPath path = LeanPath.create(lean, this::handOff, () -> leanLimits);
             this.pacer = new AcceptPacer(path::open);
             this.accept = ChannelListeners.openListenerAdapter(pacer::accepted);
         }
@@ -97,8 +100,7 @@ final class ListeningSockets {
         open.handleEvent(connection);
     }
 
-    private LeanLimits leanLimits() {
-        OptionMap limits = headLimits;
+    private static LeanLimits leanLimits(OptionMap limits) {
         return LeanPath.limits(limits.get(ClientLimits.LINE_BYTES, ClientLimits.NGINX.lineBytes()),
                 limits.get(UndertowOptions.MAX_HEADER_SIZE, ClientLimits.NGINX.headerBytes()),
                 limits.get(UndertowOptions.MAX_HEADERS, ClientLimits.NGINX.maxHeaders()),
@@ -151,6 +153,7 @@ final class ListeningSockets {
     void serverOptions(OptionMap serverOptions) {
         open.setUndertowOptions(httpOptions(serverOptions));
         headLimits = serverOptions;
+        leanLimits = leanLimits(serverOptions);
     }
 
     /** Undertow's builder defaults that matter here, then ours (which may override them). */

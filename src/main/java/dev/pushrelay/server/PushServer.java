@@ -132,9 +132,8 @@ public final class PushServer implements AutoCloseable {
                 .set(Options.BACKLOG, 4096)
                 .set(Options.REUSE_ADDRESSES, true)
                 .getMap();
-        // Undertow's Date header comes from the wall clock, so the lean path's does too
         LeanService leanService = lean ? new LeanService(router::get, brokers, store, telemetry.reporting().metrics(), drain,
-                requests, Clock.systemUTC()) : null;
+                requests) : null;
         ListeningSockets sockets = ListeningSockets.create(requests, settings.process().ioThreadCount(), serverOptions,
                 socketOptions, leanService);
         try {
