@@ -36,7 +36,7 @@ public final class GracefulStop {
     public int parked() {
         int n = 0;
         for (Subscriber s : waiting.get()) {
-            if (s instanceof WaitingSubscriber) n++;
+            if (s instanceof ParkedPoll) n++;
         }
         return n;
     }
@@ -59,7 +59,7 @@ public final class GracefulStop {
             if (s instanceof ChannelFollower.Lane stream) stream.stopping(); // protocol.md §14.2, §14.6
             else if (s instanceof LaterStore.Relay stream) stream.stopping(); // a stream's first wait on Redis
         }
-        List<WaitingSubscriber> all = parkedNow();
+        List<ParkedPoll> all = parkedNow();
         int n = all.size();
         int answered = 0;
         long ticks = Math.max(1, Math.min(n, windowMillis / TICK_MILLIS));
@@ -77,16 +77,16 @@ public final class GracefulStop {
         }
         // Anything that parked while we were answering the snapshot has already answered
         // itself (it saw the flag); this is only a safety net.
-        for (WaitingSubscriber w : parkedNow()) {
+        for (ParkedPoll w : parkedNow()) {
             if (w.answerNow(304)) answered++;
         }
         return answered;
     }
 
-    private List<WaitingSubscriber> parkedNow() {
-        List<WaitingSubscriber> out = new ArrayList<>();
+    private List<ParkedPoll> parkedNow() {
+        List<ParkedPoll> out = new ArrayList<>();
         for (Subscriber s : waiting.get()) {
-            if (s instanceof WaitingSubscriber w) out.add(w);
+            if (s instanceof ParkedPoll w) out.add(w);
         }
         return out;
     }

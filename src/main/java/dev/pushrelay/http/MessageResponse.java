@@ -31,6 +31,8 @@ final class MessageResponse {
         private volatile byte[] gzipped;
         private volatile String gzippedLength;
         private volatile boolean noRoom;
+        /** The lean path's headers of a 200 carrying this message, built on its first lean delivery. */
+        private volatile byte[] leanHeaders;
 
         private Encoded(String lastModified, String etag, String length) {
             this.lastModified = lastModified;
@@ -69,6 +71,29 @@ final class MessageResponse {
     }
 
     private MessageResponse() {
+    }
+
+    /**
+     * The headers between the status line (and Connection) and Date of a 200 carrying
+     * {@code message}, as Undertow writes them from the header map {@link #send} fills (its
+     * order: Etag, Last-Modified, Vary, Content-Type, Content-Length); built once per message
+     * and shared by every lean subscriber (protocol.md §4.4, §12).
+     */
+    static byte[] leanHeaders(Message message) {
+        Encoded e = message.encoded(Encoded::of);
+        byte[] h = e.leanHeaders;
+        if (h == null) {
+            StringBuilder b = new StringBuilder(160);
+            b.append("Etag: ").append(e.etag).append("\r\n");
+            b.append("Last-Modified: ").append(e.lastModified).append("\r\n");
+            b.append("Vary: ").append(Responses.VARY_VALUE).append("\r\n");
+            if (message.contentType() != null) b.append("Content-Type: ").append(message.contentType()).append("\r\n");
+            b.append("Content-Length: ").append(e.length).append("\r\n");
+            h = new byte[b.length()];
+            for (int i = 0; i < h.length; i++) h[i] = (byte) b.charAt(i); // as Undertow writes a header's chars
+            e.leanHeaders = h;
+        }
+        return h;
     }
 
     /** @param store and {@code key}: where the gzip form of a stored message is charged */

@@ -66,6 +66,24 @@ public final class RequestsInFlight implements HttpHandler, ExchangeCompletionLi
         }
     }
 
+    /**
+     * A request the lean path takes (protocol.md §12) begins: false when stopping (nothing
+     * counted; Undertow answers it 503).
+     */
+    public boolean enter() {
+        active.increment();
+        if (shutdown) {
+            finished();
+            return false;
+        }
+        return true;
+    }
+
+    /** A request {@link #enter} counted is over. */
+    public void leave() {
+        finished();
+    }
+
     private void finished() {
         active.decrement();
         if (shutdown) {

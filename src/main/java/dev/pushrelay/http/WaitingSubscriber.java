@@ -29,7 +29,7 @@ import java.util.function.BooleanSupplier;
  * looking them up in attachment maps, and is itself the delivery task and the disconnect
  * callback rather than allocating them.
  */
-final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
+final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier, ParkedPoll {
 
     private static final Runnable NOTHING = () -> { };
     private static final VarHandle DONE;
@@ -166,7 +166,8 @@ final class WaitingSubscriber implements Subscriber, Runnable, BooleanSupplier {
      *
      * @return false if it had already ended
      */
-    boolean answerNow(int status) {
+    @Override
+    public boolean answerNow(int status) {
         if (!claim()) return false;
         cancelTimer();
         release();

@@ -2,6 +2,9 @@ package dev.pushrelay.server;
 
 import dev.pushrelay.config.ListenAddress;
 import dev.pushrelay.http.ClientLimits;
+import dev.pushrelay.http.LeanService;
+import dev.pushrelay.lean.LeanLimits;
+import dev.pushrelay.lean.LeanPath;
 import dev.pushrelay.wire.AcceptPacer;
 import dev.pushrelay.wire.ResponseHeads;
 import dev.pushrelay.wire.StrictSourceConduit;
@@ -16,6 +19,7 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
 import org.xnio.Xnio;
+import org.xnio.conduits.StreamSourceConduit;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 
@@ -48,16 +52,25 @@ final class ListeningSockets {
 
     /** The head limits new connections are checked with (protocol.md §9); a reload replaces them. */
     private volatile OptionMap headLimits;
+    /** The same for the lean path's connections, shared by all of them. */
+    private volatile LeanLimits leanLimits;
 
     private ListeningSockets(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions,
-                      OptionMap serverOptions) {
+                      OptionMap serverOptions, LeanService lean) {
         this.worker = worker;
         this.buffers = buffers;
         this.open = open;
-        this.pacer = new AcceptPacer(open::handleEvent);
         this.headLimits = serverOptions;
-        this.accept = ChannelListeners.openListenerAdapter(this::strict);
+        this.leanLimits = leanLimits(serverOptions);
         this.socketOptions = socketOptions;
+        if (lean == null) {
+            this.pacer = new AcceptPacer(open::handleEvent);
+            this.accept = ChannelListeners.openListenerAdapter(this::strict);
+        } else {
+            LeanPath path = LeanPath.create(lean, this::handOff, () -> leanLimits);
+            this.pacer = new AcceptPacer(path::open);
+            this.accept = ChannelListeners.openListenerAdapter(pacer::accepted);
+        }
     }
 
     /**
@@ -65,22 +78,43 @@ final class ListeningSockets {
      * before Undertow sees the connection, which is then opened in its turn (AcceptPacer).
      */
     private void strict(StreamConnection connection) {
-        OptionMap limits = headLimits;
-        var source = connection.getSourceChannel();
-        source.setConduit(new StrictSourceConduit(source.getConduit(), connection,
+        strict(connection, connection.getSourceChannel().getConduit(), headLimits);
+        pacer.accepted(connection);
+    }
+
+    private static void strict(StreamConnection connection, StreamSourceConduit next, OptionMap limits) {
+        connection.getSourceChannel().setConduit(new StrictSourceConduit(next, connection,
                 limits.get(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) ClientLimits.NGINX.headerTimeoutMs()),
                 limits.get(ClientLimits.LINE_BYTES, ClientLimits.NGINX.lineBytes()),
                 limits.get(UndertowOptions.MAX_HEADER_SIZE, ClientLimits.NGINX.headerBytes()),
                 limits.get(UndertowOptions.MAX_HEADERS, ClientLimits.NGINX.maxHeaders())));
-        pacer.accepted(connection);
+    }
+
+    /**
+     * The lean path's hand-off (protocol.md §12): the connection is opened as it would have
+     * been without the lean path, the wire checks over whatever the lean connection pushed
+     * back and the socket, so that Undertow reads those bytes first and the checks see every byte.
+     */
+    private void handOff(StreamConnection connection) {
+        strict(connection, connection.getSourceChannel().getConduit(), headLimits);
+        open.handleEvent(connection);
+    }
+
+    private static LeanLimits leanLimits(OptionMap limits) {
+        return LeanPath.limits(limits.get(ClientLimits.LINE_BYTES, ClientLimits.NGINX.lineBytes()),
+                limits.get(UndertowOptions.MAX_HEADER_SIZE, ClientLimits.NGINX.headerBytes()),
+                limits.get(UndertowOptions.MAX_HEADERS, ClientLimits.NGINX.maxHeaders()),
+                limits.get(UndertowOptions.NO_REQUEST_TIMEOUT, -1));
     }
 
     /**
      * Starts the IO threads; nothing is bound yet.
      *
      * @param serverOptions Undertow's server options (timeouts, header limits)
+     * @param lean the lean path's service (protocol.md §12), or null without the lean path
      */
-    static ListeningSockets create(HttpHandler root, int ioThreads, OptionMap serverOptions, OptionMap extraSocketOptions) {
+    static ListeningSockets create(HttpHandler root, int ioThreads, OptionMap serverOptions, OptionMap extraSocketOptions,
+                                   LeanService lean) {
         Xnio xnio = Xnio.getInstance(ListeningSockets.class.getClassLoader());
         XnioWorker worker;
         try {
@@ -112,13 +146,14 @@ final class ListeningSockets {
             ResponseHeads.nginxStatusLine(exchange);
             root.handleRequest(exchange);
         });
-        return new ListeningSockets(worker, buffers, open, socket, serverOptions);
+        return new ListeningSockets(worker, buffers, open, socket, serverOptions, lean);
     }
 
     /** Undertow's options for connections accepted from now on (a reload); open ones keep theirs. */
     void serverOptions(OptionMap serverOptions) {
         open.setUndertowOptions(httpOptions(serverOptions));
         headLimits = serverOptions;
+        leanLimits = leanLimits(serverOptions);
     }
 
     /** Undertow's builder defaults that matter here, then ours (which may override them). */

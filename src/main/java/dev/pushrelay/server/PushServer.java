@@ -6,6 +6,7 @@ import dev.pushrelay.config.routing.Router;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.http.GracefulStop;
+import dev.pushrelay.http.LeanService;
 import dev.pushrelay.config.ConfiguredClientLimits;
 import dev.pushrelay.http.ClientLimits;
 import dev.pushrelay.http.PushHandler;
@@ -103,6 +104,14 @@ public final class PushServer implements AutoCloseable {
      * locations without nchan_redis_* directives keep their channels there (protocol.md §13).
      */
     public static PushServer start(Settings settings, Clock clock, ClientLimits limits, ChannelStore store) {
+        return start(settings, clock, limits, store, LeanSwitch.fromEnvironment());
+    }
+
+    /**
+     * Like {@link #start(Settings, Clock, ClientLimits, ChannelStore)}, with the lean path
+     * (protocol.md §12) on or off whatever {@code PUSHRELAY_LEAN} says.
+     */
+    public static PushServer start(Settings settings, Clock clock, ClientLimits limits, ChannelStore store, boolean lean) {
         AtomicReference<Router> router = new AtomicReference<>(new Router(settings));
         Brokers brokers = new Brokers(store, clock);
         List<String> notes = new ArrayList<>();
@@ -123,7 +132,10 @@ public final class PushServer implements AutoCloseable {
                 .set(Options.BACKLOG, 4096)
                 .set(Options.REUSE_ADDRESSES, true)
                 .getMap();
-        ListeningSockets sockets = ListeningSockets.create(requests, settings.process().ioThreadCount(), serverOptions, socketOptions);
+        LeanService leanService = lean ? new LeanService(router::get, brokers, store, telemetry.reporting().metrics(), drain,
+                requests) : null;
+        ListeningSockets sockets = ListeningSockets.create(requests, settings.process().ioThreadCount(), serverOptions,
+                socketOptions, leanService);
         try {
             for (ListenAddress listen : distinctListens(settings)) {
                 sockets.bind(listen);

@@ -57,13 +57,28 @@ public final class TestServer implements AutoCloseable {
 
     /** Like {@link #start(String)} with explicit client limits (short timeouts for hostile-client tests). */
     public static TestServer start(String conf, dev.pushrelay.http.ClientLimits limits) {
+        return start(conf, limits, null);
+    }
+
+    /**
+     * Like {@link #start(String)} with the lean path (protocol.md §12) on or off, whatever
+     * {@code PUSHRELAY_LEAN} says.
+     */
+    public static TestServer start(String conf, boolean lean) {
+        return start(conf, dev.pushrelay.http.ClientLimits.NGINX, lean);
+    }
+
+    private static TestServer start(String conf, dev.pushrelay.http.ClientLimits limits, Boolean lean) {
         try {
             Path dir = Files.createTempDirectory("pushrelay-it");
             Path file = dir.resolve("pushrelay.conf");
             Files.writeString(file, conf);
             Settings settings = ListenFlag.apply(ConfLoader.load(file), new ListenAddress("127.0.0.1", 0, false));
             MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(1_790_000_000L));
-            return new TestServer(PushServer.start(settings, clock, limits), clock, dir, true);
+            PushServer server = lean == null ? PushServer.start(settings, clock, limits)
+                    : PushServer.start(settings, clock, limits,
+                            new dev.pushrelay.store.memory.InMemoryChannelStore(clock, settings.maxReservedMemory()), lean);
+            return new TestServer(server, clock, dir, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ConfException e) {

@@ -4,6 +4,7 @@ import dev.pushrelay.config.ErrorPage;
 import dev.pushrelay.config.LocationBlock;
 import dev.pushrelay.config.LocationSettings;
 import dev.pushrelay.config.Return;
+import dev.pushrelay.config.RewriteStep;
 import dev.pushrelay.config.ServerSettings;
 import dev.pushrelay.config.Settings;
 import dev.pushrelay.config.TryFiles;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -36,6 +38,7 @@ public final class Router {
     private final Settings settings;
     private final ServerSelector selector;
     private final boolean accessLogged;
+    private final boolean quiet;
     private final Path confDir;
     /** per server block (by identity: two servers may be configured alike) */
     private final Map<ServerSettings, RoutingTable> tables = new IdentityHashMap<>();
@@ -54,6 +57,44 @@ public final class Router {
             }
         }
         this.accessLogged = any;
+        this.quiet = quiet(settings);
+    }
+
+    /**
+     * Whether routing a request has no effect but its answer: no rewrite_log notice and no
+     * URI-changing rewrite (whose cycle logs an error) anywhere. Only then may a request be
+     * routed twice, once by the lean path and again by Undertow's handler after a hand-off
+     * (protocol.md §12), without a second log line.
+     */
+    public boolean quiet() {
+        return quiet;
+    }
+
+    private static boolean quiet(Settings settings) {
+        for (ServerSettings s : settings.servers()) {
+            if (s.serverLevel() != null && s.serverLevel().rewriteLog()) return false;
+            if (!quiet(s.routing().serverRewrite()) || !quietBlocks(s.routing().locations())) return false;
+            for (LocationSettings l : s.locations()) {
+                if (l.rewriteLog()) return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean quietBlocks(List<LocationBlock> blocks) {
+        for (LocationBlock b : blocks) {
+            if (b.settings() != null && b.settings().rewriteLog()) return false;
+            if (!quiet(b.rewrite()) || !quietBlocks(b.nested())) return false;
+        }
+        return true;
+    }
+
+    private static boolean quiet(List<RewriteStep> steps) {
+        for (RewriteStep step : steps) {
+            if (step instanceof RewriteStep.Rewrite) return false;
+            if (step instanceof RewriteStep.If i && !quiet(i.body())) return false;
+        }
+        return true;
     }
 
     /** Whether any server or location writes an access_log: if not, a request needs no log record. */

@@ -1,0 +1,67 @@
+package dev.pushrelay.lean;
+
+import dev.pushrelay.http.LeanService;
+import org.xnio.StreamConnection;
+
+import java.nio.ByteBuffer;
+import java.util.function.Supplier;
+
+/**
+ * The lean path (protocol.md §12, "The lean path"): accepted connections are opened as
+ * {@link LeanConnection}s, which parse plain request heads themselves and answer the plain
+ * long-polls of the in-memory store without an Undertow exchange; at the first request they
+ * have any doubt about, the connection goes to Undertow for good ({@link HandOff}).
+ * Switched off by {@code PUSHRELAY_LEAN=off} (README "Performance"): every connection is
+ * then Undertow's from the start, as before.
+ */
+public final class LeanPath {
+
+    /** Read buffer size: Undertow's own (16 KB less its slice overhead). */
+    static final int BUFFER = 16 * 1024 - 20;
+
+    private final LeanService service;
+    private final HandOff handOff;
+    private final Supplier<LeanLimits> limits;
+    /** Each IO thread's read buffer: heads are parsed in it and only leftovers are copied out. */
+    private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
+
+    LeanPath(LeanService service, HandOff handOff, Supplier<LeanLimits> limits) {
+        this.service = service;
+        this.handOff = handOff;
+        this.limits = limits;
+    }
+
+    /**
+     * @param lineBytes  large_client_header_buffers' size (protocol.md §9)
+     * @param headBytes  the head limit
+     * @param maxHeaders the header-count limit
+     * @param idleMillis the idle time between requests after which a connection closes
+     */
+    public static LeanLimits limits(int lineBytes, int headBytes, int maxHeaders, long idleMillis) {
+        return new LeanLimits(Math.min(BUFFER, Math.min(lineBytes, headBytes) / 2), Math.max(0, maxHeaders / 2), idleMillis);
+    }
+
+    /** @param limits read once per accepted connection */
+    public static LeanPath create(LeanService service, HandOff handOff, Supplier<LeanLimits> limits) {
+        return new LeanPath(service, handOff, limits);
+    }
+
+    /** Opens an accepted connection, on its IO thread: reads what it sent and serves or hands it off. */
+    public void open(StreamConnection connection) {
+        new LeanConnection(this, connection, limits.get()).start();
+    }
+
+    LeanService service() {
+        return service;
+    }
+
+    HandOff handOff() {
+        return handOff;
+    }
+
+    ByteBuffer scratch() {
+        ByteBuffer b = scratch.get();
+        b.clear();
+        return b;
+    }
+}
