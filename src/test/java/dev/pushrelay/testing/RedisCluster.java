@@ -258,6 +258,20 @@ public final class RedisCluster implements AutoCloseable {
      * every key, then SETSLOT NODE at both and at every other master.
      */
     public void migrateSlot(int slot, int toPort) throws IOException {
+        migrateSlot(slot, toPort, () -> { });
+    }
+
+    /** A step run while a slot migrates. */
+    public interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * As {@link #migrateSlot(int, int)}, running {@code midway} after the keys moved and
+     * before the slot is given to the target: the source answers ASK, the target takes
+     * ASKING commands.
+     */
+    public void migrateSlot(int slot, int toPort, Step midway) throws IOException {
         int from = masterOf(slot);
         if (from == toPort) return;
         String fromId = nodeId(from);
@@ -274,6 +288,7 @@ public final class RedisCluster implements AutoCloseable {
             String out = cli(from, cmd.toArray(String[]::new));
             if (!out.equals("OK")) throw new IOException("MIGRATE: " + out);
         }
+        midway.run();
         expectOk(cli(toPort, "CLUSTER", "SETSLOT", s, "NODE", toId));
         expectOk(cli(from, "CLUSTER", "SETSLOT", s, "NODE", toId));
         for (int m : masters()) if (m != from && m != toPort) cli(m, "CLUSTER", "SETSLOT", s, "NODE", toId);
