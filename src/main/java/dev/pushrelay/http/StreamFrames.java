@@ -31,12 +31,18 @@ final class StreamFrames {
     private String wsType;
     private boolean wsText;
     private ByteBuffer wsMeta;
-    /** Frame headers, [0] for the body alone, [1] for the ws+meta.nchan payload; plain then compressed. */
+    /** Frame headers, [0] for the body alone, [1] for the ws+meta.nchan payload. */
     private final ByteBuffer[] wsHeader = new ByteBuffer[2];
-    private final ByteBuffer[] wsDeflatedHeader = new ByteBuffer[2];
-    /** Compressed payloads (§14.10), kept when charged; {@link #NOT_SMALLER} when compressing does not pay. */
+    /**
+     * Compressed frames (§14.10), header and payload in one direct buffer, kept when charged;
+     * {@link #NOT_SMALLER} when compressing does not pay or the budget has no room.
+     */
     private final ByteBuffer[] wsDeflated = new ByteBuffer[2];
     private static final ByteBuffer NOT_SMALLER = ByteBuffer.allocate(0);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** Header and payload in one direct buffer ({@link #wire}), [0] body, [1] meta; uncompressed. */
+    private final ByteBuffer[] wsWire = new ByteBuffer[2];
+    private final boolean[] wsWireNoRoom = new boolean[2];
 
     /** One WebSocket frame of a message: its header and payload, both shared (§14.6). */
     record WsFrame(ByteBuffer header, ByteBuffer payload) {
@@ -74,8 +80,9 @@ final class StreamFrames {
         if (store.chargeEncoding(key, message, b.remaining() + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
             return b;
         }
-        eventSourceChunk = b;
-        return b;
+        // direct: each stream's write takes it without a copy
+        eventSourceChunk = ByteBuffer.allocateDirect(b.remaining()).put(b).flip();
+        return eventSourceChunk;
     }
 
     /** A text frame for a {@code text/*} type and a body of valid UTF-8, else binary (§14.6). */
@@ -110,21 +117,28 @@ final class StreamFrames {
         if (deflate != null && deflate.compresses(payload.remaining())) {
             ByteBuffer z = wsDeflated[v];
             if (z == null) {
-                z = PerMessageDeflate.compress(payload);
-                if (z == null) {
-                    z = NOT_SMALLER;
-                } else if (store.chargeEncoding(key, message, z.remaining() + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
-                    z = NOT_SMALLER;
-                }
-                wsDeflated[v] = z;
+                ByteBuffer c = PerMessageDeflate.compress(payload);
+                z = c == null ? NOT_SMALLER : wire(WsFrames.header(opcode, true, c.remaining()), c, store, key);
+                wsDeflated[v] = z == null ? NOT_SMALLER : z;
             }
-            if (z != NOT_SMALLER) {
-                if (wsDeflatedHeader[v] == null) wsDeflatedHeader[v] = WsFrames.header(opcode, true, z.remaining());
-                return new WsFrame(wsDeflatedHeader[v], z);
-            }
+            if (z != null && z != NOT_SMALLER) return new WsFrame(z.duplicate(), EMPTY);
         }
         if (wsHeader[v] == null) wsHeader[v] = WsFrames.header(opcode, false, payload.remaining());
-        return new WsFrame(wsHeader[v], payload);
+        if (wsWire[v] == null && !wsWireNoRoom[v]) {
+            wsWire[v] = wire(wsHeader[v], payload, store, key);
+            wsWireNoRoom[v] = wsWire[v] == null;
+        }
+        return wsWire[v] != null ? new WsFrame(wsWire[v].duplicate(), EMPTY) : new WsFrame(wsHeader[v], payload);
+    }
+
+    /**
+     * A whole frame in one direct buffer, so each socket writes it without a copy or a second
+     * buffer; null when the memory budget cannot keep it (§6.3).
+     */
+    private ByteBuffer wire(ByteBuffer header, ByteBuffer payload, ChannelStore store, String key) {
+        int n = header.remaining() + payload.remaining();
+        if (store.chargeEncoding(key, message, n + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) return null;
+        return ByteBuffer.allocateDirect(n).put(header.duplicate()).put(payload.duplicate()).flip();
     }
 
     /** A frame of a stream's own (several channels, §14.8; a gap signal): built for it alone. */
@@ -146,9 +160,10 @@ final class StreamFrames {
         if (type.equals(wsType)) return;
         if (wsType != null) { // another location's default type: not shared with it
             wsMeta = null;
-            wsDeflated[1] = null;
+            java.util.Arrays.fill(wsDeflated, null); // the opcode is in the kept frames
             java.util.Arrays.fill(wsHeader, null);
-            java.util.Arrays.fill(wsDeflatedHeader, null);
+            java.util.Arrays.fill(wsWire, null);
+            java.util.Arrays.fill(wsWireNoRoom, false);
         }
         wsType = type;
         wsText = type.regionMatches(true, 0, "text/", 0, 5) && isUtf8(message.body());

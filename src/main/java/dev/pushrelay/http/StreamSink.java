@@ -99,7 +99,26 @@ final class StreamSink implements ChannelListener<StreamSinkChannel> {
 
     /** Queues a chunk framed by {@link #chunk} (shared: a duplicate is written); only when {@link #chunked()}. */
     boolean writeChunk(ByteBuffer framed) {
-        return enqueue(framed.duplicate());
+        ByteBuffer b = framed.duplicate();
+        if (queue.isEmpty() && headOut && !broken && !ending) {
+            // the usual case: nothing waiting, the chunk written at once without the queue
+            try {
+                wire.write(b);
+                if (!b.hasRemaining()) {
+                    if (!wire.flush()) waitForRoom();
+                    return true;
+                }
+            } catch (IOException e) {
+                broken = true;
+                onBroken.run();
+                return true;
+            }
+            queue.add(b);
+            queued += b.remaining();
+            waitForRoom();
+            return true;
+        }
+        return enqueue(b);
     }
 
     private boolean enqueue(ByteBuffer b) {

@@ -23,6 +23,8 @@ public final class SubscriberSocket {
 
     /** How long a close we sent waits for the client's answer (RFC 6455 §7.1.1). */
     static final long CLOSE_WAIT_MS = 5_000;
+    /** How long an ended socket waits, unwatched, before it is closed (see {@link #end}). */
+    static final long CLOSE_DELAY_MS = 1_000;
     private static final ByteBuffer[] NONE = new ByteBuffer[0];
     private static final byte[] EMPTY = new byte[0];
 
@@ -81,8 +83,9 @@ public final class SubscriberSocket {
     }
 
     /**
-     * Queues a frame (its header and payload, both shared: the socket reads {@code duplicate()}s)
-     * and writes what the socket takes.
+     * Queues a frame (its header and payload, both shared: the socket reads {@code duplicate()}s;
+     * an empty payload when the header buffer holds the whole frame) and writes what the socket
+     * takes.
      *
      * @return false when more than the limit would wait (nothing queued: the caller closes)
      */
@@ -90,6 +93,24 @@ public final class SubscriberSocket {
         if (closeSent || gone) return true;
         long n = header.remaining() + (long) payload.remaining();
         if (queued > 0 && queued + n > limit) return false;
+        if (queue.isEmpty() && !payload.hasRemaining()) {
+            // the usual case: one whole frame in one buffer, nothing waiting, written at once
+            ByteBuffer frame = header.duplicate();
+            try {
+                sink.write(frame);
+                if (!frame.hasRemaining()) {
+                    if (!sink.flush()) sink.resumeWrites();
+                    return true;
+                }
+            } catch (IOException e) {
+                end();
+                return true;
+            }
+            queue.add(frame);
+            queued += frame.remaining();
+            sink.resumeWrites();
+            return true;
+        }
         queue.add(header.duplicate());
         if (payload.hasRemaining()) queue.add(payload.duplicate());
         queued += n;
@@ -190,15 +211,23 @@ public final class SubscriberSocket {
         }
     }
 
-    /** Closes the connection and tells the subscriber, once. */
+    /**
+     * Tells the subscriber, stops watching the socket, and closes it a little later, once.
+     * Closing an XNIO connection runs a {@code selectNow()} on the IO thread's selector, which
+     * takes every ready socket's event: when 10,000 clients reset at once, closing each at once
+     * cost a pass over the still-ready others each (8-12 s in all, BENCHMARKS.md). Unwatched
+     * first, the dead sockets leave the selector, and the deferred closes find it quiet.
+     */
     private void end() {
         if (gone) return;
         gone = true;
         queue.clear();
         queued = 0;
         if (closeTimer != null) closeTimer.remove();
-        IoUtils.safeClose(connection);
         stopped();
+        source.suspendReads();
+        sink.suspendWrites();
+        connection.getIoThread().executeAfter(() -> IoUtils.safeClose(connection), CLOSE_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
     private void stopped() {
