@@ -327,10 +327,11 @@ if op == 'delete' then
 end
 
 if op == 'cancel' then
-  -- ARGV 4 node, 5 generation the waiter registered under
+  -- ARGV 4 node, 5 generation the waiters registered under, 6 how many (1 if absent: the
+  -- cancels of one IO turn go together)
   if num(redis.call('HGET', c, 'g')) ~= tonumber(ARGV[5]) then return 0 end
   local field = ARGV[4] .. ':' .. ARGV[5]
-  local n = redis.call('HINCRBY', w, field, -1)
+  local n = redis.call('HINCRBY', w, field, -tonumber(ARGV[6] or '1'))
   if n <= 0 then redis.call('HDEL', w, field) end
   settle(live())
   return 1
