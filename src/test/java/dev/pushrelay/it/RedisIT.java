@@ -503,6 +503,28 @@ class RedisIT {
     }
 
     @Test
+    void s13_long_polls_leaving_together_leave_the_count_in_fewer_scripts_than_one_each() throws Exception {
+        int n = 40;
+        List<RawHttp> waiting = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                RawHttp w = new RawHttp(b.port());
+                waiting.add(w);
+                w.send(get("/sub?id=bye"));
+            }
+            countedScripts(a, "bye", n);
+            assertEquals("OK", redis.cli("CONFIG", "RESETSTAT"));
+            for (RawHttp w : waiting) w.close(); // the clients go together
+            int polls = countedScripts(a, "bye", 0); // node A sees every one of B's leave
+            long cancels = commandCalls("evalsha") - polls;
+            assertTrue(cancels < n, cancels + " scripts took " + n + " long-polls out of the count");
+            assertEquals(202, publish(a, "bye", "nobody").status());
+        } finally {
+            for (RawHttp w : waiting) w.close();
+        }
+    }
+
+    @Test
     void s13_a_long_poll_coming_back_for_its_next_message_registers_without_a_script() throws Exception {
         try (RawHttp w = new RawHttp(b.port())) {
             w.send(get("/sub?id=back"));

@@ -655,9 +655,36 @@ public final class RedisBroker implements Broker {
     private void cancel(String key, WaiterHub.Entry entry) {
         long gen = hub.cancel(key, entry);
         if (gen < 0) return;
-        byte[][] a = args(OP_CANCEL, 2);
+        ThreadConnections.Connection here = local == null || cluster != null ? null : local.current();
+        if (here == null) {
+            sendCancel(key, gen, 1);
+            return;
+        }
+        // the long-polls of a channel that go in one IO turn (clients leaving together after a
+        // fan-out, a mass disconnect) leave Redis's count in one script
+        String slot = key + '\n' + gen;
+        long[] created = {0};
+        cancels.compute(slot, (k, n) -> {
+            if (n == null) {
+                created[0] = 1;
+                return 1L;
+            }
+            return n + 1;
+        });
+        if (created[0] == 1) here.afterTurn(() -> {
+            Long n = cancels.remove(slot);
+            if (n != null) sendCancel(key, gen, n);
+        });
+    }
+
+    /** Cancels gathered per channel and generation until the end of the IO turn. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> cancels = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void sendCancel(String key, long gen, long n) {
+        byte[][] a = args(OP_CANCEL, 3);
         a[3] = nodeBytes;
         a[4] = ascii(Long.toString(gen));
+        a[5] = ascii(Long.toString(n));
         run(key, a); // best effort: a count left behind ends with the next publish or catch-up
     }
 

@@ -40,6 +40,10 @@ local function expireMessages()
   redis.call('HSET', c, 'mx', earliest)
 end
 
+-- The counts' "seen" (see seen()) as live() read it: a script runs alone, so it holds until
+-- the counts go (nil: not read yet in this script).
+local wSeen = nil
+
 -- Waiters of every node under the channel's current generation. A count's field is
 -- "node:generation" (a re-registration without a script adds to it with HINCRBY, and one
 -- that raced a publish lands in an old generation's field, never counted); a field of the
@@ -47,11 +51,14 @@ end
 -- own pub/sub channel has no subscriber is gone.
 local function live()
   local f = redis.call('HGETALL', w)
+  wSeen = 0
   if #f == 0 then return 0 end
   local g = num(redis.call('HGET', c, 'g'))
   local n, alive = 0, {}
   for i = 1, #f, 2 do
-    if f[i] ~= 'seen' then -- the latest re-registration's time, not a count
+    if f[i] == 'seen' then -- the latest re-registration's time, not a count
+      wSeen = tonumber(f[i + 1])
+    else
       local cnt = tonumber(f[i + 1])
       local nd, fg = string.match(f[i], '^(.*):(%d+)$')
       if nd == nil then nd = f[i] end
@@ -110,7 +117,8 @@ end
 -- "last requested": the channel's own, or a later one a re-registration without a script
 -- left in the counts' hash (RedisBroker's plain path, protocol.md §13)
 local function seen()
-  return math.max(num(redis.call('HGET', c, 'seen')), num(redis.call('HGET', w, 'seen')))
+  if wSeen == nil then wSeen = num(redis.call('HGET', w, 'seen')) end
+  return math.max(num(redis.call('HGET', c, 'seen')), wSeen)
 end
 
 local function info(waiters)
@@ -145,9 +153,10 @@ local function found(e)
 end
 
 local function dropCounts()
-  local ws = num(redis.call('HGET', w, 'seen'))
-  if ws > num(redis.call('HGET', c, 'seen')) then redis.call('HSET', c, 'seen', ws) end
+  if wSeen == nil then wSeen = num(redis.call('HGET', w, 'seen')) end
+  if wSeen > 0 and wSeen > num(redis.call('HGET', c, 'seen')) then redis.call('HSET', c, 'seen', wSeen) end
   redis.call('DEL', w)
+  wSeen = 0
 end
 
 local function bump()
@@ -318,10 +327,11 @@ if op == 'delete' then
 end
 
 if op == 'cancel' then
-  -- ARGV 4 node, 5 generation the waiter registered under
+  -- ARGV 4 node, 5 generation the waiters registered under, 6 how many (1 if absent: the
+  -- cancels of one IO turn go together)
   if num(redis.call('HGET', c, 'g')) ~= tonumber(ARGV[5]) then return 0 end
   local field = ARGV[4] .. ':' .. ARGV[5]
-  local n = redis.call('HINCRBY', w, field, -1)
+  local n = redis.call('HINCRBY', w, field, -tonumber(ARGV[6] or '1'))
   if n <= 0 then redis.call('HDEL', w, field) end
   settle(live())
   return 1
