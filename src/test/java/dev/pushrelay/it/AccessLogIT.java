@@ -111,6 +111,8 @@ class AccessLogIT {
                 assertEquals(201, server.send(post("/pub?id=a", "hello")).status());
                 assertEquals("hello", waiting.read().text());
             }
+            // awaitSubscribers may have asked more than once: wait for the long-poll's own line
+            awaitLineWith(log, "\"GET /sub?id=a HTTP/1.1\"");
             List<String> lines = awaitLines(log, 3);
             List<String> sub = lines.stream().filter(l -> l.contains("\"GET /sub?id=a HTTP/1.1\"")).toList();
             assertEquals(1, sub.size(), lines.toString());
