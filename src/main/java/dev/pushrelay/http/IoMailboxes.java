@@ -17,13 +17,21 @@ final class IoMailboxes {
     /** One per IO thread; the map is bounded by the IO thread count. */
     private final ConcurrentHashMap<XnioIoThread, Mailbox> mailboxes = new ConcurrentHashMap<>();
 
-    /** Runs {@code task} on {@code io}: at once when already there, else in the next batch. */
+    /**
+     * Runs {@code task} on {@code io}: at once when already there and nothing posted earlier
+     * waits, else in the next batch. Tasks for one IO thread run in the order they were given:
+     * a stream's deliveries must not overtake each other (§14.3), and a publish taken on the
+     * stream's own thread can come while the one before, taken on another, is still posted.
+     */
     void run(XnioIoThread io, Runnable task) {
         if (Thread.currentThread() == io) {
-            task.run();
-        } else {
-            mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
+            Mailbox m = mailboxes.get(io);
+            if (m == null || m.tasks.isEmpty()) {
+                task.run();
+                return;
+            }
         }
+        mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
     }
 
     private static final class Mailbox implements Runnable {
