@@ -96,6 +96,8 @@ function wsSubscriber(id, n) {
 }
 
 const result = { bodies };
+// What each step saw so far, printed when one times out: whether the frames reached the relay.
+const seen = {};
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium', // DeflateClientsIT passes the one it found
   headless: true,
@@ -119,6 +121,10 @@ try {
   const node = wsSubscriber('deflate', COUNT);
   await within(node.opened, 'ws open');
   const nodeTap = await node.tap;
+  seen.chromium = async () => ({ frames: chromeTap.toClient.frames, bytes: chromeTap.toClient.bytes,
+    messages: await page.evaluate(() => window.seen.length) });
+  seen.node = async () => ({ frames: nodeTap.toClient.frames, bytes: nodeTap.toClient.bytes,
+    buffered: nodeTap.toClient.buf.length, messages: node.got.map((m) => m.slice(0, 10)), extensions: node.ws.extensions });
   await awaitSubscribers('deflate', 2);
   for (const b of bodies) await publish('deflate', b);
   await page.waitForFunction((n) => window.seen.length >= n, COUNT, { timeout: STEP });
@@ -160,6 +166,9 @@ try {
   writeFileSync(resultFile, JSON.stringify(result, null, 1));
 } catch (e) {
   console.error(e);
+  for (const [who, f] of Object.entries(seen)) {
+    try { console.error(who, JSON.stringify(await f())); } catch (x) { console.error(who, x); }
+  }
   process.exitCode = 1;
 } finally {
   await browser.close();
