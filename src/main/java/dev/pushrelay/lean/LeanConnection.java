@@ -1,6 +1,7 @@
 package dev.pushrelay.lean;
 
 import dev.pushrelay.http.LeanExchange;
+import dev.pushrelay.wire.OffThreadClose;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
@@ -121,14 +122,18 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
         int n;
         try {
             n = buf.hasRemaining() ? source().read(buf) : 0;
-        } catch (IOException e) {
-            close();
+        } catch (IOException reset) {
+            if (buf.position() > 0) {
+                close();
+            } else {
+                departed();
+            }
             return false;
         }
         int have = buf.position();
         buf.flip();
         if (n < 0 && have == 0) { // the client closed between requests
-            close();
+            departed();
             return false;
         }
         if (have == 0) {
@@ -336,6 +341,17 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
         } else if (!driving) {
             drive(); // an answer that waited (a parked poll, a slow socket): its pipelined requests now
         }
+    }
+
+    /**
+     * The client left between requests: nothing of ours is in flight, so the socket is closed
+     * off the IO thread, where many clients leaving at once would stall it (OffThreadClose).
+     */
+    private void departed() {
+        state = GONE;
+        pending = null;
+        source().suspendReads();
+        OffThreadClose.close(connection);
     }
 
     private void close() {

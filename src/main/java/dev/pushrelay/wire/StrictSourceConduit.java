@@ -1,6 +1,7 @@
 package dev.pushrelay.wire;
 
 import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
 import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.ConduitReadableByteChannel;
@@ -8,7 +9,6 @@ import org.xnio.conduits.Conduits;
 import org.xnio.conduits.StreamSourceConduit;
 import org.xnio.channels.StreamSinkChannel;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -53,7 +53,9 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     private boolean upgraded;
     /** Where bytes after a refusal are read to be dropped; allocated on the first refusal only. */
     private ByteBuffer scratch;
-    private final Closeable connection;
+    private final StreamConnection connection;
+    /** The client left while its head was held: the socket is being closed off the IO thread. */
+    private boolean departed;
     private final long headerTimeoutMs;
     /** client_header_timeout of the held head; null when nothing is held. */
     private XnioExecutor.Key headerTimer;
@@ -62,7 +64,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
      * @param connection closed when a held head is not complete {@code headerTimeoutMs} after
      *                   it began (client_header_timeout: no answer, as nginx)
      */
-    public StrictSourceConduit(StreamSourceConduit next, Closeable connection, long headerTimeoutMs, int lineMax,
+    public StrictSourceConduit(StreamSourceConduit next, StreamConnection connection, long headerTimeoutMs, int lineMax,
                                int headMax, int headersMax) {
         super(next);
         this.connection = connection;
@@ -115,6 +117,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        if (departed) return 0;
         if (ready > start) return handOn(dst, 0);
         if (upgraded) return next.read(dst);
         if (refusing) return discard();
@@ -178,7 +181,13 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
         while (true) {
             if (end == held.capacity()) grow(held.capacity() * 2);
             held.limit(held.capacity()).position(end);
-            int n = next.read(held);
+            int n;
+            try {
+                n = next.read(held);
+            } catch (IOException reset) {
+                n = -1;
+            }
+            if (n < 0 && ready == start) return departed();
             if (n <= 0) {
                 held.position(start);
                 return n;
@@ -211,6 +220,23 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
                 return handOn(dst, 0);
             }
         }
+    }
+
+    /**
+     * The client closed or reset in the middle of a head (a slowloris connection dropped, say),
+     * with nothing checked left to hand on. Undertow reads a new request only when none is
+     * running, so no answer is in flight: Undertow is told nothing came (0, reads suspended for
+     * good) and the socket is closed off the IO thread ({@link OffThreadClose}); Undertow sees
+     * the close as a client that left. @return 0
+     */
+    private int departed() {
+        departed = true;
+        held = null;
+        start = ready = end = 0;
+        cancelHeaderTimer();
+        next.suspendReads();
+        OffThreadClose.close(connection);
+        return 0;
     }
 
     /** Keeps {@code src[from, to)}, a head in progress. */
@@ -307,6 +333,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     /** Held bytes are readable now, whatever the socket says. */
     @Override
     public void resumeReads() {
+        if (departed) return;
         if (ready > start) next.wakeupReads();
         else next.resumeReads();
     }
