@@ -24,14 +24,18 @@ final class IoMailboxes {
      * stream's own thread can come while the one before, taken on another, is still posted.
      */
     void run(XnioIoThread io, Runnable task) {
-        if (Thread.currentThread() == io) {
-            Mailbox m = mailboxes.get(io);
-            if (m == null || m.tasks.isEmpty()) {
-                task.run();
-                return;
-            }
+        if (runsAtOnce(io)) {
+            task.run();
+        } else {
+            mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
         }
-        mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
+    }
+
+    /** True on {@code io} when nothing posted to it earlier still waits: a task may run at once. */
+    boolean runsAtOnce(XnioIoThread io) {
+        if (Thread.currentThread() != io) return false;
+        Mailbox m = mailboxes.get(io);
+        return m == null || m.tasks.isEmpty();
     }
 
     private static final class Mailbox implements Runnable {
