@@ -59,8 +59,10 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     private ByteBuffer[] unwritten;
     private boolean persistentAfterWrite;
     private XnioExecutor.Key idleTimer;
-    /** When the connection last became idle between requests (nanoTime). */
+    /** When the connection last became idle between requests (the path's clock, nanoseconds). */
     private long idleSince;
+    /** The listening address it was accepted on, looked up once (routing asks at every request). */
+    private InetSocketAddress local;
 
     LeanConnection(LeanPath path, StreamConnection connection, LeanLimits limits) {
         this.path = path;
@@ -191,7 +193,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
 
     /** Between requests with nothing read: wait for the next, closing after keepalive_timeout. */
     private void idle() {
-        idleSince = System.nanoTime();
+        idleSince = path.nanos();
         if (idleTimer == null && limits.idleMillis() > 0) {
             idleTimer = ioThread().executeAfter(this::idleCheck, limits.idleMillis(), TimeUnit.MILLISECONDS);
         }
@@ -202,7 +204,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     private void idleCheck() {
         idleTimer = null;
         if (state != READING) return;
-        long idleFor = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+        long idleFor = TimeUnit.NANOSECONDS.toMillis(path.nanos() - idleSince);
         if (idleFor >= limits.idleMillis()) {
             close();
         } else {
