@@ -286,7 +286,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
             return;
         }
         if (left(parts)) {
-            unwritten = parts;
+            unwritten = rest(parts); // the parts may be the caller's scratch, reused once this returns
             persistentAfterWrite = persistent;
             sink().getWriteSetter().set(this);
             sink().resumeWrites();
@@ -296,9 +296,25 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     }
 
     private void write(ByteBuffer[] parts) throws IOException {
+        if (parts.length == 1) { // one pre-encoded answer: write(2), not writev(2)
+            ByteBuffer b = parts[0];
+            while (b.hasRemaining()) {
+                if (sink().write(b) == 0) return;
+            }
+            return;
+        }
         while (left(parts)) {
             if (sink().write(parts) == 0) return;
         }
+    }
+
+    /** What is left of {@code parts}, copied into one buffer of its own. */
+    private static ByteBuffer[] rest(ByteBuffer[] parts) {
+        int n = 0;
+        for (ByteBuffer b : parts) n += b.remaining();
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        for (ByteBuffer b : parts) copy.put(b);
+        return new ByteBuffer[] {copy.flip()};
     }
 
     private static boolean left(ByteBuffer[] parts) {
@@ -411,7 +427,12 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
 
     @Override
     public InetSocketAddress localAddress() {
-        return connection.getLocalAddress(InetSocketAddress.class);
+        InetSocketAddress a = local;
+        if (a == null) {
+            a = connection.getLocalAddress(InetSocketAddress.class);
+            local = a;
+        }
+        return a;
     }
 
     @Override
