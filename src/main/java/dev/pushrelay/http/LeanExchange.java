@@ -29,7 +29,8 @@ public interface LeanExchange extends RequestView {
 
     /**
      * Writes a whole answer (head and body), then reads the connection's next request, or
-     * closes it when {@code persistent} is false.
+     * closes it when {@code persistent} is false. {@code parts} may be the caller's scratch
+     * (LeanAnswers): what is not written at once is copied before this returns.
      */
     void answer(ByteBuffer[] parts, boolean persistent);
 

@@ -42,6 +42,7 @@ public final class LeanService {
     private final RequestsInFlight requests;
     private final IoMailboxes mailboxes = new IoMailboxes();
     private final LeanHeads heads;
+    private final LeanAnswers answers = new LeanAnswers();
 
     public LeanService(Supplier<Router> router, Function<LocationSettings, Broker> brokers, ChannelStore store,
                        PushMetrics metrics, GracefulStop drain, RequestsInFlight requests) {
@@ -125,7 +126,7 @@ public final class LeanService {
                     ByteBuffer.wrap(heads.dateLine(request.ioThread())), ByteBuffer.wrap(info)};
             metrics.publishAnswered(status, System.nanoTime() - startNanos);
             finished();
-            request.answer(parts, persistent);
+            request.answer(answers.gather(parts), persistent);
             return true;
         }
         // rejected (nothing stored; Undertow answers it as if it came now), or not ready (not the in-memory store)
@@ -227,20 +228,27 @@ public final class LeanService {
         return v != null && v.length() <= 8 && "no-cache".regionMatches(true, 0, v, 0, v.length());
     }
 
-    /** A 200 carrying {@code m} (§4.4): its shared pre-encoded headers, then its body. */
+    /**
+     * A 200 carrying {@code m} (§4.4): its shared pre-encoded headers, then its body, encoded
+     * once per message on each IO thread for all the long-polls it wakes there (LeanAnswers).
+     */
     void sendMessage(LeanExchange request, Message m) {
         boolean persistent = request.keepAlive();
-        ByteBuffer body = m.body();
-        ByteBuffer[] parts = new ByteBuffer[] {ByteBuffer.wrap(LeanHeads.OK_200),
-                ByteBuffer.wrap(LeanHeads.connection(request, persistent)),
-                ByteBuffer.wrap(MessageResponse.leanHeaders(m)), ByteBuffer.wrap(heads.dateLine(request.ioThread())), body};
+        byte[] connection = LeanHeads.connection(request, persistent);
+        byte[] headers = MessageResponse.leanHeaders(m);
+        byte[] date = heads.dateLine(request.ioThread());
+        ByteBuffer[] parts = answers.message(m, headers, connection, date);
+        if (parts == null) {
+            parts = new ByteBuffer[] {ByteBuffer.wrap(LeanHeads.OK_200), ByteBuffer.wrap(connection),
+                    ByteBuffer.wrap(headers), ByteBuffer.wrap(date), m.body()};
+        }
         finished();
         request.answer(parts, persistent);
     }
 
     /** A header-only answer with Content-Length: 0. */
     void headerOnly(LeanExchange request, byte[] status, boolean persistent) {
-        ByteBuffer[] parts = heads.headerOnly(status, request, persistent);
+        ByteBuffer[] parts = answers.gather(heads.headerOnly(status, request, persistent));
         finished();
         request.answer(parts, persistent);
     }

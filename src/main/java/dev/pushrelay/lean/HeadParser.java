@@ -46,18 +46,21 @@ final class HeadParser {
         int end = headEnd(b, from, Math.min(to, from + maxHead));
         if (end == -2) return NOT_MINE;
         if (end < 0) return to - from >= maxHead ? NOT_MINE : null;
-        // request line
-        int p = from;
+        // request line, parsed from a copy of the head: an array, not the direct buffer byte by byte
+        byte[] a = new byte[end - from];
+        b.get(from, a);
+        end -= from;
+        int p = 0;
         int m = p;
-        while (p < end && b.get(p) >= 'A' && b.get(p) <= 'Z') p++;
-        if (p == m || p - m > 16 || b.get(p) != ' ') return NOT_MINE;
-        String method = ascii(b, m, p);
+        while (p < end && a[p] >= 'A' && a[p] <= 'Z') p++;
+        if (p == m || p - m > 16 || a[p] != ' ') return NOT_MINE;
+        String method = ascii(a, m, p);
         int t = ++p;
         int query = -1;
-        if (b.get(p) != '/') return NOT_MINE;
+        if (a[p] != '/') return NOT_MINE;
         byte prev = 0;
         while (p < end) {
-            byte c = b.get(p);
+            byte c = a[p];
             if (c == ' ') break;
             if (c < 0 || !TARGET[c]) return NOT_MINE;
             if (c == '?') {
@@ -70,13 +73,13 @@ final class HeadParser {
             p++;
         }
         if (p >= end || query == p - 1) return NOT_MINE; // no version, or a bare '?'
-        String target = ascii(b, t, p);
-        String path = query < 0 ? target : ascii(b, t, query);
-        String args = query < 0 ? "" : ascii(b, query + 1, p);
+        String target = ascii(a, t, p);
+        String path = query < 0 ? target : ascii(a, t, query);
+        String args = query < 0 ? "" : ascii(a, query + 1, p);
         p++;
-        if (p + 10 > end || !matches(b, p, "HTTP/1.")) return NOT_MINE;
-        byte minor = b.get(p + 7);
-        if (minor != '0' && minor != '1' || b.get(p + 8) != '\r' || b.get(p + 9) != '\n') return NOT_MINE;
+        if (p + 10 > end || !matches(a, p, "HTTP/1.")) return NOT_MINE;
+        byte minor = a[p + 7];
+        if (minor != '0' && minor != '1' || a[p + 8] != '\r' || a[p + 9] != '\n') return NOT_MINE;
         boolean http10 = minor == '0';
         p += 10;
         // header lines
@@ -87,27 +90,27 @@ final class HeadParser {
         long length = -1;
         String connection = null;
         while (true) {
-            if (b.get(p) == '\r') {
-                if (b.get(p + 1) != '\n') return NOT_MINE;
+            if (a[p] == '\r') {
+                if (a[p + 1] != '\n') return NOT_MINE;
                 p += 2;
                 break;
             }
             int n = p;
-            while (p < end && b.get(p) > 0 && TOKEN[b.get(p)]) p++;
-            if (p == n || p >= end || b.get(p) != ':') return NOT_MINE;
-            String name = ascii(b, n, p);
+            while (p < end && a[p] > 0 && TOKEN[a[p]]) p++;
+            if (p == n || p >= end || a[p] != ':') return NOT_MINE;
+            String name = ascii(a, n, p);
             p++;
-            while (p < end && b.get(p) == ' ') p++; // nginx skips SP only: a tab would be the value's
+            while (p < end && a[p] == ' ') p++; // nginx skips SP only: a tab would be the value's
             int v = p;
-            while (p < end && b.get(p) != '\r') {
-                byte c = b.get(p);
+            while (p < end && a[p] != '\r') {
+                byte c = a[p];
                 if (c < 0x20 || c == 0x7f) return NOT_MINE; // a tab too: read differently by nginx and Undertow
                 p++;
             }
-            if (p + 1 >= end || b.get(p + 1) != '\n') return NOT_MINE;
+            if (p + 1 >= end || a[p + 1] != '\n') return NOT_MINE;
             int ve = p;
-            while (ve > v && b.get(ve - 1) == ' ') ve--;
-            String value = ascii(b, v, ve);
+            while (ve > v && a[ve - 1] == ' ') ve--;
+            String value = ascii(a, v, ve);
             p += 2;
             if (count == MAX_HEADERS || count >= maxHeaders) return NOT_MINE;
             if (name.equalsIgnoreCase("Host")) {
@@ -138,7 +141,7 @@ final class HeadParser {
         if (!http10 && host == null) return NOT_MINE;
         boolean keepAlive = http10 ? "keep-alive".equalsIgnoreCase(connection) : !"close".equalsIgnoreCase(connection);
         return new LeanHead(method, target, path, args, http10, names, values, count, length)
-                .framing(p - from, keepAlive);
+                .framing(p, keepAlive);
     }
 
     /** The offset just past the blank line ending the head in {@code b[from, to)}, -1 if none yet, -2 at a bare LF. */
@@ -164,16 +167,14 @@ final class HeadParser {
         return true;
     }
 
-    private static boolean matches(ByteBuffer b, int at, String s) {
+    private static boolean matches(byte[] a, int at, String s) {
         for (int i = 0; i < s.length(); i++) {
-            if (b.get(at + i) != s.charAt(i)) return false;
+            if (a[at + i] != s.charAt(i)) return false;
         }
         return true;
     }
 
-    private static String ascii(ByteBuffer b, int from, int to) {
-        byte[] a = new byte[to - from];
-        for (int i = 0; i < a.length; i++) a[i] = b.get(from + i);
-        return new String(a, java.nio.charset.StandardCharsets.ISO_8859_1);
+    private static String ascii(byte[] a, int from, int to) {
+        return new String(a, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

@@ -60,8 +60,10 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     private ByteBuffer[] unwritten;
     private boolean persistentAfterWrite;
     private XnioExecutor.Key idleTimer;
-    /** When the connection last became idle between requests (nanoTime). */
+    /** When the connection last became idle between requests (the path's clock, nanoseconds). */
     private long idleSince;
+    /** The listening address it was accepted on, looked up once (routing asks at every request). */
+    private InetSocketAddress local;
 
     LeanConnection(LeanPath path, StreamConnection connection, LeanLimits limits) {
         this.path = path;
@@ -196,7 +198,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
 
     /** Between requests with nothing read: wait for the next, closing after keepalive_timeout. */
     private void idle() {
-        idleSince = System.nanoTime();
+        idleSince = path.nanos();
         if (idleTimer == null && limits.idleMillis() > 0) {
             idleTimer = ioThread().executeAfter(this::idleCheck, limits.idleMillis(), TimeUnit.MILLISECONDS);
         }
@@ -207,7 +209,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     private void idleCheck() {
         idleTimer = null;
         if (state != READING) return;
-        long idleFor = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+        long idleFor = TimeUnit.NANOSECONDS.toMillis(path.nanos() - idleSince);
         if (idleFor >= limits.idleMillis()) {
             close();
         } else {
@@ -289,7 +291,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
             return;
         }
         if (left(parts)) {
-            unwritten = parts;
+            unwritten = rest(parts); // the parts may be the caller's scratch, reused once this returns
             persistentAfterWrite = persistent;
             sink().getWriteSetter().set(this);
             sink().resumeWrites();
@@ -299,9 +301,25 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     }
 
     private void write(ByteBuffer[] parts) throws IOException {
+        if (parts.length == 1) { // one pre-encoded answer: write(2), not writev(2)
+            ByteBuffer b = parts[0];
+            while (b.hasRemaining()) {
+                if (sink().write(b) == 0) return;
+            }
+            return;
+        }
         while (left(parts)) {
             if (sink().write(parts) == 0) return;
         }
+    }
+
+    /** What is left of {@code parts}, copied into one buffer of its own. */
+    private static ByteBuffer[] rest(ByteBuffer[] parts) {
+        int n = 0;
+        for (ByteBuffer b : parts) n += b.remaining();
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        for (ByteBuffer b : parts) copy.put(b);
+        return new ByteBuffer[] {copy.flip()};
     }
 
     private static boolean left(ByteBuffer[] parts) {
@@ -425,7 +443,12 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
 
     @Override
     public InetSocketAddress localAddress() {
-        return connection.getLocalAddress(InetSocketAddress.class);
+        InetSocketAddress a = local;
+        if (a == null) {
+            a = connection.getLocalAddress(InetSocketAddress.class);
+            local = a;
+        }
+        return a;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.pushrelay.http.LeanService;
 import org.xnio.StreamConnection;
 
 import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,13 +23,16 @@ public final class LeanPath {
     private final LeanService service;
     private final HandOff handOff;
     private final Supplier<LeanLimits> limits;
+    /** A monotonic clock in nanoseconds (System::nanoTime), for the idle timeout between requests. */
+    private final LongSupplier nanos;
     /** Each IO thread's read buffer: heads are parsed in it and only leftovers are copied out. */
     private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
 
-    LeanPath(LeanService service, HandOff handOff, Supplier<LeanLimits> limits) {
+    LeanPath(LeanService service, HandOff handOff, Supplier<LeanLimits> limits, LongSupplier nanos) {
         this.service = service;
         this.handOff = handOff;
         this.limits = limits;
+        this.nanos = nanos;
     }
 
     /**
@@ -41,9 +45,12 @@ public final class LeanPath {
         return new LeanLimits(Math.min(BUFFER, Math.min(lineBytes, headBytes) / 2), Math.max(0, maxHeaders / 2), idleMillis);
     }
 
-    /** @param limits read once per accepted connection */
-    public static LeanPath create(LeanService service, HandOff handOff, Supplier<LeanLimits> limits) {
-        return new LeanPath(service, handOff, limits);
+    /**
+     * @param limits read once per accepted connection
+     * @param nanos  a monotonic clock in nanoseconds (System::nanoTime), for keepalive_timeout
+     */
+    public static LeanPath create(LeanService service, HandOff handOff, Supplier<LeanLimits> limits, LongSupplier nanos) {
+        return new LeanPath(service, handOff, limits, nanos);
     }
 
     /** Opens an accepted connection, on its IO thread: reads what it sent and serves or hands it off. */
@@ -53,6 +60,10 @@ public final class LeanPath {
 
     LeanService service() {
         return service;
+    }
+
+    long nanos() {
+        return nanos.getAsLong();
     }
 
     HandOff handOff() {

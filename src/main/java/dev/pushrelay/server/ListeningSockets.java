@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The listening sockets, held by address, over one XNIO worker and one Undertow HTTP open
@@ -56,7 +57,7 @@ final class ListeningSockets {
     private volatile LeanLimits leanLimits;
 
     private ListeningSockets(XnioWorker worker, DefaultByteBufferPool buffers, HttpOpenListener open, OptionMap socketOptions,
-                      OptionMap serverOptions, LeanService lean) {
+                      OptionMap serverOptions, LeanService lean, LongSupplier nanos) {
         this.worker = worker;
         this.buffers = buffers;
         this.open = open;
@@ -67,7 +68,7 @@ final class ListeningSockets {
             this.pacer = new AcceptPacer(open::handleEvent);
             this.accept = ChannelListeners.openListenerAdapter(this::strict);
         } else {
-            LeanPath path = LeanPath.create(lean, this::handOff, () -> leanLimits);
+            LeanPath path = LeanPath.create(lean, this::handOff, () -> leanLimits, nanos);
             this.pacer = new AcceptPacer(path::open);
             this.accept = ChannelListeners.openListenerAdapter(pacer::accepted);
         }
@@ -112,9 +113,10 @@ final class ListeningSockets {
      *
      * @param serverOptions Undertow's server options (timeouts, header limits)
      * @param lean the lean path's service (protocol.md §12), or null without the lean path
+     * @param nanos a monotonic clock in nanoseconds (System::nanoTime): the lean connections' idle timeout
      */
     static ListeningSockets create(HttpHandler root, int ioThreads, OptionMap serverOptions, OptionMap extraSocketOptions,
-                                   LeanService lean) {
+                                   LeanService lean, LongSupplier nanos) {
         Xnio xnio = Xnio.getInstance(ListeningSockets.class.getClassLoader());
         XnioWorker worker;
         try {
@@ -146,7 +148,7 @@ final class ListeningSockets {
             ResponseHeads.nginxStatusLine(exchange);
             root.handleRequest(exchange);
         });
-        return new ListeningSockets(worker, buffers, open, socket, serverOptions, lean);
+        return new ListeningSockets(worker, buffers, open, socket, serverOptions, lean, nanos);
     }
 
     /** Undertow's options for connections accepted from now on (a reload); open ones keep theirs. */

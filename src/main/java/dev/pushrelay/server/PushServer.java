@@ -135,7 +135,7 @@ public final class PushServer implements AutoCloseable {
         LeanService leanService = lean ? new LeanService(router::get, brokers, store, telemetry.reporting().metrics(), drain,
                 requests) : null;
         ListeningSockets sockets = ListeningSockets.create(requests, settings.process().ioThreadCount(), serverOptions,
-                socketOptions, leanService);
+                socketOptions, leanService, System::nanoTime);
         try {
             for (ListenAddress listen : distinctListens(settings)) {
                 sockets.bind(listen);
