@@ -207,6 +207,8 @@ final class LaterStore implements ChannelStore {
         private final Subscriber waiter;
         private boolean cancelled;
         private Subscription registered;
+        /** {@link #register} is running on the IO thread; read and written there only. */
+        private boolean registering;
 
         Later(String key, Cursor after, SubscribePolicy policy, boolean ignoreQueue, Subscriber waiter) {
             this.key = key;
@@ -216,11 +218,26 @@ final class LaterStore implements ChannelStore {
             this.waiter = waiter;
         }
 
+        /** On the IO thread: from {@link LaterStore#subscribe}, or a retry scheduled there. */
         void register() {
-            broker.subscribe(key, after, policy, ignoreQueue, waiter).whenComplete(this::answered);
+            registering = true;
+            try {
+                broker.subscribe(key, after, policy, ignoreQueue, waiter).whenComplete(this::answered);
+            } finally {
+                registering = false;
+            }
         }
 
         private void answered(Fetch f, Throwable error) {
+            if (Thread.currentThread() == io && registering) {
+                // Redis answered before the stage came back (the Redis client's thread was
+                // quicker than this one): the follower has not taken this wait as the lane's
+                // subscription yet. A message handed on now would make it register again
+                // inside this call and then keep this finished wait instead of the new one,
+                // which a close could no longer cancel (counted until the next publish, §13).
+                io.execute(() -> answered(f, error));
+                return;
+            }
             synchronized (this) {
                 if (cancelled) {
                     if (f instanceof Fetch.Waiting w) w.subscription().cancel();

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.pushrelay.testing.RawHttp.get;
 import static dev.pushrelay.testing.RawHttp.post;
@@ -210,6 +212,9 @@ class RedisClusterIT {
             assertEquals(201, RawHttp.exchange(a.port(), post("/pubsmall?id=cgap", "c1")).status());
             String ev = s.nextEvent();
             first = ev.substring(4, ev.indexOf('\n'));
+            // the stream registers again after c1 as it is written: counted before it closes,
+            // or its close could be counted before that registration lands (protocol.md §13)
+            awaitSubscribers(a, "cgap", 1);
         }
         awaitSubscribers(a, "cgap", 0); // node B has counted the closed stream off
         for (int i = 2; i <= 3; i++) assertEquals(202, RawHttp.exchange(a.port(), post("/pubsmall?id=cgap", "c" + i)).status());
@@ -220,6 +225,47 @@ class RedisClusterIT {
             String gap = s.nextEvent();
             assertTrue(gap.startsWith("event: pushrelay-gap\ndata: "), gap);
             assertTrue(s.nextEvent().contains("data: c3\n"));
+        }
+    }
+
+    /**
+     * Streams that walk a stored buffer register once per message; the last of those
+     * registrations answers the last stored message and the next one waits. When Redis
+     * answered one of them before its stage came back to the stream (the Redis client's
+     * thread quicker than the IO thread), the stream kept that finished registration as its
+     * wait and a close no longer counted it off: the channel counted a subscriber nobody
+     * had until the next publish (a 201 for nobody). Many streams on both nodes, and
+     * long-polls beside them, each counted exactly, then none once they left.
+     */
+    @Test
+    void s13_cluster_streams_and_long_polls_that_leave_are_counted_off_exactly() throws Exception {
+        int streams = 16;
+        int polls = 6;
+        for (int i = 1; i <= 12; i++) assertEquals(202, publish(a, "churn", "h" + i).status());
+        for (int cycle = 0; cycle < 3; cycle++) {
+            List<AutoCloseable> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < streams; i++) {
+                    EventStream s = EventStream.open((i % 3 == 0 ? a : b).port(),
+                            get("/es?id=churn", "Accept: text/event-stream"));
+                    open.add(s);
+                    assertEquals(200, s.head().status());
+                }
+                for (int i = 0; i < polls; i++) {
+                    RawHttp w = new RawHttp((i % 2 == 0 ? a : b).port());
+                    open.add(w);
+                    w.send(get("/sub?id=churnlp" + cycle));
+                }
+                // every stream walked the buffer and waits; every long-poll waits
+                awaitSubscribers(a, "churn", streams);
+                awaitSubscribers(b, "churnlp" + cycle, polls);
+            } finally {
+                for (AutoCloseable c : open) c.close();
+            }
+            awaitSubscribers(a, "churn", 0);
+            awaitSubscribers(b, "churnlp" + cycle, 0);
+            assertEquals(202, publish(b, "churn", "c" + cycle).status(), "cycle " + cycle + ": nobody waits");
+            assertEquals(202, publish(a, "churnlp" + cycle, "x").status(), "cycle " + cycle + ": nobody waits");
         }
     }
 
