@@ -277,8 +277,8 @@ final class ChannelFollower {
         public boolean deliver(Message message) {
             if (closed) return false;
             XnioIoThread t = io;
-            if (Thread.currentThread() == t) {
-                received(message); // the usual case with one IO thread: no task object per delivery
+            if (mailboxes.mayRunNow(t)) {
+                received(message); // what run() would do at once, without a task object per delivery
             } else {
                 mailboxes.run(t, () -> received(message));
             }

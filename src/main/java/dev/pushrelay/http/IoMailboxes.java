@@ -24,14 +24,22 @@ final class IoMailboxes {
      * stream's own thread can come while the one before, taken on another, is still posted.
      */
     void run(XnioIoThread io, Runnable task) {
-        if (Thread.currentThread() == io) {
-            Mailbox m = mailboxes.get(io);
-            if (m == null || m.tasks.isEmpty()) {
-                task.run();
-                return;
-            }
+        if (mayRunNow(io)) {
+            task.run();
+            return;
         }
         mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
+    }
+
+    /**
+     * Whether a task for {@code io} may run at once, in {@link #run}'s order: on that thread,
+     * nothing posted earlier waiting. A caller that then runs its work itself needs no task
+     * object (one per delivery to each stream).
+     */
+    boolean mayRunNow(XnioIoThread io) {
+        if (Thread.currentThread() != io) return false;
+        Mailbox m = mailboxes.get(io);
+        return m == null || m.tasks.isEmpty();
     }
 
     private static final class Mailbox implements Runnable {
