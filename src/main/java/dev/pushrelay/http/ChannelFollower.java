@@ -16,7 +16,8 @@ import org.xnio.XnioIoThread;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Following a channel, or several (protocol.md §14.3, §14.8), for a stream: per channel one
@@ -58,6 +59,16 @@ final class ChannelFollower {
         void stopping();
     }
 
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(ChannelFollower.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Transport transport;
     private final ChannelStore store;
     private final Lane[] lanes;
@@ -66,7 +77,8 @@ final class ChannelFollower {
     private final IoMailboxes mailboxes;
     private final GracefulStop drain;
     private final SubscribePolicy again;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once ({@link #CLOSED}); a field, not an object, so a delivery touches one object less. */
+    private volatile boolean closed;
     /** The store keeps this stream registered: no registration after each message. */
     private boolean standing;
     private volatile XnioIoThread io;
@@ -133,7 +145,7 @@ final class ChannelFollower {
     /** Runs {@code ping} every {@code seconds} (0: never) while the stream is open; IO thread. */
     void pingEvery(XnioIoThread io, long seconds, Runnable ping) {
         if (seconds > 0) pinger = io.executeAtInterval(() -> {
-            if (!closed.get()) ping.run();
+            if (!closed) ping.run();
         }, seconds, TimeUnit.SECONDS);
     }
 
@@ -160,7 +172,7 @@ final class ChannelFollower {
         Subscription registered = subscription(f);
         if (registered != null) {
             l.subscription = registered;
-            if (closed.get()) registered.cancel(); // closed while registering
+            if (closed) registered.cancel(); // closed while registering
             // Registered before this check, and GracefulStop sets the flag before it copies the
             // store's waiters: either it ends us, or we see the flag here (as a long-poll).
             if (drain.isDraining()) {
@@ -178,7 +190,7 @@ final class ChannelFollower {
 
     /** Sends the messages held, oldest first (registering a lane again unless standing); IO thread. */
     private void pump() {
-        while (!closed.get()) {
+        while (!closed) {
             Lane next = null;
             for (Lane l : lanes) {
                 Message h = l.pending.peek();
@@ -188,7 +200,9 @@ final class ChannelFollower {
             Message m = next.pending.poll();
             next.cursor = m.id();
             metrics.delivered();
-            if (!transport.send(m, token(next.index), next.key)) return;
+            if (!transport.send(m, lanes.length == 1 ? StreamFrames.of(m).eventId() : token(next.index), next.key)) {
+                return;
+            }
             if (standing || !next.pending.isEmpty()) continue;
             Cursor missed = StreamCursor.missed(store, next.key, next.cursor);
             if (missed != null) gap(next.index, missed);
@@ -223,7 +237,7 @@ final class ChannelFollower {
     }
 
     boolean closed() {
-        return closed.get();
+        return closed;
     }
 
     /**
@@ -232,7 +246,7 @@ final class ChannelFollower {
      * @return false if it had already stopped, so the caller's close runs once
      */
     boolean close() {
-        if (!closed.compareAndSet(false, true)) return false;
+        if (!CLOSED.compareAndSet(this, false, true)) return false;
         for (Lane l : lanes) {
             Subscription s = l.subscription;
             if (s != null) s.cancel();
@@ -261,14 +275,29 @@ final class ChannelFollower {
 
         @Override
         public boolean deliver(Message message) {
-            if (closed.get()) return false;
-            mailboxes.run(io, () -> {
-                if (closed.get() || through != null && !message.id().isAfter(through)) return;
-                through = message.id();
-                pending.add(message);
-                pump();
-            });
+            if (closed) return false;
+            XnioIoThread t = io;
+            if (mailboxes.mayRunNow(t)) {
+                received(message); // what run() would do at once, without a task object per delivery
+            } else {
+                mailboxes.run(t, () -> received(message));
+            }
             return true;
+        }
+
+        /** IO thread. */
+        private void received(Message message) {
+            if (closed || through != null && !message.id().isAfter(through)) return;
+            through = message.id();
+            if (standing && lanes.length == 1 && pending.isEmpty()) {
+                // one channel, nothing held: what pump() would do, without the queue
+                cursor = message.id();
+                metrics.delivered();
+                transport.send(message, StreamFrames.of(message).eventId(), key);
+                return;
+            }
+            pending.add(message);
+            pump();
         }
 
         @Override

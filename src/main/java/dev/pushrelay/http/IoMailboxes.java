@@ -24,15 +24,19 @@ final class IoMailboxes {
      * stream's own thread can come while the one before, taken on another, is still posted.
      */
     void run(XnioIoThread io, Runnable task) {
-        if (runsAtOnce(io)) {
+        if (mayRunNow(io)) {
             task.run();
-        } else {
-            mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
+            return;
         }
+        mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
     }
 
-    /** True on {@code io} when nothing posted to it earlier still waits: a task may run at once. */
-    boolean runsAtOnce(XnioIoThread io) {
+    /**
+     * Whether a task for {@code io} may run at once, in {@link #run}'s order: on that thread,
+     * nothing posted earlier waiting. A caller that then runs its work itself needs no task
+     * object (one per delivery to each stream).
+     */
+    boolean mayRunNow(XnioIoThread io) {
         if (Thread.currentThread() != io) return false;
         Mailbox m = mailboxes.get(io);
         return m == null || m.tasks.isEmpty();

@@ -44,6 +44,18 @@ final class StreamFrames {
     private final ByteBuffer[] wsWire = new ByteBuffer[2];
     private final boolean[] wsWireNoRoom = new boolean[2];
 
+    /** The message's id as one token (§14.1), made once for every stream; racy but idempotent. */
+    private String eventId;
+    /**
+     * The whole frames of the body alone for one type, read without the lock: what nearly every
+     * socket of a single channel sends ({@link #webSocketWhole}).
+     */
+    private volatile Whole whole;
+
+    /** @param plain the uncompressed frame, or null; @param deflated the compressed one, {@link #NOT_SMALLER}, or null */
+    private record Whole(String type, ByteBuffer plain, ByteBuffer deflated) {
+    }
+
     /** One WebSocket frame of a message: its header and payload, both shared (§14.6). */
     record WsFrame(ByteBuffer header, ByteBuffer payload) {
     }
@@ -54,6 +66,13 @@ final class StreamFrames {
 
     static StreamFrames of(Message m) {
         return m.streamEncoded(StreamFrames::new);
+    }
+
+    /** The cursor token after this message on a single-channel stream (§14.1). */
+    String eventId() {
+        String id = eventId;
+        if (id == null) eventId = id = EventIds.format(message.id());
+        return id;
     }
 
     /** The EventSource event of a single-channel stream (§14.2): its id is the message's. */
@@ -110,6 +129,32 @@ final class StreamFrames {
      */
     synchronized WsFrame webSocket(String type, boolean meta, PerMessageDeflate.Agreement deflate,
                                    ChannelStore store, String key) {
+        WsFrame f = webSocketLocked(type, meta, deflate, store, key);
+        if (!meta && f.payload() == EMPTY) {
+            // kept for the lock-free path: the frame of this socket's kind, and the other's when known
+            boolean z = f.header() != wsWire[0];
+            whole = new Whole(type, z ? wsWire[0] : f.header(), z ? f.header() : wsDeflated[0]);
+        }
+        return f;
+    }
+
+    /**
+     * The whole shared frame (header and payload in one buffer, not to be moved: write a
+     * duplicate) a single-channel socket without the meta subprotocol sends for this message,
+     * without taking the lock; null when not known yet, or not kept ({@link #webSocket} then).
+     */
+    ByteBuffer webSocketWhole(String type, PerMessageDeflate.Agreement deflate) {
+        Whole w = whole;
+        if (w == null || !w.type().equals(type)) return null;
+        if (deflate != null && deflate.compresses(message.length())) {
+            ByteBuffer z = w.deflated();
+            if (z != NOT_SMALLER) return z;
+        }
+        return w.plain();
+    }
+
+    private WsFrame webSocketLocked(String type, boolean meta, PerMessageDeflate.Agreement deflate,
+                                    ChannelStore store, String key) {
         know(type);
         int v = meta ? 1 : 0;
         ByteBuffer payload = meta ? webSocketMetaKnown(type, store, key) : message.body();
@@ -121,14 +166,14 @@ final class StreamFrames {
                 z = c == null ? NOT_SMALLER : wire(WsFrames.header(opcode, true, c.remaining()), c, store, key);
                 wsDeflated[v] = z == null ? NOT_SMALLER : z;
             }
-            if (z != null && z != NOT_SMALLER) return new WsFrame(z.duplicate(), EMPTY);
+            if (z != null && z != NOT_SMALLER) return new WsFrame(z, EMPTY);
         }
         if (wsHeader[v] == null) wsHeader[v] = WsFrames.header(opcode, false, payload.remaining());
         if (wsWire[v] == null && !wsWireNoRoom[v]) {
             wsWire[v] = wire(wsHeader[v], payload, store, key);
             wsWireNoRoom[v] = wsWire[v] == null;
         }
-        return wsWire[v] != null ? new WsFrame(wsWire[v].duplicate(), EMPTY) : new WsFrame(wsHeader[v], payload);
+        return wsWire[v] != null ? new WsFrame(wsWire[v], EMPTY) : new WsFrame(wsHeader[v], payload);
     }
 
     /**
@@ -164,6 +209,7 @@ final class StreamFrames {
             java.util.Arrays.fill(wsHeader, null);
             java.util.Arrays.fill(wsWire, null);
             java.util.Arrays.fill(wsWireNoRoom, false);
+            whole = null;
         }
         wsType = type;
         wsText = type.regionMatches(true, 0, "text/", 0, 5) && isUtf8(message.body());

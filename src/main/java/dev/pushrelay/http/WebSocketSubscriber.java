@@ -32,6 +32,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     static final int FORBIDDEN = 4403;
     static final int CONFLICT = 4409;
     static final int GONE = 4410;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final LocationSettings location;
     private final ChannelStore store;
@@ -103,6 +104,10 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     public boolean send(Message m, String id, String key) {
         String type = m.contentType() == null ? location.defaultType() : m.contentType();
         StreamFrames frames = StreamFrames.of(m);
+        if (!meta) {
+            ByteBuffer whole = frames.webSocketWhole(type, socket.deflate());
+            if (whole != null) return frame(whole, EMPTY); // nearly every socket: one shared buffer, no lock
+        }
         if (!meta || single) return frame(frames.webSocket(type, meta, socket.deflate(), store, key));
         int opcode = frames.webSocketText(type) ? WsFrames.TEXT : WsFrames.BINARY;
         return frame(StreamFrames.webSocketOwn(opcode, StreamFrames.meta(m, id, type), socket.deflate()));
@@ -110,7 +115,11 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
 
     /** One gathering write of the shared header and payload; past the queue's bound, close 1008 (§14.4). */
     private boolean frame(StreamFrames.WsFrame f) {
-        if (socket.send(f.header(), f.payload())) return true;
+        return frame(f.header(), f.payload());
+    }
+
+    private boolean frame(ByteBuffer header, ByteBuffer payload) {
+        if (socket.send(header, payload)) return true;
         close(TOO_SLOW, "too slow: " + socket.unsent() + " bytes unsent");
         return false;
     }

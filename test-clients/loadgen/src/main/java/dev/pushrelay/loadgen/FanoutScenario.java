@@ -25,6 +25,8 @@ final class FanoutScenario {
     private final long graceMillis;
     private final long idleSettleMillis;
     private final String serverPid;
+    /** A JVM server whose live heap per subscriber is taken too (idle; {@link LiveHeap}). */
+    private final String heapPid;
     private final int[] expected;
     private final boolean infoCheck;
     private final long localSettleMillis;
@@ -40,6 +42,7 @@ final class FanoutScenario {
             this.channels = o.integer("channels", Math.min(100, totalSubscribers), 1, totalSubscribers);
             this.messages = o.integer("messages", 1, 1, 1_000_000);
             this.serverPid = o.str("server-pid", null);
+            this.heapPid = o.str("heap-pid", null);
             this.idleSettleMillis = o.num("settle-ms", 2000, 0, 600_000);
         } else {
             this.channels = o.integer("channels", 1, 1, 1_000_000);
@@ -47,6 +50,7 @@ final class FanoutScenario {
             this.totalSubscribers = Math.multiplyExact(channels, perChannel);
             this.messages = o.integer("messages", 20, 1, 1_000_000);
             this.serverPid = o.str("server-pid", null);
+            this.heapPid = null;
             this.idleSettleMillis = 0;
         }
         this.expected = new int[channels];
@@ -100,6 +104,7 @@ final class FanoutScenario {
         if (serverPid != null) {
             rssBefore = Rss.bytes(serverPid);
         }
+        LiveHeap heapBefore = heapPid == null ? null : LiveHeap.of(heapPid);
         int rounds = 0;
         int incompleteRounds = 0;
         int resubscribeTimeouts = 0;
@@ -145,6 +150,17 @@ final class FanoutScenario {
                     rep.fig("server_rss_before_kib", rssBefore / 1024, "KiB");
                     rep.fig("server_rss_after_kib", rssAfter / 1024, "KiB");
                     rep.fig("rss_per_subscriber_bytes", Math.round(per), "bytes");
+                }
+                if (heapBefore != null) {
+                    LiveHeap heapAfter = LiveHeap.of(heapPid);
+                    c.say("server live heap %d KiB -> %d KiB (class histogram)", heapBefore.bytes() / 1024,
+                            heapAfter.bytes() / 1024);
+                    rep.fig("live_heap_per_subscriber_bytes",
+                            Math.round((heapAfter.bytes() - heapBefore.bytes()) / (double) totalSubscribers), "bytes");
+                    rep.fig("live_objects_per_subscriber",
+                            Math.round((heapAfter.objects() - heapBefore.objects()) / (double) totalSubscribers), "count");
+                    rep.fig("heap_probe_user_ticks", heapBefore.userTicks() + heapAfter.userTicks(), "ticks");
+                    rep.fig("heap_probe_sys_ticks", heapBefore.sysTicks() + heapAfter.sysTicks(), "ticks");
                 }
             }
 
