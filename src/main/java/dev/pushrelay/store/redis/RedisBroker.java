@@ -104,12 +104,6 @@ public final class RedisBroker implements Broker {
     /** Connections on the server's IO threads, or null: then every command uses {@link #commands}. */
     private final ThreadConnections local;
     private volatile boolean closed;
-    /**
-     * This node's subscription to the announcements is known to be up (single Redis): set
-     * once subscribed, cleared when that connection drops, set again once Redis shows it
-     * resubscribed ({@link #awaitResubscribed}). Registrations wait for it (protocol.md §13).
-     */
-    private volatile boolean listening;
     /** The Redis is a cluster (INFO's cluster_enabled:1, asked once it first answers); else null. */
     private volatile ClusterLink cluster;
     private volatile boolean modeKnown;
@@ -169,11 +163,6 @@ public final class RedisBroker implements Broker {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connection == notifications && !closed) keeper.execute(RedisBroker.this::catchUp);
-            }
-
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                if (connection == notifications) listening = false;
             }
         });
         this.keeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -244,7 +233,6 @@ public final class RedisBroker implements Broker {
                 });
                 ps.sync().subscribe(notifyChannel, nodeChannel);
                 notifications = ps;
-                listening = true;
             }
             if (commands == null) {
                 commands = client.connect(ByteArrayCodec.INSTANCE);
@@ -501,14 +489,6 @@ public final class RedisBroker implements Broker {
                           int maxSubscribers, boolean ignoreQueue, long channelTimeout, boolean reset,
                           CompletableFuture<Fetch> out) {
         hub.enter(key);
-        if (!listening && cluster == null) {
-            // Counted now, this waiter could miss the next publish: the node would not hear its
-            // announcement (and Redis would drop the count of a node it sees unsubscribed). A
-            // stream tries again in a second; a long-poll gets 503; parked ones are caught up.
-            failed(key, new Registrations.Pending(entry, mode, authorizedOnly, maxSubscribers, ignoreQueue,
-                    channelTimeout, reset, out), new BrokerUnavailableException("redis notifications not resubscribed yet", null));
-            return;
-        }
         Registrations.Pending p = new Registrations.Pending(entry, mode, authorizedOnly, maxSubscribers, ignoreQueue,
                 channelTimeout, reset, out);
         ThreadConnections.Connection here = local == null || cluster != null ? null : local.current();
@@ -841,10 +821,7 @@ public final class RedisBroker implements Broker {
             try {
                 if (c != null) {
                     for (Long n : c.sync().pubsubNumsub(nodeChannel).values()) {
-                        if (n != null && n > 0) {
-                            listening = true;
-                            return;
-                        }
+                        if (n != null && n > 0) return;
                     }
                 }
             } catch (RuntimeException e) {
@@ -852,7 +829,6 @@ public final class RedisBroker implements Broker {
             }
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
-        listening = true; // not seen within 2 s: go on as before rather than refuse every waiter
     }
 
     /** One waiter that missed an announcement: read again from its cursor. */
