@@ -197,17 +197,19 @@ final class ChannelFollower {
                 if (h != null && (next == null || next.pending.peek().id().isAfter(h.id()))) next = l;
             }
             if (next == null) return;
-            Message m = next.pending.poll();
-            next.cursor = m.id();
-            metrics.delivered();
-            if (!transport.send(m, lanes.length == 1 ? StreamFrames.of(m).eventId() : token(next.index), next.key)) {
-                return;
-            }
+            if (!send(next, next.pending.poll())) return;
             if (standing || !next.pending.isEmpty()) continue;
             Cursor missed = StreamCursor.missed(store, next.key, next.cursor);
             if (missed != null) gap(next.index, missed);
             if (!take(next, store.subscribe(next.key, next.cursor, again, false, next))) return;
         }
+    }
+
+    /** Sends {@code m} of lane {@code l}; false when the stream must stop here. IO thread. */
+    private boolean send(Lane l, Message m) {
+        l.cursor = m.id();
+        metrics.delivered();
+        return transport.send(m, lanes.length == 1 ? StreamFrames.of(m).eventId() : token(l.index), l.key);
     }
 
     /** The cursor token after the message of lane {@code active} just sent (§14.1, §14.8). */
@@ -290,10 +292,7 @@ final class ChannelFollower {
             if (closed || through != null && !message.id().isAfter(through)) return;
             through = message.id();
             if (standing && lanes.length == 1 && pending.isEmpty()) {
-                // one channel, nothing held: what pump() would do, without the queue
-                cursor = message.id();
-                metrics.delivered();
-                transport.send(message, StreamFrames.of(message).eventId(), key);
+                send(this, message); // one channel, nothing held: what pump() would do, without the queue
                 return;
             }
             pending.add(message);

@@ -6,6 +6,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
 import io.undertow.util.AttachmentKey;
 import org.xnio.ChannelListener;
+import dev.pushrelay.wire.OffThreadClose;
 import org.xnio.IoUtils;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.StreamSourceConduit;
@@ -113,11 +114,7 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
             IoUtils.safeClose(connection);
             return;
         }
-        try {
-            connection.getWorker().execute(() -> IoUtils.safeClose(connection));
-        } catch (RuntimeException rejected) { // the worker is stopping
-            IoUtils.safeClose(connection);
-        }
+        OffThreadClose.close(connection, connection.getWorker());
     }
 
     /** Reads into a new buffer that becomes the connection's extra bytes if anything came. */

@@ -255,11 +255,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
             IoUtils.safeClose(connection); // an answer may be on its way on this thread: close behind it
             return;
         }
-        try {
-            connection.getWorker().execute(() -> IoUtils.safeClose(connection));
-        } catch (RuntimeException rejected) {
-            IoUtils.safeClose(connection);
-        }
+        OffThreadClose.close(connection);
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.pushrelay.wire;
 
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
+import org.xnio.XnioWorker;
+
+import java.io.Closeable;
 
 /**
  * Closes the socket of a client that left, from the worker pool instead of its IO thread.
@@ -21,8 +24,13 @@ public final class OffThreadClose {
 
     /** Closes {@code connection} from its worker's pool; at once here if the pool is stopping. */
     public static void close(StreamConnection connection) {
+        close(connection, connection.getWorker());
+    }
+
+    /** Closes {@code connection} (an Undertow connection, say) from {@code worker}'s pool. */
+    public static void close(Closeable connection, XnioWorker worker) {
         try {
-            connection.getWorker().execute(() -> IoUtils.safeClose(connection));
+            worker.execute(() -> IoUtils.safeClose(connection));
         } catch (RuntimeException stopping) { // the worker is stopping
             IoUtils.safeClose(connection);
         }
