@@ -84,6 +84,12 @@ end
 
 -- A new channel: ids above every id given before a Redis that lost its data (the epoch
 -- key is gone with it), generations above every earlier channel of this name.
+-- In the epoch's second its ids start at the next second, and at a tag of the current
+-- microsecond (protocol.md §13): the Redis that lost its data may have started its own
+-- epoch in this same second, and then it gave ids of the next second too, with tags from
+-- the microsecond of their channel's creation, one more per publish. Each publish takes
+-- more than a microsecond, so every tag it gave is below this one; ids starting at tag 0
+-- repeated them, and a stream whose cursor was the repeated id never saw the new message.
 local function create(chTimeout)
   local e = num(redis.call('GET', epoch))
   if e == 0 then
@@ -91,7 +97,7 @@ local function create(chTimeout)
     redis.call('SET', epoch, e)
   end
   local lt, lg = 0, 0
-  if now <= e then lt, lg = e + 1, -1 end
+  if now <= e then lt, lg = e + 1, tonumber(t[2]) - 1 end
   redis.call('HSET', c, 'g', nowms, 'lt', lt, 'lg', lg, 'seen', now, 'exp', now + chTimeout, 'mx', 0, 'xm', 0)
 end
 
