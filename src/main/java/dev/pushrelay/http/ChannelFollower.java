@@ -205,6 +205,11 @@ final class ChannelFollower {
         }
     }
 
+    /** A lane whose wait was answered with nothing new registers again from its cursor; IO thread. */
+    private void registerAgain(Lane l) {
+        if (take(l, store.subscribe(l.key, l.cursor, again, false, l))) pump();
+    }
+
     /** Sends {@code m} of lane {@code l}; false when the stream must stop here. IO thread. */
     private boolean send(Lane l, Message m) {
         l.cursor = m.id();
@@ -289,7 +294,14 @@ final class ChannelFollower {
 
         /** IO thread. */
         private void received(Message message) {
-            if (closed || through != null && !message.id().isAfter(through)) return;
+            if (closed) return;
+            if (through != null && !message.id().isAfter(through)) {
+                // Already held or sent. A standing lane is still registered; any other had its
+                // one registration spent by this answer and would wait for nothing: register
+                // it again from its cursor (protocol.md §13, a Redis that lost its data).
+                if (!standing && pending.isEmpty()) registerAgain(this);
+                return;
+            }
             through = message.id();
             if (standing && lanes.length == 1 && pending.isEmpty()) {
                 send(this, message); // one channel, nothing held: what pump() would do, without the queue
