@@ -168,7 +168,7 @@ public final class RedisBroker implements Broker {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (connection == notifications && !closed) keeper.execute(RedisBroker.this::catchUp);
+                if (connection == notifications && !closed) keeper.execute(RedisBroker.this::reconnected);
             }
         });
         this.keeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -312,6 +312,19 @@ public final class RedisBroker implements Broker {
             catchUp();
         }
         if (notifications != null && !closed) ioListening(ioHears); // a switch that failed: try again
+    }
+
+    /**
+     * The shared subscription is back: when the IO thread's is not confirmed, it takes the
+     * announcements again first (and reads the waiters again then), else the waiters are read
+     * again at once, as before each announcement was heard once.
+     */
+    private void reconnected() {
+        if (!ioHears && !backupHears) {
+            ioListening(false);
+            if (backupHears) return; // subscribed, and every waiter read again
+        }
+        catchUp();
     }
 
     /**
