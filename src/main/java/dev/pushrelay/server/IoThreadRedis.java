@@ -52,6 +52,7 @@ final class IoThreadRedis implements ThreadConnections {
     private volatile boolean closed;
     private volatile byte[] listenChannel;
     private volatile java.util.function.Consumer<byte[]> listener;
+    private volatile java.util.function.Consumer<Boolean> subscribed;
     /** The subscription on the first IO thread that asked for its connection, once listen() was called. */
     private volatile Listener subscription;
 
@@ -83,8 +84,10 @@ final class IoThreadRedis implements ThreadConnections {
     }
 
     @Override
-    public void listen(byte[] channel, java.util.function.Consumer<byte[]> onMessage) {
+    public void listen(byte[] channel, java.util.function.Consumer<byte[]> onMessage,
+                       java.util.function.Consumer<Boolean> subscribed) {
         this.listenChannel = channel;
+        this.subscribed = subscribed;
         this.listener = onMessage;
     }
 
@@ -198,6 +201,8 @@ final class IoThreadRedis implements ThreadConnections {
 
     /** The SUBSCRIBE connection for the announcements. */
     private final class Listener extends Link {
+        /** Redis confirmed the SUBSCRIBE on the current connection (reported to the broker). */
+        boolean confirmed;
 
         Listener(XnioIoThread io) {
             super(io);
@@ -239,9 +244,13 @@ final class IoThreadRedis implements ThreadConnections {
                     in.filled(n);
                     for (Object r = in.next(); r != Resp.Reader.INCOMPLETE; r = in.next()) {
                         // an error (a refused AUTH or name) is left alone: the shared subscription is the one relied on
-                        if (r instanceof java.util.List<?> l && l.size() == 3 && l.get(0) instanceof byte[] kind
-                                && java.util.Arrays.equals(kind, MESSAGE) && l.get(2) instanceof byte[] payload) {
-                            listener.accept(payload);
+                        if (r instanceof java.util.List<?> l && l.size() == 3 && l.get(0) instanceof byte[] kind) {
+                            if (java.util.Arrays.equals(kind, MESSAGE) && l.get(2) instanceof byte[] payload) {
+                                listener.accept(payload);
+                            } else if (java.util.Arrays.equals(kind, SUBSCRIBE) && !confirmed) {
+                                confirmed = true;
+                                subscribed.accept(true);
+                            }
                         }
                     }
                 }
@@ -256,10 +265,15 @@ final class IoThreadRedis implements ThreadConnections {
             failedAt = nanos.getAsLong();
             in = new Resp.Reader();
             if (c != null) IoUtils.safeClose(c);
+            if (confirmed) {
+                confirmed = false;
+                subscribed.accept(false);
+            }
         }
     }
 
     private static final byte[] MESSAGE = "message".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUBSCRIBE = "subscribe".getBytes(StandardCharsets.US_ASCII);
 
     /** A command sent and waiting for its reply. */
     private record Waiting(CompletableFuture<Object> reply, long sentAt) { }

@@ -662,6 +662,69 @@ class RedisIT {
         assertTrue(unavailable <= 4, unavailable + " publishes got 503 across two kills");
     }
 
+    @Test
+    void s13_each_node_hears_each_announcement_once() throws Exception {
+        // Once a node's first IO thread has its own subscription confirmed, the node's shared
+        // subscription leaves the notification channel: one listener per node, not two.
+        // (A listener killed by another test is opened again by a request: publish on both.)
+        String numsub = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (int i = 0; !numsub.endsWith("\n2") && System.nanoTime() < deadline; i++) {
+            assertEquals(202, publish(a, "once", "a" + i).status());
+            assertEquals(202, publish(b, "once", "b" + i).status());
+            numsub = redis.cli("PUBSUB", "NUMSUB", "t:pushrelay:notify").strip();
+        }
+        assertEquals("t:pushrelay:notify\n2", numsub, "one subscription per node: " + redis.cli("CLIENT", "LIST"));
+        // and a waiter on one node still gets a message published on the other, once
+        assertEquals(202, publish(a, "once2", "first").status());
+        RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=once2"));
+        assertEquals("first", first.text());
+        try (RawHttp waiting = new RawHttp(b.port())) {
+            waiting.send(next(first, "/sub?id=once2"));
+            awaitSubscribers(a, "once2", 1);
+            assertEquals(201, publish(a, "once2", "heard").status());
+            assertEquals("heard", waiting.read().text());
+        }
+    }
+
+    /**
+     * Only the IO threads' subscriptions are killed (the shared ones stay): the shared one
+     * subscribes again and reads node B's waiter again, so a message published right then
+     * still reaches it, once.
+     */
+    @Test
+    void s13_an_io_threads_subscription_killed_alone_loses_nothing() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String id = "listenkill" + round;
+            String numsub = "";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!numsub.endsWith("\n2") && System.nanoTime() < deadline) { // both IO threads listen
+                publish(a, id + "-warm", "w");
+                publish(b, id + "-warm", "w");
+                numsub = redis.cli("PUBSUB", "NUMSUB", "t:pushrelay:notify").strip();
+            }
+            try (RawHttp waiting = new RawHttp(b.port())) {
+                assertEquals(202, publish(a, id, "first").status());
+                RawResponse first = RawHttp.exchange(b.port(), get("/sub?id=" + id));
+                assertEquals("first", first.text());
+                waiting.send(next(first, "/sub?id=" + id));
+                awaitSubscribers(a, id, 1);
+                for (String line : ioConnections()) { // the listeners (sub=1) of both nodes
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^id=(\\d+) .* sub=1 ").matcher(line);
+                    if (m.find()) redis.cli("CLIENT", "KILL", "ID", m.group(1));
+                }
+                assertEquals(201, publish(a, id, "second").status());
+                RawResponse got = waiting.read();
+                assertEquals(200, got.status(), got.toString());
+                assertEquals("second", got.text());
+                waiting.send(next(got, "/sub?id=" + id));
+                awaitSubscribers(a, id, 1);
+                assertEquals(201, publish(a, id, "third").status());
+                assertEquals("third", waiting.read().text(), "nothing twice, nothing skipped");
+            }
+        }
+    }
+
     /** Calls of one command since CONFIG RESETSTAT, from INFO commandstats (those inside scripts included). */
     private static long commandCalls(String command) {
         for (String line : redis.cli("INFO", "commandstats").split("\\R")) {

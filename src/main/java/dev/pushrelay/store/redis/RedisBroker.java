@@ -118,6 +118,12 @@ public final class RedisBroker implements Broker {
     private final long commandTimeoutMs;
     /** A waiter could not be read again (Redis away again): the keeper tries once more. */
     private volatile boolean catchUpNeeded;
+    /** The first IO thread's subscription to the announcements is confirmed ({@link #ioListening}). */
+    private volatile boolean ioHears;
+    /** The shared subscription listens to the announcements too ({@link #ioListening}). */
+    private volatile boolean backupHears;
+    /** The IO thread's subscription was lost while the shared one could not take over. */
+    private boolean ioGap;
     private final Clock clock;
     /** The latest announcement heard per channel, for re-registering without a script ({@link #sendPlain}). */
     private final java.util.concurrent.ConcurrentHashMap<String, Recent> recent = new java.util.concurrent.ConcurrentHashMap<>();
@@ -162,7 +168,7 @@ public final class RedisBroker implements Broker {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (connection == notifications && !closed) keeper.execute(RedisBroker.this::catchUp);
+                if (connection == notifications && !closed) keeper.execute(RedisBroker.this::reconnected);
             }
         });
         this.keeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -232,6 +238,7 @@ public final class RedisBroker implements Broker {
                     }
                 });
                 ps.sync().subscribe(notifyChannel, nodeChannel);
+                backupHears = true;
                 notifications = ps;
             }
             if (commands == null) {
@@ -268,7 +275,14 @@ public final class RedisBroker implements Broker {
             } else if (local != null) {
                 // a single Redis: the first IO thread hears the announcements on its own
                 // connection; a cluster's come by sharded pub/sub through ClusterLink only
-                local.listen(notifyChannel, this::onNotification);
+                local.listen(notifyChannel, this::onNotification, up -> {
+                    if (closed) return;
+                    try {
+                        keeper.execute(() -> ioListening(up));
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // closing
+                    }
+                });
             }
             modeKnown = true;
             return true;
@@ -296,6 +310,51 @@ public final class RedisBroker implements Broker {
         } else if (catchUpNeeded) {
             catchUpNeeded = false;
             catchUp();
+        }
+        if (notifications != null && !closed) ioListening(ioHears); // a switch that failed: try again
+    }
+
+    /**
+     * The shared subscription is back: when the IO thread's is not confirmed, it takes the
+     * announcements again first (and reads the waiters again then), else the waiters are read
+     * again at once, as before each announcement was heard once.
+     */
+    private void reconnected() {
+        if (!ioHears && !backupHears) {
+            ioListening(false);
+            if (backupHears) return; // subscribed, and every waiter read again
+        }
+        catchUp();
+    }
+
+    /**
+     * Every announcement is heard once (protocol.md §13): by the first IO thread's own
+     * subscription while Redis confirms it ({@link ThreadConnections#listen}), else by the
+     * node's shared one, which leaves the notification channel once the IO thread's is
+     * confirmed and subscribes to it again when that is lost. One of them listens at every
+     * moment except between a loss and the next subscription, and waiters are read again
+     * from their cursors after each such gap. Runs on the keeper thread only.
+     */
+    private void ioListening(boolean up) {
+        ioHears = up;
+        StatefulRedisPubSubConnection<byte[], byte[]> ps = notifications;
+        if (ps == null || closed) return;
+        try {
+            if (up && backupHears) {
+                ps.sync().unsubscribe(notifyChannel); // both listened until now: no gap
+                backupHears = false;
+            } else if (!up && !backupHears) {
+                ps.sync().subscribe(notifyChannel);
+                backupHears = true;
+                catchUp(); // announcements since the IO thread's subscription was lost
+            } else if (up && ioGap) {
+                catchUp(); // neither listened for a while
+            }
+            ioGap = false;
+        } catch (RuntimeException e) {
+            // Redis away: the shared connection's return reads every waiter again; until
+            // then the keeper tries the switch once a second
+            if (!up) ioGap = true;
         }
     }
 

@@ -40,8 +40,20 @@ public final class Resp {
         return out;
     }
 
+    /** Digits written in place: every command's lengths, without a String each (the publish path). */
     private static void putNumber(ByteBuffer out, long n) {
-        out.put(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
+        if (n < 0) {
+            out.put(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
+        } else {
+            int digits = 1;
+            for (long x = n / 10; x > 0; x /= 10) digits++;
+            int end = out.position() + digits;
+            for (int at = end - 1; at >= end - digits; at--) {
+                out.put(at, (byte) ('0' + n % 10));
+                n /= 10;
+            }
+            out.position(end);
+        }
         out.put((byte) '\r').put((byte) '\n');
     }
 

@@ -17,10 +17,13 @@ public interface ThreadConnections extends AutoCloseable {
     /**
      * Also hands every message published on {@code channel} to {@code onMessage}, on the
      * first IO thread that asks for its connection, so the waiters of that thread are woken
-     * without a hand-off. Best effort: messages published while this subscription is being
-     * (re)opened are missed here; the broker's own subscription stays the one it relies on.
+     * without a hand-off. {@code subscribed} hears {@code true} once Redis confirmed the
+     * subscription (every message published after it is handed over while it lasts) and
+     * {@code false} when it is lost (messages may have been missed since); the broker covers
+     * the time in between with its own subscription (protocol.md §13).
      */
-    void listen(byte[] channel, java.util.function.Consumer<byte[]> onMessage);
+    void listen(byte[] channel, java.util.function.Consumer<byte[]> onMessage,
+                java.util.function.Consumer<Boolean> subscribed);
 
     /** Closes every connection; commands in flight fail as unavailable. */
     @Override

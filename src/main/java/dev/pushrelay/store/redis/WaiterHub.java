@@ -20,8 +20,9 @@ import java.util.function.BiConsumer;
  * reply arrives after the announcement that ends it finds that announcement in the
  * channel's short history, kept while registrations are in flight.
  *
- * <p>An announcement may be heard twice (the node's own subscription and an IO thread's,
- * {@link ThreadConnections#listen}): the second finds its waiters gone and is remembered once.
+ * <p>An announcement may be heard twice (while the node's own subscription and an IO
+ * thread's, {@link ThreadConnections#listen}, hand over): the second finds its waiters gone
+ * and is remembered once.
  *
  * <p>All changes to a channel run inside {@link ConcurrentHashMap#compute} for its key;
  * subscribers are called outside it.
