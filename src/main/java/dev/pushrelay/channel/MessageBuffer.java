@@ -26,8 +26,13 @@ public final class MessageBuffer {
     private Message[] items = new Message[INITIAL_CAPACITY];
     /** Per slot: subscribers the message was handed to (§5.5). */
     private int[] received = new int[INITIAL_CAPACITY];
-    /** Per slot: bytes held for the message beyond its payload, e.g. its gzip form (§6.3). */
-    private long[] extra = new long[INITIAL_CAPACITY];
+    /**
+     * Per slot: the bytes the message holds, its {@link #payloadBytes} and any extra bytes
+     * charged for it (its gzip form, §6.3). Kept here so that trimming the oldest message, at
+     * every publish to a full buffer, reads this array instead of the cold message, its body
+     * and its Content-Type string (JFR: a publish's largest cost after the socket calls).
+     */
+    private long[] held = new long[INITIAL_CAPACITY];
     private int head;
     private int size;
     /** Sum of {@link #payloadBytes(Message)} and the extra bytes over stored messages. */
@@ -65,7 +70,7 @@ public final class MessageBuffer {
         if (i < 0) {
             return false;
         }
-        extra[slot(i)] += extraBytes;
+        held[slot(i)] += extraBytes;
         bytes += extraBytes;
         return true;
     }
@@ -93,7 +98,7 @@ public final class MessageBuffer {
 
     /** What the oldest stored message holds: payload and extra bytes; 0 when empty. */
     public long oldestBytes() {
-        return size == 0 ? 0 : payloadBytes(items[head]) + extra[head];
+        return size == 0 ? 0 : held[head];
     }
 
     /** Binary search by id (ids are strictly increasing), then identity; -1 when not stored. */
@@ -174,9 +179,10 @@ public final class MessageBuffer {
         int at = (head + size) % items.length;
         items[at] = m;
         received[at] = 0;
-        extra[at] = 0;
+        long payload = payloadBytes(m);
+        held[at] = payload;
         size++;
-        bytes += payloadBytes(m);
+        bytes += payload;
         if (m.expires() != 0 && m.expires() < earliestExpiry) {
             earliestExpiry = m.expires();
         }
@@ -229,13 +235,13 @@ public final class MessageBuffer {
             int from = slot(i);
             if (m.isExpired(nowSeconds)) {
                 forgotten(m.id());
-                bytes -= payloadBytes(m) + extra[from];
+                bytes -= held[from];
                 removed++;
             } else {
                 int to = slot(kept++);
                 items[to] = m;
                 received[to] = received[from];
-                extra[to] = extra[from];
+                held[to] = held[from];
                 if (m.expires() != 0 && m.expires() < earliest) {
                     earliest = m.expires();
                 }
@@ -256,11 +262,11 @@ public final class MessageBuffer {
             return null;
         }
         Message m = items[head];
-        bytes -= payloadBytes(m) + extra[head];
+        bytes -= held[head];
         forgotten(m.id());
         items[head] = null;
         received[head] = 0;
-        extra[head] = 0;
+        held[head] = 0;
         head = (head + 1) % items.length;
         size--;
         if (size == 0) {
@@ -276,7 +282,7 @@ public final class MessageBuffer {
         if (size > 0) forgotten(get(size - 1).id());
         items = new Message[INITIAL_CAPACITY];
         received = new int[INITIAL_CAPACITY];
-        extra = new long[INITIAL_CAPACITY];
+        held = new long[INITIAL_CAPACITY];
         head = 0;
         size = 0;
         bytes = 0;
@@ -370,16 +376,16 @@ public final class MessageBuffer {
         int n = Math.max(capacity, INITIAL_CAPACITY);
         Message[] next = new Message[n];
         int[] nextReceived = new int[n];
-        long[] nextExtra = new long[n];
+        long[] nextHeld = new long[n];
         for (int i = 0; i < size; i++) {
             int from = slot(i);
             next[i] = items[from];
             nextReceived[i] = received[from];
-            nextExtra[i] = extra[from];
+            nextHeld[i] = held[from];
         }
         items = next;
         received = nextReceived;
-        extra = nextExtra;
+        held = nextHeld;
         head = 0;
     }
 
