@@ -81,18 +81,20 @@ public final class WarmUp {
      * @param requests   requests answered as expected
      * @param unexpected requests answered otherwise (a broken path would be warmed with errors)
      * @param traffic    the time requests were sent: the budget, and the round under way at its end
-     * @param elapsed    wall time, from loading the scratch configuration to the scratch server closed
+     * @param elapsed    wall time, from loading the scratch configuration to the JIT settled
+     * @param settle     of which waiting for the JIT to compile what the traffic made hot ({@link JitSettle})
      * @param scratch    the scratch server's address (closed now), or null if it did not start
      * @param failure    why it ended before its budget, or null
      */
-    public record Result(long requests, long unexpected, Duration traffic, Duration elapsed, InetSocketAddress scratch,
-                         String failure) {
+    public record Result(long requests, long unexpected, Duration traffic, Duration elapsed, Duration settle,
+                         InetSocketAddress scratch, String failure) {
 
         /** The start-up report line ({@code "[level] text"}). */
         public String note() {
             String base = String.format(Locale.ROOT,
-                    "warm-up: %d requests in %d ms (%d ms with start and stop) on a scratch server, now closed",
-                    requests, traffic.toMillis(), elapsed.toMillis());
+                    "warm-up: %d requests in %d ms (%d ms with start, stop and %d ms for the JIT to settle)"
+                            + " on a scratch server, now closed",
+                    requests, traffic.toMillis(), elapsed.toMillis(), settle.toMillis());
             if (failure != null) return "[warn] " + base + "; ended early: " + failure;
             if (unexpected > 0) return "[warn] " + base + "; " + unexpected + " unexpected answers";
             return "[notice] " + base;
@@ -103,15 +105,16 @@ public final class WarmUp {
     }
 
     /**
-     * Sends requests for {@code budget} or until {@link #ENOUGH} were answered (a request
-     * hanging past the budget ends the warm-up a second later at most); starting and closing
-     * the scratch server come on top.
+     * Sends requests for {@code budget}, or until {@link #ENOUGH} were answered and the JIT
+     * had nothing more to compile for {@link #QUIET_REQUESTS} (a request hanging past the
+     * budget ends the warm-up a second later at most); starting and closing the scratch
+     * servers, and waiting for the last compilations (at most {@code budget}), come on top.
      */
     public static Result run(Duration budget, Clock clock) {
         return run(budget, ENOUGH, clock);
     }
 
-    /** Like {@link #run(Duration, Clock)}, ending after {@code enough} requests. */
+    /** Like {@link #run(Duration, Clock)}, with {@code enough} requests in place of {@link #ENOUGH}. */
     static Result run(Duration budget, long enough, Clock clock) {
         long start = System.nanoTime();
         Settings settings;
@@ -120,92 +123,174 @@ public final class WarmUp {
         } catch (ConfException e) {
             throw new IllegalStateException("the warm-up configuration is invalid: " + e.getMessage(), e);
         }
-        AtomicLong ok = new AtomicLong();
-        AtomicLong unexpected = new AtomicLong();
-        AtomicReference<String> failure = new AtomicReference<>();
+        Progress p = new Progress();
+        // Two stints, each on a scratch server of its own. The second starts once the first
+        // has made the hot paths compiled: a fresh server (new IO threads, empty maps, new
+        // connections) takes branches the compiled code never saw, and each one that traps
+        // throws a compiled method away. They trap here, and are compiled again with those
+        // branches, instead of on the real server's first requests (BENCHMARKS.md, "Cold 1×1").
+        long budgetNanos = budget.toNanos();
+        long first = stint(settings, clock, budgetNanos * FIRST_STINT / 3, enough * FIRST_STINT / 3, p);
+        if (p.failure.get() == null && p.scratch != null) {
+            stint(settings, clock, Math.max(0, budgetNanos - first), enough, p);
+        }
+        // what the last requests queued for compiling (a quiet JIT under traffic needs no wait)
+        Duration settle = p.scratch == null ? Duration.ZERO : JitSettle.await(budget);
+        return new Result(p.ok.get(), p.unexpected.get(), Duration.ofNanos(p.traffic),
+                Duration.ofNanos(System.nanoTime() - start), settle, p.scratch, p.failure.get());
+    }
+
+    /**
+     * Requests answered with no compilation finished (and for at least JitSettle.QUIET): the
+     * traffic no longer makes anything hot enough to compile. Fewer would stop a warm-up
+     * whose compiler threads had no CPU for a while on a busy machine.
+     */
+    static final long QUIET_REQUESTS = 2_000;
+
+    /** At most this many times the requests asked for, JIT quiet or not (the budget ends it first, usually). */
+    private static final long MORE = 4;
+
+    /** Of three thirds of the warm-up's requests and budget, the first stint's. */
+    private static final int FIRST_STINT = 2;
+
+    /** What the stints did so far. */
+    private static final class Progress {
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong unexpected = new AtomicLong();
+        final AtomicReference<String> failure = new AtomicReference<>();
+        /** Each client's rounds so far: its rounds go on from one stint to the next. */
+        final long[] rounds = new long[CLIENTS];
+        long traffic;
+        InetSocketAddress scratch;
+        /** Set when the stint has had enough requests and the JIT is quiet, or at its budget's end. */
+        volatile boolean stop;
+    }
+
+    /**
+     * Starts a scratch server and drives it until {@code enough} requests were answered in
+     * all stints and the JIT is quiet ({@link JitSettle}), or for {@code budgetNanos}; closes it.
+     *
+     * @return the time requests were sent (the server's start and stop not counted)
+     */
+    private static long stint(Settings settings, Clock clock, long budgetNanos, long enough, Progress p) {
         PushServer scratch;
         try {
             scratch = PushServer.start(settings, clock);
         } catch (RuntimeException e) {
-            return new Result(0, 0, Duration.ZERO, Duration.ofNanos(System.nanoTime() - start), null, e.getMessage());
+            p.failure.compareAndSet(null, e.getMessage());
+            return 0;
         }
         // The budget is for the traffic: loading the classes is a cost the real start pays anyway.
         long trafficStart = System.nanoTime();
-        long deadline = trafficStart + budget.toNanos();
+        long deadline = trafficStart + budgetNanos;
         long traffic;
         InetSocketAddress address = scratch.addresses().get(0);
+        p.scratch = address;
+        p.stop = false;
         try {
             List<Thread> clients = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
-                String prefix = "w" + c + "-";
+                int index = c;
                 Thread t = new Thread(() -> {
-                    try (Client client = new Client(address, deadline, prefix, ok, unexpected)) {
-                        client.loop(enough);
+                    try (Client client = new Client(address, deadline, index, p)) {
+                        client.loop();
                     } catch (IOException | RuntimeException e) {
-                        if (System.nanoTime() < deadline) failure.compareAndSet(null, String.valueOf(e));
+                        if (System.nanoTime() < deadline) p.failure.compareAndSet(null, String.valueOf(e));
                     }
                 }, "pushrelay-warm-up-" + c);
                 t.setDaemon(true);
                 clients.add(t);
                 t.start();
             }
-            for (Thread t : clients) {
-                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 1000);
-                t.join(left);
+            // Enough requests is not enough: the traffic goes on until it makes nothing more to compile.
+            JitSettle jit = new JitSettle();
+            long lastCompiled = p.ok.get() + p.unexpected.get();
+            while (clients.stream().anyMatch(Thread::isAlive) && System.nanoTime() - deadline < 0) {
+                long answered = p.ok.get() + p.unexpected.get();
+                if (!jit.quiet()) lastCompiled = answered;
+                if (answered >= enough && answered - lastCompiled >= QUIET_REQUESTS || answered >= MORE * enough) {
+                    p.stop = true;
+                }
+                if (!JitSettle.pause()) throw new InterruptedException();
             }
+            p.stop = true;
+            for (Thread t : clients) t.join(1000); // a request hanging past the budget: a second more at most
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failure.compareAndSet(null, "interrupted");
+            p.failure.compareAndSet(null, "interrupted");
         } finally {
             traffic = System.nanoTime() - trafficStart;
+            p.traffic += traffic;
             scratch.close(); // closes the client sockets a stuck loop may still read from
         }
-        return new Result(ok.get(), unexpected.get(), Duration.ofNanos(traffic), Duration.ofNanos(System.nanoTime() - start),
-                address, failure.get());
+        return traffic;
     }
 
     /**
      * One client loop: {@link #SUBSCRIBERS} long-poll connections, two on each of
-     * {@link #BATCH} channels, and one connection that pipelines the publishes and the
-     * other requests of a round (pipelining keeps the loop from waiting on a round trip per
-     * request, which would leave the server idle on a busy machine).
+     * {@link #BATCH} channels; one connection that only publishes (a publisher's keep-alive
+     * connection stays on the lean path, protocol.md §12, as real publishers' do); and one for
+     * the rest, which Undertow serves once its first interval poll hands it over: interval
+     * polls, channel info, deletes, and every fourth round's publishes. Requests are pipelined
+     * (a round trip per request would leave the server idle on a busy machine). Every 32
+     * rounds one subscriber connection and the other one are replaced, as clients come and go.
      */
     private static final class Client implements AutoCloseable {
-        private final Conn pub;
+        private final InetSocketAddress address;
         private final Conn[] subs = new Conn[SUBSCRIBERS];
+        private final Conn pub;
+        private Conn other;
         private final String[] lastModified = new String[CHANNELS];
         private final String[] etag = new String[CHANNELS];
         private final long deadline;
+        private final int index;
         private final String prefix;
-        private final AtomicLong ok;
-        private final AtomicLong unexpected;
+        /** Real clients name the server with its port (RFC 9110 §7.2); some use a name. */
+        private final String host;
+        /** Channel info as JSON: nchan clients ask with either type (protocol.md §3.4). */
+        private final String json;
+        private final Progress p;
 
-        Client(InetSocketAddress address, long deadline, String prefix, AtomicLong ok, AtomicLong unexpected)
-                throws IOException {
+        Client(InetSocketAddress address, long deadline, int index, Progress p) throws IOException {
+            this.address = address;
             this.deadline = deadline;
-            this.prefix = prefix;
-            this.ok = ok;
-            this.unexpected = unexpected;
+            this.index = index;
+            this.prefix = "w" + index + "-";
+            this.host = index % 2 == 0 ? address.getAddress().getHostAddress() + ":" + address.getPort() : "localhost";
+            this.json = index % 2 == 0 ? "text/json" : "application/json";
+            this.p = p;
             this.pub = new Conn(address, deadline);
+            this.other = new Conn(address, deadline);
             for (int i = 0; i < SUBSCRIBERS; i++) subs[i] = new Conn(address, deadline);
         }
 
-        void loop(long enough) throws IOException {
-            for (long n = 0; System.nanoTime() < deadline && ok.get() + unexpected.get() < enough; n++) {
+        void loop() throws IOException {
+            while (!p.stop && System.nanoTime() < deadline) {
+                long n = p.rounds[index]++;
                 int first = (int) (n * BATCH % CHANNELS);
+                if (n % 32 == 31) {
+                    int k = (int) (n / 32 % SUBSCRIBERS);
+                    subs[k].close();
+                    subs[k] = new Conn(address, deadline);
+                    other.close();
+                    other = new Conn(address, deadline);
+                }
                 for (int i = 0; i < SUBSCRIBERS; i++) {
                     int c = first + i % BATCH;
-                    subs[i].send("GET /sub?id=" + id(c) + " HTTP/1.1\r\nHost: localhost\r\n" + cursor(c) + "\r\n");
+                    subs[i].send("GET /sub?id=" + id(c) + " HTTP/1.1\r\nHost: " + host + "\r\n" + cursor(c) + "\r\n");
                 }
+                // to the channels waited on (201), then as many to channels nobody waits on (202)
                 StringBuilder publishes = new StringBuilder();
-                for (int c = first; c < first + BATCH; c++) {
+                for (int c = first; c < first + 2 * BATCH; c++) {
                     String body = "warm-up message " + n;
-                    publishes.append("POST /pub?id=").append(id(c)).append(" HTTP/1.1\r\nHost: localhost\r\n")
-                            .append("Content-Type: text/plain\r\nContent-Length: ").append(body.length())
+                    String channel = c < first + BATCH ? id(c) : id(c - BATCH) + "-unread";
+                    publishes.append("POST /pub?id=").append(channel).append(" HTTP/1.1\r\nHost: ").append(host)
+                            .append("\r\nContent-Type: text/plain\r\nContent-Length: ").append(body.length())
                             .append("\r\n\r\n").append(body);
                 }
-                pub.send(publishes.toString());
-                for (int c = first; c < first + BATCH; c++) expect(pub.read().status / 100 == 2);
+                Conn publisher = n % 4 == 1 ? other : pub;
+                publisher.send(publishes.toString());
+                for (int c = 0; c < 2 * BATCH; c++) expect(publisher.read().status / 100 == 2);
                 for (int i = 0; i < SUBSCRIBERS; i++) {
                     Response r = subs[i].read();
                     expect(r.status == 200);
@@ -216,28 +301,29 @@ public final class WarmUp {
                     // interval-poll: nothing newer (304), then from the oldest (200); channel info, text and JSON
                     StringBuilder polls = new StringBuilder();
                     for (int c = first; c < first + BATCH; c++) {
-                        polls.append("GET /poll?id=").append(id(c)).append(" HTTP/1.1\r\nHost: localhost\r\n")
+                        polls.append("GET /poll?id=").append(id(c)).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n")
                                 .append(cursor(c)).append("\r\n")
-                                .append("GET /poll?id=").append(id(c)).append(" HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                                .append("GET /pub?id=").append(id(c)).append(" HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                                .append("GET /pub?id=").append(id(c)).append(" HTTP/1.1\r\nHost: localhost\r\n")
-                                .append("Accept: application/json\r\n\r\n");
+                                .append("GET /poll?id=").append(id(c)).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n\r\n")
+                                .append("GET /pub?id=").append(id(c)).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n\r\n")
+                                .append("GET /pub?id=").append(id(c)).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n")
+                                .append("Accept: ").append(json).append("\r\n\r\n");
                     }
-                    pub.send(polls.toString());
+                    other.send(polls.toString());
                     for (int c = first; c < first + BATCH; c++) {
-                        expect(pub.read().status == 304);
-                        for (int k = 0; k < 3; k++) expect(pub.read().status == 200);
+                        expect(other.read().status == 304);
+                        for (int k = 0; k < 3; k++) expect(other.read().status == 200);
                     }
                 }
                 if (n % 64 == 63) {
                     StringBuilder deletes = new StringBuilder();
                     for (int c = first; c < first + BATCH; c++) {
-                        deletes.append("DELETE /pub?id=").append(id(c)).append(" HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                        deletes.append("DELETE /pub?id=").append(id(c)).append(" HTTP/1.1\r\nHost: ").append(host)
+                                .append("\r\n\r\n");
                         lastModified[c] = null;
                         etag[c] = null;
                     }
-                    pub.send(deletes.toString());
-                    for (int c = first; c < first + BATCH; c++) expect(pub.read().status == 200);
+                    other.send(deletes.toString());
+                    for (int c = first; c < first + BATCH; c++) expect(other.read().status == 200);
                 }
             }
         }
@@ -253,12 +339,13 @@ public final class WarmUp {
         }
 
         private void expect(boolean expected) {
-            (expected ? ok : unexpected).incrementAndGet();
+            (expected ? p.ok : p.unexpected).incrementAndGet();
         }
 
         @Override
         public void close() throws IOException {
             pub.close();
+            other.close();
             for (Conn s : subs) s.close();
         }
     }
