@@ -13,7 +13,6 @@ import org.xnio.conduits.StreamSourceConduit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,14 +29,10 @@ import java.util.function.BooleanSupplier;
 final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChannel>, ServerConnection.CloseListener {
 
     private static final AttachmentKey<DisconnectWatch> KEY = AttachmentKey.create(DisconnectWatch.class);
-    /** How long a departed stream's socket waits, unwatched, before it is closed. */
-    static final long STREAM_CLOSE_DELAY_MS = 1_000;
 
     private final AbstractServerConnection connection;
     private final StreamSourceConduit socket;
     private volatile BooleanSupplier onClose;
-    /** A stream's connection: closed later on its IO thread, see {@link #watchStream}. */
-    private boolean deferClose;
 
     private DisconnectWatch(AbstractServerConnection connection) {
         this.connection = connection;
@@ -86,19 +81,6 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
         return watch;
     }
 
-    /**
-     * {@link #watch} for a stream (EventSource, chunked, multipart): when the client leaves,
-     * its socket is unwatched at once and closed a second later on the IO thread, as a
-     * WebSocket's is (SubscriberSocket#end). Thousands of streams leaving together then cost
-     * the IO thread one read each, and the closes find a quiet selector, with no hand-off per
-     * socket to the worker pool (whose two threads compete with the IO thread for the cores
-     * while it still releases the others; protocol.md §9).
-     */
-    static void watchStream(HttpServerExchange exchange, BooleanSupplier onClose) {
-        DisconnectWatch watch = watch(exchange, onClose);
-        if (watch != null) watch.deferClose = true;
-    }
-
     /** The wait ended: forget its close action. */
     static void clear(HttpServerExchange exchange) {
         DisconnectWatch watch = exchange.getConnection().getAttachment(KEY);
@@ -130,12 +112,6 @@ final class DisconnectWatch implements ChannelListener<ConduitStreamSourceChanne
             // The wait had already ended; a response may be on its way on this thread, so
             // the close stays here, behind it.
             IoUtils.safeClose(connection);
-            return;
-        }
-        if (deferClose) {
-            connection.getChannel().getSinkChannel().suspendWrites();
-            connection.getIoThread().executeAfter(() -> IoUtils.safeClose(connection), STREAM_CLOSE_DELAY_MS,
-                    TimeUnit.MILLISECONDS);
             return;
         }
         OffThreadClose.close(connection, connection.getWorker());

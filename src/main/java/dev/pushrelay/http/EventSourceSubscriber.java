@@ -85,7 +85,7 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         h.put(Headers.CACHE_CONTROL, "no-cache");
         h.put(X_ACCEL_BUFFERING, "no"); // an nginx in front must pass events on at once
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
-        DisconnectWatch.watchStream(exchange, this::gone);
+        DisconnectWatch.watch(exchange, this::gone);
         follower.pingEvery(exchange.getIoThread(), pingSeconds, this::ping);
         sink.direct(); // each event one chunk built once per message (§14.3), one write per stream
         sink.write(ByteBuffer.wrap(EventSourceFrames.PING));

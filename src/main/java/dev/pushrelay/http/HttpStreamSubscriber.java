@@ -91,7 +91,7 @@ final class HttpStreamSubscriber implements ChannelFollower.Transport {
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "multipart/mixed; boundary=" + boundary);
         }
         exchange.dispatch(SameThreadExecutor.INSTANCE, NOTHING);
-        DisconnectWatch.watchStream(exchange, this::gone);
+        DisconnectWatch.watch(exchange, this::gone);
         // the head goes out now, so the client sees the stream open (§14.11)
         if (framing == Framing.MULTIPART) {
             sink.write(ByteBuffer.wrap(("--" + boundary).getBytes(StandardCharsets.US_ASCII)));
