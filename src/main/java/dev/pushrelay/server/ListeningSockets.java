@@ -7,6 +7,7 @@ import dev.pushrelay.lean.LeanLimits;
 import dev.pushrelay.lean.LeanPath;
 import dev.pushrelay.wire.AcceptPacer;
 import dev.pushrelay.wire.ResponseHeads;
+import dev.pushrelay.wire.SelectedKeys;
 import dev.pushrelay.wire.StrictSourceConduit;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
@@ -132,6 +133,7 @@ final class ListeningSockets {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start IO threads: " + e.getMessage(), e);
         }
+        SelectedKeys.install(worker);
         OptionMap socket = OptionMap.builder()
                 .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
                 .set(Options.TCP_NODELAY, true)
