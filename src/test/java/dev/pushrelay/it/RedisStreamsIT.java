@@ -314,6 +314,36 @@ class RedisStreamsIT {
         assertEquals("late", r.text());
     }
 
+    /**
+     * protocol.md §13/§14.8: the first channel of a new epoch takes ids of the next second;
+     * a channel created in that next second must still sort after it, or a multiplexed
+     * stream sends the younger channel's message first. Redis's own clock (TIME) is read
+     * until it enters that second; a machine too slow to publish within it tries again.
+     */
+    @Test
+    void s13_a_channel_created_in_the_second_after_the_epoch_sorts_after_the_epochs_channels() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            String id = "ep" + attempt;
+            redis.cli("FLUSHALL");
+            publish(a, id + "-x", "x1");
+            long epoch = Long.parseLong(redis.cli("GET", "pushrelay:epoch"));
+            while (Long.parseLong(redis.cli("TIME").lines().findFirst().orElseThrow()) <= epoch) {
+                Thread.onSpinWait();
+            }
+            publish(a, id + "-y", "y1");
+            RawResponse y = RawHttp.exchange(b.port(), get("/sub?id=" + id + "-y"));
+            long second = java.time.ZonedDateTime.parse(y.header("Last-Modified"),
+                    java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
+            if (second != epoch + 1 && attempt < 10) continue;
+            assertEquals(epoch + 1, second, "y1 was published in the second after the epoch's");
+            try (EventStream s = EventStream.open(b.port(), get("/multi?id=" + id, ES))) {
+                assertEquals("x1", dataOf(s.nextEvent()), "the older channel's message first");
+                assertEquals("y1", dataOf(s.nextEvent()));
+            }
+            return;
+        }
+    }
+
     @Test
     void s13_a_refused_first_registration_is_a_status_and_a_delete_ends_streams_on_both_nodes() throws Exception {
         try (EventStream held = EventStream.open(a.port(), get("/first?id=fd", ES))) {

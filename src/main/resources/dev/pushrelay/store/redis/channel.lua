@@ -90,6 +90,9 @@ end
 -- the microsecond of their channel's creation, one more per publish. Each publish takes
 -- more than a microsecond, so every tag it gave is below this one; ids starting at tag 0
 -- repeated them, and a stream whose cursor was the repeated id never saw the new message.
+-- A channel created in that next second starts at tag 1000000, above those channels' first
+-- tags: ids are ordered by second then tag across channels too (a multiplexed stream's
+-- backlog, §14.8), and from 0 it sorted before channels created a moment earlier.
 local function create(chTimeout)
   local e = num(redis.call('GET', epoch))
   if e == 0 then
@@ -97,7 +100,8 @@ local function create(chTimeout)
     redis.call('SET', epoch, e)
   end
   local lt, lg = 0, 0
-  if now <= e then lt, lg = e + 1, tonumber(t[2]) - 1 end
+  if now <= e then lt, lg = e + 1, tonumber(t[2]) - 1
+  elseif now == e + 1 then lt, lg = now, 999999 end
   redis.call('HSET', c, 'g', nowms, 'lt', lt, 'lg', lg, 'seen', now, 'exp', now + chTimeout, 'mx', 0, 'xm', 0)
 end
 
