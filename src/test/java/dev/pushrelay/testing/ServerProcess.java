@@ -157,7 +157,24 @@ public final class ServerProcess implements AutoCloseable {
             if (n >= times) return;
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        throw new AssertionError("stderr never showed \"" + text + "\" " + times + " times:\n" + stderr());
+        throw new AssertionError("stderr never showed \"" + text + "\" " + times + " times:\n" + stderr()
+                + "\nthe server's threads then:\n" + threadDump());
+    }
+
+    /** The server's threads, for a failure message: where a reload or stop that never came stood. */
+    private String threadDump() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid()), "Thread.print").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(10, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            return "(jcmd failed: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
     }
 
     /** Waits for the process to exit and returns its status. */
