@@ -23,21 +23,57 @@ local nowms = now * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 local function num(v) if v then return tonumber(v) end return 0 end
 
+-- The channel hash's own fields are read once per script (one HMGET) and kept in step with
+-- every write this script makes to them (a script runs alone): a publish read them with 8
+-- HGETs, a third of its commands. The stream's length likewise (one XLEN, then counted).
+local CF = {'g', 'lt', 'lg', 'seen', 'exp', 'mx', 'xm'}
+local ch = nil
+local function hget(f)
+  if ch == nil then
+    ch = {}
+    local v = redis.call('HMGET', c, unpack(CF))
+    for i, k in ipairs(CF) do ch[k] = v[i] end
+  end
+  return num(ch[f])
+end
+local function hset(...)
+  local a = {...}
+  redis.call('HSET', c, unpack(a))
+  if ch ~= nil then
+    for i = 1, #a, 2 do ch[a[i]] = a[i + 1] end
+  end
+end
+local slen = nil
+local function xlen()
+  if slen == nil then slen = redis.call('XLEN', m) end
+  return slen
+end
+local function xdel(id)
+  local n = redis.call('XDEL', m, id)
+  if slen ~= nil then slen = slen - n end
+  return n
+end
+local function incrGeneration()
+  local g = redis.call('HINCRBY', c, 'g', 1)
+  if ch ~= nil then ch['g'] = g end
+  return g
+end
+
 -- protocol.md §5.6: every expired message goes, wherever it is.
 local function expireMessages()
-  local mx = num(redis.call('HGET', c, 'mx'))
+  local mx = hget('mx')
   if mx == 0 or now <= mx then return end
   local earliest = 0
   for _, e in ipairs(redis.call('XRANGE', m, '-', '+')) do
     local x = tonumber(e[2][8])
     if x ~= 0 and now > x then
-      redis.call('XDEL', m, e[1])
+      xdel(e[1])
       if e[2][12] == '1' then redis.call('HDEL', c, 'r' .. e[1]) end
     elseif x ~= 0 and (earliest == 0 or x < earliest) then
       earliest = x
     end
   end
-  redis.call('HSET', c, 'mx', earliest)
+  hset('mx', earliest)
 end
 
 -- The counts' "seen" (see seen()) as live() read it: a script runs alone, so it holds until
@@ -53,7 +89,7 @@ local function live()
   local f = redis.call('HGETALL', w)
   wSeen = 0
   if #f == 0 then return 0 end
-  local g = num(redis.call('HGET', c, 'g'))
+  local g = hget('g')
   local n, alive = 0, {}
   for i = 1, #f, 2 do
     if f[i] == 'seen' then -- the latest re-registration's time, not a count
@@ -102,21 +138,21 @@ local function create(chTimeout)
   local lt, lg = 0, 0
   if now <= e then lt, lg = e + 1, tonumber(t[2]) - 1
   elseif now == e + 1 then lt, lg = now, 999999 end
-  redis.call('HSET', c, 'g', nowms, 'lt', lt, 'lg', lg, 'seen', now, 'exp', now + chTimeout, 'mx', 0, 'xm', 0)
+  hset('g', nowms, 'lt', lt, 'lg', lg, 'seen', now, 'exp', now + chTimeout, 'mx', 0, 'xm', 0)
 end
 
 -- The channel may be collected once empty, unwatched and idle (protocol.md §6.2).
 local function settle(waiters)
-  local len = redis.call('XLEN', m)
-  if len == 0 then redis.call('HSET', c, 'xm', 0) end
-  local xm = num(redis.call('HGET', c, 'xm'))
+  local len = xlen()
+  if len == 0 then hset('xm', 0) end
+  local xm = hget('xm')
   if waiters > 0 or xm == -1 then
     redis.call('PERSIST', c)
     redis.call('PERSIST', m)
     redis.call('PERSIST', w)
     return
   end
-  local deadline = num(redis.call('HGET', c, 'exp'))
+  local deadline = hget('exp')
   if xm + 1 > deadline then deadline = xm + 1 end
   if deadline <= now then deadline = now + 1 end
   redis.call('EXPIREAT', c, deadline)
@@ -128,19 +164,19 @@ end
 -- left in the counts' hash (RedisBroker's plain path, protocol.md §13)
 local function seen()
   if wSeen == nil then wSeen = num(redis.call('HGET', w, 'seen')) end
-  return math.max(num(redis.call('HGET', c, 'seen')), wSeen)
+  return math.max(hget('seen'), wSeen)
 end
 
 local function info(waiters)
-  return {redis.call('XLEN', m), math.max(0, now - seen()), waiters}
+  return {xlen(), math.max(0, now - seen()), waiters}
 end
 
 -- §5.4: a received message goes if it is the oldest stored and enough remain.
 local function deleteOldestReceived(id, d)
   if d < 0 then return end
   local first = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
-  if #first == 1 and first[1][1] == id and redis.call('XLEN', m) > d then
-    redis.call('XDEL', m, id)
+  if #first == 1 and first[1][1] == id and xlen() > d then
+    xdel(id)
     if first[1][2][12] == '1' then redis.call('HDEL', c, 'r' .. id) end
   end
 end
@@ -164,13 +200,13 @@ end
 
 local function dropCounts()
   if wSeen == nil then wSeen = num(redis.call('HGET', w, 'seen')) end
-  if wSeen > 0 and wSeen > num(redis.call('HGET', c, 'seen')) then redis.call('HSET', c, 'seen', wSeen) end
+  if wSeen > 0 and wSeen > hget('seen') then hset('seen', wSeen) end
   redis.call('DEL', w)
   wSeen = 0
 end
 
 local function bump()
-  local g = redis.call('HINCRBY', c, 'g', 1)
+  local g = incrGeneration()
   dropCounts()
   return g
 end
@@ -186,37 +222,38 @@ if op == 'publish' then
   if redis.call('EXISTS', c) == 0 then create(chTimeout) end
   expireMessages()
   -- §3.2 ids from Redis's clock, never backwards, strictly increasing on the channel.
-  local lt, lg = num(redis.call('HGET', c, 'lt')), num(redis.call('HGET', c, 'lg'))
+  local lt, lg = hget('lt'), hget('lg')
   local time, tag = now, 0
   if lt >= now then time, tag = lt, lg + 1 end
   local id = time .. '-' .. tag
   local x = 0
   if timeout > 0 then x = now + timeout end
-  redis.call('HSET', c, 'lt', time, 'lg', tag, 'exp', now + chTimeout)
+  hset('lt', time, 'lg', tag, 'exp', now + chTimeout)
   if maxMessages > 0 then
     redis.call('XADD', m, id, 'b', body, 't', ctype, 'h', hasType, 'x', x, 'd', d, 'n', counted)
-    local mx, xm = num(redis.call('HGET', c, 'mx')), num(redis.call('HGET', c, 'xm'))
-    if x ~= 0 and (mx == 0 or x < mx) then redis.call('HSET', c, 'mx', x) end
+    if slen ~= nil then slen = slen + 1 end
+    local mx, xm = hget('mx'), hget('xm')
+    if x ~= 0 and (mx == 0 or x < mx) then hset('mx', x) end
     if x == 0 then xm = -1 elseif xm ~= -1 and x > xm then xm = x end
-    redis.call('HSET', c, 'xm', xm)
-    if redis.call('XLEN', m) > maxMessages then -- §5.3: the single oldest
+    hset('xm', xm)
+    if xlen() > maxMessages then -- §5.3: the single oldest
       local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
-      redis.call('XDEL', m, oldest[1][1])
+      xdel(oldest[1][1])
       if oldest[1][2][12] == '1' then redis.call('HDEL', c, 'r' .. oldest[1][1]) end
     end
   end
   -- §5.5: after the trim, the oldest goes once received often enough, never this message
-  if minRecipients >= 0 and redis.call('XLEN', m) > minMessages then
+  if minRecipients >= 0 and xlen() > minMessages then
     local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
     if #oldest == 1 and oldest[1][1] ~= id and num(redis.call('HGET', c, 'r' .. oldest[1][1])) >= minRecipients then
-      redis.call('XDEL', m, oldest[1][1])
+      xdel(oldest[1][1])
       redis.call('HDEL', c, 'r' .. oldest[1][1])
     end
   end
   local waiting = live()
   -- §5.5: every waiter of every node gets it
   if waiting > 0 and maxMessages > 0 and counted == '1' then redis.call('HINCRBY', c, 'r' .. id, waiting) end
-  local g = redis.call('HINCRBY', c, 'g', 1)
+  local g = incrGeneration()
   dropCounts()
   if waiting > 0 then deleteOldestReceived(id, d) end
   settle(0)
@@ -278,14 +315,14 @@ if op == 'subscribe' then
         if e then
           received(e, 1)
           local d = tonumber(e[2][10])
-          if d >= 0 and redis.call('XLEN', m) > d then
+          if d >= 0 and xlen() > d then
             deleteOldestReceived(e[1], d)
             cache = {}
           end
           r = found(e)
         else
           current, added = current + 1, added + 1
-          if gen == nil then gen = num(redis.call('HGET', c, 'g')) end
+          if gen == nil then gen = hget('g') end
           r = {'w', gen}
         end
       end
@@ -294,7 +331,7 @@ if op == 'subscribe' then
     out[#out + 1] = r
   end
   if added > 0 then redis.call('HINCRBY', w, node .. ':' .. gen, added) end
-  if touched then redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now) end
+  if touched then hset('exp', now + chTimeout, 'seen', now) end
   if exists then
     if current < 0 then current = live() end
     settle(current)
@@ -307,7 +344,7 @@ if op == 'poll' then
   local chTimeout = tonumber(ARGV[6])
   if redis.call('EXISTS', c) == 0 then create(chTimeout) end
   expireMessages()
-  redis.call('HSET', c, 'exp', now + chTimeout, 'seen', now)
+  hset('exp', now + chTimeout, 'seen', now)
   local e = find(ARGV[5])
   settle(live())
   if e then return found(e) end
@@ -318,7 +355,7 @@ if op == 'info' then
   -- ARGV 4 key, 5 channel timeout
   if redis.call('EXISTS', c) == 0 then return {'none'} end
   expireMessages()
-  redis.call('HSET', c, 'exp', now + tonumber(ARGV[5]))
+  hset('exp', now + tonumber(ARGV[5]))
   local n = live()
   settle(n)
   local i = info(n)
@@ -332,6 +369,7 @@ if op == 'delete' then
   local i = info(live())
   local g = bump()
   redis.call('DEL', c, m, w)
+  ch, slen = nil, nil
   redis.call(PUBLISH, notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4])
   return {'i', i[1], i[2], i[3]}
 end
@@ -339,7 +377,7 @@ end
 if op == 'cancel' then
   -- ARGV 4 node, 5 generation the waiters registered under, 6 how many (1 if absent: the
   -- cancels of one IO turn go together)
-  if num(redis.call('HGET', c, 'g')) ~= tonumber(ARGV[5]) then return 0 end
+  if hget('g') ~= tonumber(ARGV[5]) then return 0 end
   local field = ARGV[4] .. ':' .. ARGV[5]
   local n = redis.call('HINCRBY', w, field, -tonumber(ARGV[6] or '1'))
   if n <= 0 then redis.call('HDEL', w, field) end
@@ -355,7 +393,7 @@ if op == 'cursor' then
   if redis.call('EXISTS', c) == 0 then return {'', ''} end
   expireMessages()
   local forgotten = ''
-  local lt, lg = num(redis.call('HGET', c, 'lt')), num(redis.call('HGET', c, 'lg'))
+  local lt, lg = hget('lt'), hget('lg')
   local newest = redis.call('XREVRANGE', m, '+', '-', 'COUNT', 1)
   local last = lt .. '-' .. lg
   if lt > 0 and lg >= 0 and (#newest == 0 or newest[1][1] ~= last) then
@@ -366,7 +404,7 @@ if op == 'cursor' then
       if xi[i] == 'max-deleted-entry-id' and xi[i + 1] ~= '0-0' then forgotten = xi[i + 1] end
     end
   end
-  local before, nth, size = '', tonumber(ARGV[4]), redis.call('XLEN', m)
+  local before, nth, size = '', tonumber(ARGV[4]), xlen()
   if nth ~= 0 and size > 0 then
     local i
     if nth > 0 then i = math.min(nth, size) - 1 else i = math.max(size + nth, 0) end
