@@ -19,52 +19,58 @@ import java.util.stream.Stream;
  *
  * <p>The JVM says how much time its compilers have spent in total, once a compilation ends,
  * not what they are doing: one large method can take a second on a busy machine. On Linux
- * the compiler threads are also looked at (/proc/self/task): one that is running, or used
- * CPU since the last look, is compiling. Settled means neither moved for {@link #QUIET}.
+ * the compiler threads' CPU time is also looked at (/proc/self/task). Settled means that in
+ * the last {@link #QUIET} the compilers were busy for at most a twentieth of it, by both.
+ * Not "nothing at all": reading /proc makes this class's own code (and the JDK's file code
+ * under it) hot, and its small compilations went on for up to the whole wait, each one
+ * restarting a wait for perfect silence (BENCHMARKS.md, "Start-up").
  */
 final class JitSettle {
 
-    /** No compiler activity for this long: the compilers are taken as idle. */
+    /** The window over which the compilers must be nearly idle. */
     static final Duration QUIET = Duration.ofMillis(100);
+    /** Compile time allowed in a quiet window: a few small first-tier compilations, no optimizing one. */
+    private static final long SLACK_MILLIS = QUIET.toMillis() / 20;
+    /** Compiler threads' CPU allowed in a quiet window, in clock ticks (10 ms each on Linux). */
+    private static final long SLACK_TICKS = 1;
     private static final long POLL_MILLIS = 10;
     private static final Path TASKS = Path.of("/proc/self/task");
 
     private final CompilationMXBean jit;
-    private long total;
-    private long compilerTicks;
-    private long quietSince;
+    private long windowStart;
+    private long windowTotal;
+    /** The compiler threads' ticks at the last look. */
+    private long lastTicks;
 
     JitSettle() {
         CompilationMXBean bean = ManagementFactory.getCompilationMXBean();
         jit = bean != null && bean.isCompilationTimeMonitoringSupported() ? bean : null;
-        total = jit == null ? 0 : jit.getTotalCompilationTime();
-        compilerTicks = compilerTicks();
-        quietSince = System.nanoTime();
+        windowTotal = jit == null ? 0 : jit.getTotalCompilationTime();
+        windowStart = System.nanoTime();
+        lastTicks = compilerTicks();
     }
 
-    /** Whether the compilers did nothing in the last {@link #QUIET} (always, when the JVM cannot tell). */
+    /** Whether the compilers were nearly idle for the last {@link #QUIET} (always, when the JVM cannot tell). */
     boolean quiet() {
-        long now = jit == null ? 0 : jit.getTotalCompilationTime();
-        if (now != total) {
-            total = now;
-            quietSince = System.nanoTime();
+        long total = jit == null ? 0 : jit.getTotalCompilationTime();
+        long now = System.nanoTime();
+        if (total - windowTotal > SLACK_MILLIS) {
+            windowTotal = total;
+            windowStart = now;
             return false;
         }
-        if (System.nanoTime() - quietSince < QUIET.toNanos()) return false;
+        if (now - windowStart < QUIET.toNanos()) return false;
         // the threads only when the total says quiet: reading /proc costs CPU the warm-up needs
         long ticks = compilerTicks();
-        if (ticks != compilerTicks || ticks < 0) {
-            compilerTicks = ticks;
-            quietSince = System.nanoTime();
-            return false;
-        }
-        return true;
+        boolean idle = ticks - lastTicks <= SLACK_TICKS;
+        lastTicks = ticks;
+        if (idle) return true;
+        windowTotal = total;
+        windowStart = now;
+        return false;
     }
 
-    /**
-     * The CPU ticks the JIT compiler threads have used; -1 while one of them is running
-     * (Linux's state R); 0 where /proc cannot tell.
-     */
+    /** The CPU ticks the JIT compiler threads have used; 0 where /proc cannot tell. */
     private static long compilerTicks() {
         if (!Files.isDirectory(TASKS)) return 0;
         long ticks = 0;
@@ -84,7 +90,6 @@ final class JitSettle {
                 // after the name: state, then 10 fields, then utime and stime (proc(5))
                 String[] f = stat.substring(close + 2).split(" ");
                 if (f.length < 13) continue;
-                if (f[0].equals("R")) return -1;
                 ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
             }
         } catch (IOException | RuntimeException e) {

@@ -87,6 +87,8 @@ class WarmUpTest {
         assertNull(result.failure(), result.toString());
         // the round under way at the budget's end may take up to a second more (then it is cut)
         assertTrue(result.traffic().toMillis() < 200 + 1000 + 2000, result.toString());
+        // the wait for the compilers is half the budget at most (and a last look at them)
+        assertTrue(result.settle().toMillis() < 100 + 1000, result.toString());
         assertTrue(result.note().startsWith("[notice] warm-up: " + result.requests() + " requests in "), result.note());
     }
 }
