@@ -81,7 +81,8 @@ final class ChannelFollower {
     private volatile boolean closed;
     /** The store keeps this stream registered: no registration after each message. */
     private boolean standing;
-    private volatile XnioIoThread io;
+    /** The mailbox of the stream's IO thread, set by {@link #begin}: a delivery asks it with no map lookup. */
+    private volatile IoMailboxes.Mailbox io;
     private volatile XnioExecutor.Key pinger;
 
     /** @param keys the store keys of the channels followed, in the location's order */
@@ -108,7 +109,7 @@ final class ChannelFollower {
      * @param cursors where each channel starts, in the order of the keys
      */
     Refusal begin(XnioIoThread io, Cursor[] cursors, boolean given, boolean ignoreQueue, Runnable admitted) {
-        this.io = io;
+        this.io = mailboxes.of(io);
         Fetch[] first = new Fetch[lanes.length];
         Cursor[] missed = new Cursor[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
@@ -239,8 +240,8 @@ final class ChannelFollower {
 
     /** A graceful stop; safe from any thread. Nothing to do before {@link #begin}. */
     void stopping() {
-        XnioIoThread t = io;
-        if (t != null) mailboxes.run(t, transport::stopping);
+        IoMailboxes.Mailbox t = io;
+        if (t != null) t.run(transport::stopping);
     }
 
     boolean closed() {
@@ -283,11 +284,11 @@ final class ChannelFollower {
         @Override
         public boolean deliver(Message message) {
             if (closed) return false;
-            XnioIoThread t = io;
-            if (mailboxes.mayRunNow(t)) {
+            IoMailboxes.Mailbox t = io;
+            if (t.mayRunNow()) {
                 received(message); // what run() would do at once, without a task object per delivery
             } else {
-                mailboxes.run(t, () -> received(message));
+                t.post(() -> received(message));
             }
             return true;
         }
@@ -313,7 +314,7 @@ final class ChannelFollower {
 
         @Override
         public void end(Refusal why) {
-            mailboxes.run(io, () -> transport.ended(why));
+            io.run(() -> transport.ended(why));
         }
 
         /** The graceful stop finds lanes among the store's waiters (§10); the stream ends once. */

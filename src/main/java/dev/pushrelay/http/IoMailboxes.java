@@ -28,7 +28,16 @@ final class IoMailboxes {
             task.run();
             return;
         }
-        mailboxes.computeIfAbsent(io, Mailbox::new).post(task);
+        of(io).post(task);
+    }
+
+    /**
+     * The mailbox of {@code io}, for a caller bound to that thread for its whole life (a
+     * stream): it keeps this instead of the thread, and each delivery then asks the mailbox
+     * itself, with no map lookup.
+     */
+    Mailbox of(XnioIoThread io) {
+        return mailboxes.computeIfAbsent(io, Mailbox::new);
     }
 
     /**
@@ -42,13 +51,32 @@ final class IoMailboxes {
         return m == null || m.tasks.isEmpty();
     }
 
-    private static final class Mailbox implements Runnable {
+    /** One IO thread's batch of tasks; {@link #run(Runnable)} and {@link #mayRunNow()} as {@link IoMailboxes}'. */
+    static final class Mailbox implements Runnable {
         private final XnioIoThread io;
         private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
 
         Mailbox(XnioIoThread io) {
             this.io = io;
+        }
+
+        XnioIoThread io() {
+            return io;
+        }
+
+        /** {@link IoMailboxes#mayRunNow} for this thread. */
+        boolean mayRunNow() {
+            return Thread.currentThread() == io && tasks.isEmpty();
+        }
+
+        /** {@link IoMailboxes#run} on this thread. */
+        void run(Runnable task) {
+            if (mayRunNow()) {
+                task.run();
+            } else {
+                post(task);
+            }
         }
 
         void post(Runnable task) {

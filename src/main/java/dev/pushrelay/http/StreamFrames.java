@@ -26,7 +26,8 @@ final class StreamFrames {
     private final Message message;
     private ByteBuffer eventSource;
     private boolean eventSourceNoRoom;
-    private ByteBuffer eventSourceChunk;
+    /** Read without the lock once kept (volatile: set whole, after it was built). */
+    private volatile ByteBuffer eventSourceChunk;
     /** The type the WebSocket fields were worked out for (the location's default may differ). */
     private String wsType;
     private boolean wsText;
@@ -92,7 +93,12 @@ final class StreamFrames {
      * The same event framed as one HTTP/1.1 chunk ({@link StreamSink#chunk}), so a stream
      * writes it as it is (§14.3); kept and charged like the event.
      */
-    synchronized ByteBuffer eventSourceChunk(ChannelStore store, String key) {
+    ByteBuffer eventSourceChunk(ChannelStore store, String key) {
+        ByteBuffer kept = eventSourceChunk;
+        return kept != null ? kept : eventSourceChunkLocked(store, key); // every stream after the first: no lock
+    }
+
+    private synchronized ByteBuffer eventSourceChunkLocked(ChannelStore store, String key) {
         if (eventSourceChunk != null) return eventSourceChunk;
         ByteBuffer b = StreamSink.chunk(eventSource(store, key));
         if (eventSourceNoRoom) return b;
@@ -100,8 +106,9 @@ final class StreamFrames {
             return b;
         }
         // direct: each stream's write takes it without a copy
-        eventSourceChunk = ByteBuffer.allocateDirect(b.remaining()).put(b).flip();
-        return eventSourceChunk;
+        ByteBuffer direct = ByteBuffer.allocateDirect(b.remaining()).put(b).flip();
+        eventSourceChunk = direct;
+        return direct;
     }
 
     /** A text frame for a {@code text/*} type and a body of valid UTF-8, else binary (§14.6). */
