@@ -114,19 +114,25 @@ public final class LeanService {
                 new MessageDraft(body, type, event), location.buffer()).toCompletableFuture();
         PublishResult result = Pending.ready(f);
         if (result instanceof PublishResult.Published p) {
-            metrics.published();
-            int status = p.waiting() > 0 ? 201 : 202;
+            published(request, ChannelInfoFormat.negotiate(request.header("Accept")), p, startNanos);
+            return true;
+        }
+        if (result == null && location.redis() != null) {
+            // Redis answers later, on this IO thread (its own connection) or another: the
+            // connection waits without reading; every answer PublisherEndpoint would give
+            // then is written here, so the request is never handed to Undertow to run twice
             ChannelInfoFormat.Choice choice = ChannelInfoFormat.negotiate(request.header("Accept"));
-            byte[] info = choice.format().render(p.info()).getBytes(StandardCharsets.US_ASCII);
-            boolean persistent = request.keepAlive();
-            ByteBuffer[] parts = new ByteBuffer[] {ByteBuffer.wrap(status == 201 ? LeanHeads.CREATED_201 : LeanHeads.ACCEPTED_202),
-                    ByteBuffer.wrap(LeanHeads.connection(request, persistent)),
-                    ByteBuffer.wrap(LeanHeads.ascii("Content-Type: " + choice.contentType() + "\r\nContent-Length: "
-                            + info.length + "\r\n")),
-                    ByteBuffer.wrap(heads.dateLine(request.ioThread())), ByteBuffer.wrap(info)};
-            metrics.publishAnswered(status, System.nanoTime() - startNanos);
-            finished();
-            request.answer(answers.gather(parts), persistent);
+            f.whenComplete((r, e) -> mailboxes.run(request.ioThread(), () -> {
+                if (e != null) {
+                    int status = brokerFailed(request, e);
+                    metrics.publishAnswered(status, System.nanoTime() - startNanos);
+                } else if (r instanceof PublishResult.Published p) {
+                    published(request, choice, p, startNanos);
+                } else {
+                    metrics.publishAnswered(500, System.nanoTime() - startNanos);
+                    refusal(request, ((PublishResult.Rejected) r).why());
+                }
+            }));
             return true;
         }
         // rejected (nothing stored; Undertow answers it as if it came now), or not ready (not the in-memory store)
@@ -135,9 +141,66 @@ public final class LeanService {
         return false;
     }
 
-    /** A location that adds nothing of nginx's to a push answer and is served from memory. */
+    /** §3.1/§3.2: 201 when long-poll subscribers were waiting (on any node), else 202, with the channel info. */
+    private void published(LeanExchange request, ChannelInfoFormat.Choice choice, PublishResult.Published p,
+                           long startNanos) {
+        metrics.published();
+        int status = p.waiting() > 0 ? 201 : 202;
+        byte[] info = choice.format().render(p.info()).getBytes(StandardCharsets.US_ASCII);
+        boolean persistent = request.keepAlive();
+        ByteBuffer[] parts = new ByteBuffer[] {ByteBuffer.wrap(status == 201 ? LeanHeads.CREATED_201 : LeanHeads.ACCEPTED_202),
+                ByteBuffer.wrap(LeanHeads.connection(request, persistent)),
+                ByteBuffer.wrap(LeanHeads.ascii("Content-Type: " + choice.contentType() + "\r\nContent-Length: "
+                        + info.length + "\r\n")),
+                ByteBuffer.wrap(heads.dateLine(request.ioThread())), ByteBuffer.wrap(info)};
+        metrics.publishAnswered(status, System.nanoTime() - startNanos);
+        finished();
+        request.answer(answers.gather(parts), persistent);
+    }
+
+    /**
+     * Pending.failed's answers to a broker that failed (protocol.md §13): 503 with
+     * Retry-After while Redis is away, else nginx's 500 page. Returns the status.
+     */
+    private int brokerFailed(LeanExchange request, Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof dev.pushrelay.store.BrokerUnavailableException) {
+            page(request, 503, Pending.RETRY_AFTER_LINE);
+            return 503;
+        }
+        Pending.logFailure(request.method() + " " + request.requestUri(), cause);
+        page(request, 500, null);
+        return 500;
+    }
+
+    /** Responses.errorPage's answer: nginx's page for {@code status}, {@code extra} (a header line) first. */
+    private void page(LeanExchange request, int status, byte[] extra) {
+        byte[] page = Responses.page(status);
+        text(request, status, extra, "text/html", page);
+    }
+
+    /** Responses.text's answer (and the page's): status, Connection, extra, Content-Type, Content-Length, Date, body. */
+    private void text(LeanExchange request, int status, byte[] extra, String type, byte[] body) {
+        boolean persistent = request.keepAlive();
+        ByteBuffer[] parts = new ByteBuffer[] {
+                ByteBuffer.wrap(LeanHeads.ascii("HTTP/1.1 " + status + " " + Responses.reason(status) + "\r\n")),
+                ByteBuffer.wrap(LeanHeads.connection(request, persistent)),
+                ByteBuffer.wrap(extra == null ? new byte[0] : extra),
+                ByteBuffer.wrap(LeanHeads.ascii("Content-Type: " + type + "\r\nContent-Length: " + body.length + "\r\n")),
+                ByteBuffer.wrap(heads.dateLine(request.ioThread())), ByteBuffer.wrap(body)};
+        finished();
+        request.answer(answers.gather(parts), persistent);
+    }
+
+    /**
+     * A location that adds nothing of nginx's to a push answer, served from memory or from
+     * Redis (whose answers come later, on the connection's IO thread).
+     */
     private static boolean plainLocation(LocationSettings location) {
-        return location.redis() == null && location.accessPolicy() == AccessPolicy.NONE && location.tryFiles() == null
+        return location.accessPolicy() == AccessPolicy.NONE && location.tryFiles() == null
                 && !location.gzip() && location.addHeaders().isEmpty() && location.keepaliveTimeoutSeconds() != 0
                 && location.accessLogs().isEmpty();
     }
@@ -157,7 +220,17 @@ public final class LeanService {
     private static boolean leanLongPoll(RouteMatch match, LocationSettings location) {
         return location != null && match.response() == null && match.uri() == null
                 && location.endpoint() == Endpoint.SUBSCRIBER && location.pollMode() == PollMode.LONG_POLL
-                && plainLocation(location) && location.streams().servesPolls() && !location.streams().gapHeader();
+                && plainLocation(location) && location.streams().servesPolls() && !location.streams().gapHeader()
+                && (location.redis() == null || !countedFirstMessage(location));
+    }
+
+    /**
+     * nchan_subscriber_first_message N (neither oldest nor newest): on Redis, a poll without a
+     * cursor asks Redis where the Nth message is first (LaterStore.withFacts, §14.7).
+     */
+    private static boolean countedFirstMessage(LocationSettings location) {
+        int nth = location.streams().firstMessage();
+        return nth != StreamSettings.OLDEST && nth != StreamSettings.NEWEST;
     }
 
     /** SubscriberEndpoint.longPoll (§4.3). */
@@ -184,8 +257,8 @@ public final class LeanService {
             longPolled(request, location, waiter, fetch);
         } else {
             f.whenComplete((r, e) -> mailboxes.run(request.ioThread(), () -> {
-                if (e != null) throw new IllegalStateException("in-memory subscribe failed", e);
-                longPolled(request, location, waiter, r);
+                if (e != null) brokerFailed(request, e); // Redis (the in-memory store does not fail)
+                else longPolled(request, location, waiter, r);
             }));
         }
         return true;
@@ -217,7 +290,19 @@ public final class LeanService {
             case CONFLICT -> headerOnly(request, LeanHeads.CONFLICT_409, request.keepAlive());
             case GONE -> headerOnly(request, LeanHeads.GONE_410, request.keepAlive());
             case TOO_MANY_SUBSCRIBERS -> headerOnly(request, LeanHeads.FORBIDDEN_403, request.keepAlive());
-            default -> throw new IllegalStateException("lean long-poll refused " + refused.why());
+            default -> refusal(request, refused.why()); // Redis's, which come after serve() returned
+        }
+    }
+
+    /** Responses.refusal's answers with a body (a Redis refusal arrives after the request was taken). */
+    private void refusal(LeanExchange request, dev.pushrelay.channel.Refusal why) {
+        switch (why) {
+            case NO_SUCH_CHANNEL -> page(request, 403, null);
+            case OUT_OF_MEMORY -> text(request, 500, null, "text/plain",
+                    Responses.OUT_OF_MEMORY_TEXT.getBytes(StandardCharsets.UTF_8));
+            case CONFLICT -> headerOnly(request, LeanHeads.CONFLICT_409, request.keepAlive());
+            case GONE -> headerOnly(request, LeanHeads.GONE_410, request.keepAlive());
+            case TOO_MANY_SUBSCRIBERS -> headerOnly(request, LeanHeads.FORBIDDEN_403, request.keepAlive());
         }
     }
 

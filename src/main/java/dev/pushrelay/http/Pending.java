@@ -24,6 +24,8 @@ final class Pending {
     static final HttpString RETRY_AFTER = new HttpString("Retry-After");
     /** Seconds a client is told to wait while the broker is away: Redis reconnects within about one. */
     static final String RETRY_SECONDS = "1";
+    /** The same header as the lean path writes it (LeanService), in the place Undertow's header map puts it. */
+    static final byte[] RETRY_AFTER_LINE = ("Retry-After: " + RETRY_SECONDS + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final Runnable NOTHING = () -> { };
 
     private Pending() {
@@ -61,6 +63,10 @@ final class Pending {
         }));
     }
 
+    static void logFailure(String request, Throwable cause) {
+        LOG.log(Level.SEVERE, "broker failed for " + request + ": " + cause, cause);
+    }
+
     private static void failed(HttpServerExchange exchange, Throwable error) {
         Throwable cause = error;
         while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
@@ -74,7 +80,7 @@ final class Pending {
             Responses.errorPage(exchange, 503);
             return;
         }
-        LOG.log(Level.SEVERE, "broker failed for " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + ": " + cause, cause);
+        logFailure(exchange.getRequestMethod() + " " + exchange.getRequestURI(), cause);
         exchange.getResponseHeaders().clear();
         Responses.errorPage(exchange, 500);
     }

@@ -76,9 +76,7 @@ final class Responses {
     static void errorPage(HttpServerExchange exchange, int status, String title, boolean bodyless) {
         exchange.setStatusCode(status);
         exchange.setReasonPhrase(reason(status));
-        byte[] page = ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n" + heading(status, title)
-                + "<hr><center>" + SIGNATURE + "</center>\r\n</body>\r\n</html>\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] page = page(status, title);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/html");
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, page.length);
         if (bodyless) {
@@ -86,6 +84,17 @@ final class Responses {
             return;
         }
         exchange.getResponseSender().send(ByteBuffer.wrap(page));
+    }
+
+    /** nginx's page for {@code status} titled as errorPage(exchange, status) titles it (the lean path's too). */
+    static byte[] page(int status) {
+        return page(status, status == 302 ? "302 Found" : status + " " + reason(status));
+    }
+
+    private static byte[] page(int status, String title) {
+        return ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n" + heading(status, title)
+                + "<hr><center>" + SIGNATURE + "</center>\r\n</body>\r\n</html>\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -115,6 +124,8 @@ final class Responses {
         errorPage(exchange, 405);
     }
 
+    static final String OUT_OF_MEMORY_TEXT = "push_max_reserved_memory exhausted: nothing was stored, try again later\n";
+
     /** The one mapping from a store refusal to the wire (protocol.md §4.6). */
     static void refusal(HttpServerExchange exchange, Refusal why) {
         switch (why) {
@@ -122,8 +133,7 @@ final class Responses {
             case TOO_MANY_SUBSCRIBERS -> headerOnly(exchange, 403, "Forbidden");
             case CONFLICT -> headerOnly(exchange, 409, "Conflict");
             case GONE -> headerOnly(exchange, 410, "Gone");
-            case OUT_OF_MEMORY -> text(exchange, 500,
-                    "push_max_reserved_memory exhausted: nothing was stored, try again later\n");
+            case OUT_OF_MEMORY -> text(exchange, 500, OUT_OF_MEMORY_TEXT);
         }
     }
 

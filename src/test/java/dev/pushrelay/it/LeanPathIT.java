@@ -243,6 +243,47 @@ class LeanPathIT {
         });
     }
 
+    /**
+     * Redis locations are lean too (protocol.md §12, §13): while their Redis is away, a
+     * publish and a long-poll, taken before Redis answers, get Undertow's 503 page with
+     * Retry-After in every framing, and the connection goes on as Undertow's does.
+     */
+    @Test
+    void redis_away_answers_503_as_undertow_does() throws Exception {
+        int dead = dev.pushrelay.testing.Ports.free(); // nothing listens there
+        String conf = """
+                location /rpub {
+                    set $push_channel_id $arg_id;
+                    push_publisher;
+                    nchan_redis_url redis://127.0.0.1:%d;
+                    nchan_use_redis on;
+                }
+                location /rsub {
+                    set $push_channel_id $arg_id;
+                    push_subscriber;
+                    nchan_redis_url redis://127.0.0.1:%d;
+                    nchan_use_redis on;
+                }
+                """.formatted(dead, dead);
+        servers.add(TestServer.start(conf, true));
+        servers.add(TestServer.start(conf, false));
+        List<List<String>> both = new ArrayList<>();
+        for (TestServer server : servers) {
+            List<String> out = new ArrayList<>();
+            out.add(exchange(server, "POST /rpub?id=r1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET /rsub?id=r1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /rsub?id=r1 HTTP/1.1\r\nHost: x\r\nIf-None-Match: 0\r\n"
+                    + "If-Modified-Since: Thu, 21 Sep 2026 12:26:40 GMT\r\nConnection: close\r\n\r\n", 3));
+            out.add(exchange(server, "POST /rpub?id=r1 HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi", 1));
+            out.add(exchange(server, "GET /rsub?id=r1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                    + "PUT /rpub?id=r1 HTTP/1.0\r\nAccept: application/json\r\nContent-Length: 0\r\n\r\n", 2));
+            both.add(out);
+        }
+        assertTrue(both.get(0).get(0).startsWith("HTTP/1.1 503 "), both.get(0).get(0));
+        assertTrue(both.get(0).get(0).contains("Retry-After: 1\r\n"), both.get(0).get(0));
+        assertEquals(both.get(1), both.get(0));
+    }
+
     /** The lean server parks its long-polls as lean waiters, Undertow's as exchanges. */
     private static void assertLean(TestServer server, boolean lean, int n) {
         List<Subscriber> waiting = server.server().store().waiting();
