@@ -54,7 +54,7 @@ final class HeadParser {
         int m = p;
         while (p < end && a[p] >= 'A' && a[p] <= 'Z') p++;
         if (p == m || p - m > 16 || a[p] != ' ') return NOT_MINE;
-        String method = ascii(a, m, p);
+        String method = method(a, m, p);
         int t = ++p;
         int query = -1;
         if (a[p] != '/') return NOT_MINE;
@@ -82,13 +82,12 @@ final class HeadParser {
         if (minor != '0' && minor != '1' || a[p + 8] != '\r' || a[p + 9] != '\n') return NOT_MINE;
         boolean http10 = minor == '0';
         p += 10;
-        // header lines
-        String[] names = new String[8];
-        String[] values = new String[8];
+        // header lines: only their offsets are kept; a value becomes a String when asked for (LeanHead)
+        int[] lines = new int[16];
         int count = 0;
-        String host = null;
+        boolean host = false;
         long length = -1;
-        String connection = null;
+        int connection = 0; // 0 none, 1 close, 2 keep-alive
         while (true) {
             if (a[p] == '\r') {
                 if (a[p + 1] != '\n') return NOT_MINE;
@@ -98,7 +97,7 @@ final class HeadParser {
             int n = p;
             while (p < end && a[p] > 0 && TOKEN[a[p]]) p++;
             if (p == n || p >= end || a[p] != ':') return NOT_MINE;
-            String name = ascii(a, n, p);
+            int ne = p;
             p++;
             while (p < end && a[p] == ' ') p++; // nginx skips SP only: a tab would be the value's
             int v = p;
@@ -110,37 +109,41 @@ final class HeadParser {
             if (p + 1 >= end || a[p + 1] != '\n') return NOT_MINE;
             int ve = p;
             while (ve > v && a[ve - 1] == ' ') ve--;
-            String value = ascii(a, v, ve);
             p += 2;
             if (count == MAX_HEADERS || count >= maxHeaders) return NOT_MINE;
-            if (name.equalsIgnoreCase("Host")) {
-                if (host != null || !plainHost(value)) return NOT_MINE;
-                host = value;
-            } else if (name.equalsIgnoreCase("Content-Length")) {
-                if (length >= 0 || value.isEmpty() || value.length() > 12) return NOT_MINE;
-                for (int i = 0; i < value.length(); i++) {
-                    if (value.charAt(i) < '0' || value.charAt(i) > '9') return NOT_MINE;
+            if (named(a, n, ne, "Host")) {
+                if (host || !plainHost(a, v, ve)) return NOT_MINE;
+                host = true;
+            } else if (named(a, n, ne, "Content-Length")) {
+                if (length >= 0 || ve == v || ve - v > 12) return NOT_MINE;
+                long l = 0;
+                for (int i = v; i < ve; i++) {
+                    if (a[i] < '0' || a[i] > '9') return NOT_MINE;
+                    l = l * 10 + (a[i] - '0');
                 }
-                length = Long.parseLong(value);
-            } else if (name.equalsIgnoreCase("Transfer-Encoding") || name.equalsIgnoreCase("Expect")
-                    || name.equalsIgnoreCase("Upgrade")) {
+                length = l;
+            } else if (named(a, n, ne, "Transfer-Encoding") || named(a, n, ne, "Expect") || named(a, n, ne, "Upgrade")) {
                 return NOT_MINE;
-            } else if (name.equalsIgnoreCase("Connection")) {
-                if (connection != null) return NOT_MINE;
-                if (!value.equalsIgnoreCase("close") && !value.equalsIgnoreCase("keep-alive")) return NOT_MINE;
-                connection = value;
+            } else if (named(a, n, ne, "Connection")) {
+                if (connection != 0) return NOT_MINE;
+                if (named(a, v, ve, "close")) {
+                    connection = 1;
+                } else if (named(a, v, ve, "keep-alive")) {
+                    connection = 2;
+                } else {
+                    return NOT_MINE;
+                }
             }
-            if (count == names.length) {
-                names = java.util.Arrays.copyOf(names, count * 2);
-                values = java.util.Arrays.copyOf(values, count * 2);
-            }
-            names[count] = name;
-            values[count] = value;
+            if (4 * count == lines.length) lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+            lines[4 * count] = n;
+            lines[4 * count + 1] = ne;
+            lines[4 * count + 2] = v;
+            lines[4 * count + 3] = ve;
             count++;
         }
-        if (!http10 && host == null) return NOT_MINE;
-        boolean keepAlive = http10 ? "keep-alive".equalsIgnoreCase(connection) : !"close".equalsIgnoreCase(connection);
-        return new LeanHead(method, target, path, args, http10, names, values, count, length)
+        if (!http10 && !host) return NOT_MINE;
+        boolean keepAlive = http10 ? connection == 2 : connection != 1;
+        return new LeanHead(method, target, path, args, http10, a, lines, count, length)
                 .framing(p, keepAlive);
     }
 
@@ -155,11 +158,11 @@ final class HeadParser {
         return -1;
     }
 
-    /** Host names of letters, digits, dots, dashes and a port. */
-    private static boolean plainHost(String v) {
-        if (v.isEmpty() || v.length() > 255) return false;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
+    /** Host names of letters, digits, dots, dashes and a port: {@code a[from, to)}. */
+    private static boolean plainHost(byte[] a, int from, int to) {
+        if (to == from || to - from > 255) return false;
+        for (int i = from; i < to; i++) {
+            byte c = a[i];
             if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':')) {
                 return false;
             }
@@ -174,7 +177,29 @@ final class HeadParser {
         return true;
     }
 
-    private static String ascii(byte[] a, int from, int to) {
+    /** Whether {@code a[from, to)} is {@code name} in any case (ASCII, as String.equalsIgnoreCase there). */
+    static boolean named(byte[] a, int from, int to, String name) {
+        if (to - from != name.length()) return false;
+        for (int i = 0; i < name.length(); i++) {
+            int c = a[from + i];
+            int d = name.charAt(i);
+            if (c == d) continue;
+            int lower = c | 0x20;
+            if (lower != (d | 0x20) || lower < 'a' || lower > 'z') return false;
+        }
+        return true;
+    }
+
+    /** The request methods the lean path serves, as constants: no String per request for them. */
+    private static String method(byte[] a, int from, int to) {
+        int n = to - from;
+        if (n == 3 && a[from] == 'G' && a[from + 1] == 'E' && a[from + 2] == 'T') return "GET";
+        if (n == 4 && a[from] == 'P' && a[from + 1] == 'O' && a[from + 2] == 'S' && a[from + 3] == 'T') return "POST";
+        if (n == 3 && a[from] == 'P' && a[from + 1] == 'U' && a[from + 2] == 'T') return "PUT";
+        return ascii(a, from, to);
+    }
+
+    static String ascii(byte[] a, int from, int to) {
         return new String(a, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

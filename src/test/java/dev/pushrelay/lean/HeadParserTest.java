@@ -46,6 +46,30 @@ class HeadParserTest {
     }
 
     @Test
+    void header_values_are_the_first_of_their_name_in_any_case_and_names_only_match_whole() {
+        LeanHead h = parse("PUT /p HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a: 2\r\nX-AB: 3\r\nContent-Length: 000000000012\r\n"
+                + "CONNECTION: KEEP-ALIVE\r\nEmpty:\r\n\r\n");
+        assertEquals("PUT", h.method);
+        assertEquals("1", h.header("x-A"));
+        assertEquals("1", h.header("X-A"), "asked twice, the same value");
+        assertEquals("3", h.header("x-ab"));
+        assertNull(h.header("X"));
+        assertNull(h.header("X-ABC"));
+        assertNull(h.header("X_A"));
+        assertEquals("", h.header("empty"));
+        assertEquals("KEEP-ALIVE", h.header("Connection"));
+        assertEquals(12, h.contentLength);
+        assertTrue(h.keepAlive);
+        assertEquals("DELETE", parse("DELETE /p HTTP/1.1\r\nHost: x\r\n\r\n").method);
+        notMine("GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\n\r\n");
+        notMine("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n");
+        notMine("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0000000000001\r\n\r\n");
+        notMine("GET / HTTP/1.1\r\nHost: x\r\nhost: y\r\n\r\n");
+        notMine("GET / HTTP/1.1\r\nHost: x_y\r\n\r\n");
+        notMine("GET / HTTP/1.1\r\nHost: x\r\nTRANSFER-ENCODING: chunked\r\n\r\n");
+    }
+
+    @Test
     void an_incomplete_head_waits() {
         assertNull(parse("GET /sub HTTP/1.1\r\nHost: x\r\n"));
     }

@@ -73,7 +73,8 @@ final class LocationMatcher {
         }
         Loc current = null;
         boolean noregex = false;
-        for (Loc l : prefixes) {
+        for (int i = 0, n = prefixes.size(); i < n; i++) { // indexed: no iterator per request
+            Loc l = prefixes.get(i);
             if (uri.startsWith(l.name())) {
                 current = l;
                 break;
@@ -91,7 +92,8 @@ final class LocationMatcher {
             }
         }
         if (!noregex) {
-            for (Loc r : regexes) {
+            for (int i = 0, n = regexes.size(); i < n; i++) {
+                Loc r = regexes.get(i);
                 PcreRegex.Captures c = r.block().regex().match(uri);
                 if (c != null) {
                     ev.captured(c);

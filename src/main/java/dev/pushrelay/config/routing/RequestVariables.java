@@ -24,7 +24,13 @@ final class RequestVariables {
     private final RequestView request;
     private final ServerSettings server;
     private final Path confDir;
-    private final Map<String, String> user = new HashMap<>();
+    /**
+     * User variables: the first one in {@link #name}/{@link #value} (a push location sets one,
+     * $push_channel_id, per request), a map only from the second on.
+     */
+    private String name;
+    private String value;
+    private Map<String, String> user;
     private PcreRegex.Captures captures = PcreRegex.Captures.NONE;
     /** $uri and $args: the request's until a rewrite changes them (protocol.md §8.9) */
     private String uri;
@@ -63,18 +69,34 @@ final class RequestVariables {
         location = l;
     }
 
+    /** The user variables, for {@link RouteMatch}: immutable when there is at most one (Map.copyOf keeps it). */
     Map<String, String> userVariables() {
-        return user;
+        if (user != null) return user;
+        return name == null ? Map.of() : Map.of(name, value);
     }
 
     void set(String name, String value) {
+        if (user == null) {
+            if (this.name == null || this.name.equals(name)) {
+                this.name = name;
+                this.value = value;
+                return;
+            }
+            user = new HashMap<>();
+            user.put(this.name, this.value);
+        }
         user.put(name, value);
+    }
+
+    private String user(String name) {
+        if (user != null) return user.get(name);
+        return name.equals(this.name) ? value : null;
     }
 
     /** A successful regex match replaces the captures and defines its named captures. */
     void captured(PcreRegex.Captures c) {
         captures = c;
-        user.putAll(c.named());
+        c.named().forEach(this::set);
     }
 
     /** Numbered groups of the last successful regex match ($0, $1...; null = did not participate). */
@@ -107,7 +129,7 @@ final class RequestVariables {
             case CAPTURE:
                 return captures.group(p.capture());
             case USER: {
-                String v = user.get(p.text());
+                String v = user(p.text());
                 return v == null ? "" : v;
             }
             case ARG:

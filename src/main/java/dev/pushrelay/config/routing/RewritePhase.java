@@ -41,7 +41,8 @@ final class RewritePhase {
     /** @param log rewrite_log of the server or location whose directives these are */
     static Outcome run(List<RewriteStep> steps, RequestVariables ev, boolean log) {
         boolean changed = false;
-        for (RewriteStep step : steps) {
+        for (int k = 0, n = steps.size(); k < n; k++) { // indexed: no iterator per request (RandomAccess lists)
+            RewriteStep step = steps.get(k);
             if (step instanceof RewriteStep.Set set) {
                 ev.set(set.name(), ev.evaluate(set.value()));
             } else if (step instanceof RewriteStep.Ret r) {

@@ -10,6 +10,7 @@ import dev.pushrelay.config.Settings;
 import dev.pushrelay.config.TryFiles;
 import dev.pushrelay.config.ValueTemplate;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -108,7 +109,9 @@ public final class Router {
 
     /** Never null; {@link RouteMatch#location()} is null when nothing matches. */
     public RouteMatch route(RequestView request) {
-        ServerSettings server = selector.select(request.localAddress(), request.header("Host"));
+        InetSocketAddress local = request.localAddress();
+        ServerSettings server = selector.only(local); // the Host header is read only where it decides
+        if (server == null) server = selector.select(local, request.header("Host"));
         RequestVariables ev = new RequestVariables(request, server, confDir);
         return fromServerRewrite(server, ev, MAX_URI_CHANGES + 1, request, false);
     }

@@ -104,7 +104,7 @@ final class ServerSelector {
     }
 
     ServerSettings select(InetSocketAddress local, String hostHeader) {
-        Group g = local == null ? group(null) : byLocal.computeIfAbsent(local, this::group);
+        Group g = cachedGroup(local);
         if (g == null) {
             return first;
         }
@@ -134,6 +134,21 @@ final class ServerSelector {
             }
         }
         return g.defaultServer;
+    }
+
+    /**
+     * The one server listening on {@code local}, or null when the Host header decides among
+     * several: then {@link #select} must be asked, with the Host header.
+     */
+    ServerSettings only(InetSocketAddress local) {
+        Group g = cachedGroup(local);
+        return g == null ? first : g.only;
+    }
+
+    private Group cachedGroup(InetSocketAddress local) {
+        if (local == null) return group(null);
+        Group g = byLocal.get(local);
+        return g != null ? g : byLocal.computeIfAbsent(local, this::group); // computed once per address
     }
 
     private Group group(InetSocketAddress local) {
