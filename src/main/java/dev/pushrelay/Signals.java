@@ -26,17 +26,27 @@ final class Signals {
         List<String> failed = new ArrayList<>();
         for (String[] s : new String[][] {{"HUP", "reload"}, {"USR1", "reopen"}, {"TERM", "stop"}, {"INT", "stop"}}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(s[0]), sig -> onSignal.accept(s[1]));
+                sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal(s[0]), sig -> onSignal.accept(s[1]));
+                // HotSpot leaves a signal the process started with ignored (nohup: HUP) ignored
+                // and says so only by answering SIG_IGN; nginx would have taken it over. INT
+                // ignored is a background job's normal state: not worth a warning.
+                if (before == sun.misc.SignalHandler.SIG_IGN && !s[0].equals("INT")) {
+                    failed.add("[warn] SIG" + s[0] + " stays ignored, as the process that started pushrelay left it"
+                            + " (nohup?)" + consequence(s[0], true) + "; bin/pushrelay sets it back to its default");
+                }
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                failed.add("[warn] cannot handle SIG" + s[0] + " (" + e.getMessage() + ")"
-                        + switch (s[0]) {
-                            case "HUP" -> "; reload needs a restart";
-                            case "USR1" -> "; log files are reopened only by a restart";
-                            default -> "; it stops without draining";
-                        });
+                failed.add("[warn] cannot handle SIG" + s[0] + " (" + e.getMessage() + ")" + consequence(s[0], false));
             }
         }
         return failed;
+    }
+
+    private static String consequence(String signal, boolean ignored) {
+        return switch (signal) {
+            case "HUP" -> "; reload needs a restart";
+            case "USR1" -> "; log files are reopened only by a restart";
+            default -> ignored ? "; kill and -s stop do not stop it" : "; it stops without draining";
+        };
     }
 
     /** Sends {@code signal} (HUP, TERM) to {@code pid} with kill(1). */

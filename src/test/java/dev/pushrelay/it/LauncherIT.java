@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -69,6 +70,49 @@ class LauncherIT {
             assertEquals(200, RawHttp.exchange(port, RawHttp.get("/pub?id=a")).status(), "one channel: the real one");
         } finally {
             p.destroy(); // SIGTERM: the graceful stop
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    /**
+     * nginx reloads on HUP whatever its parent left HUP at; so does bin/pushrelay started
+     * under nohup (which ignores HUP, and a JVM never takes over an ignored signal).
+     */
+    @Test
+    void launched_under_nohup_it_still_reloads_on_hup(@TempDir Path dir) throws Exception {
+        Path jar = Path.of("target/pushrelay.jar");
+        assumeTrue(Files.exists(jar) && !newerThan(Path.of("src/main"), jar), "target/pushrelay.jar is missing or stale");
+        Path conf = dir.resolve("pushrelay.conf");
+        Files.writeString(conf, "location /pub { set $push_channel_id $arg_id; push_publisher; }\n");
+        Path stderr = dir.resolve("stderr.log");
+        ProcessBuilder pb = new ProcessBuilder("nohup", "bin/pushrelay", "-c", conf.toString(), "--listen", "127.0.0.1:0",
+                "--warm-up", "0").redirectError(stderr.toFile());
+        pb.environment().put("PUSHRELAY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().put("PUSHRELAY_AOT", "off");
+        Process p = pb.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            int port = -1;
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                    break;
+                }
+            }
+            assertTrue(port > 0, Files.readString(stderr));
+            assertFalse(Files.readString(stderr).contains("stays ignored"), Files.readString(stderr));
+            Files.writeString(conf, "location /pub2 { set $push_channel_id $arg_id; push_publisher; }\n");
+            Process kill = new ProcessBuilder("kill", "-s", "HUP", Long.toString(p.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(stderr).contains("[notice] configuration reloaded") && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            assertTrue(Files.readString(stderr).contains("[notice] configuration reloaded"), Files.readString(stderr));
+            assertEquals(202, RawHttp.exchange(port, RawHttp.post("/pub2?id=a", "hello")).status(), "the new location");
+        } finally {
+            p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
         }
     }

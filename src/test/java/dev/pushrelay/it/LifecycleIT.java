@@ -70,6 +70,20 @@ class LifecycleIT {
         }
     }
 
+    /**
+     * A JVM started with HUP ignored (nohup) never takes it over, so a reload would do
+     * nothing, silently: the server says so at start (README "Operating pushrelay").
+     */
+    @Test
+    void a_server_started_under_nohup_warns_that_it_cannot_reload(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("pushrelay.conf"), conf(10, ""));
+        try (ServerProcess p = ServerProcess.startUnder(List.of("nohup"), dir.resolve("pushrelay.conf"), dir.resolve("stderr.log"))) {
+            p.awaitStderr("[warn] SIGHUP stays ignored", 1);
+            assertTrue(p.stderr().contains("reload needs a restart"), p.stderr());
+            assertFalse(p.stderr().contains("SIGTERM"), "nohup leaves TERM alone: " + p.stderr());
+        }
+    }
+
     @Test
     void reload_keeps_a_waiting_subscriber_waiting_then_delivers_to_it_through_a_new_location() throws Exception {
         try (ServerProcess p = ServerProcess.start(conf(10, ""));

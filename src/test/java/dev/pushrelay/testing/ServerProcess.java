@@ -57,8 +57,25 @@ public final class ServerProcess implements AutoCloseable {
      * resolve against its directory), writing stderr to {@code stderrLog}.
      */
     public static ServerProcess startFile(Path conf, Path stderrLog, String... jvmArgs) throws IOException {
+        return startUnder(DEFAULT_SIGNALS, conf, stderrLog, jvmArgs);
+    }
+
+    /**
+     * The signals a server takes (HUP, USR1, TERM, INT) set back to their defaults, as
+     * bin/pushrelay does: a JVM never takes over a signal it started with ignored, and this
+     * build may itself run under nohup (which ignores HUP) or as a script's background job.
+     */
+    private static final List<String> DEFAULT_SIGNALS = List.of("env", "--default-signal=HUP,INT,TERM,USR1");
+
+    /**
+     * Starts the server through {@code launcher} (a command that runs the rest of the command
+     * line in its own process, e.g. {@code nohup}), so a test sees what a server started that
+     * way does.
+     */
+    public static ServerProcess startUnder(List<String> launcher, Path conf, Path stderrLog, String... jvmArgs)
+            throws IOException {
         Files.deleteIfExists(stderrLog);
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmArgs));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.pushrelay.Main",
