@@ -59,6 +59,7 @@ public final class PushServer implements AutoCloseable {
     private final ChannelStore store;
     private final Brokers brokers;
     private final ScheduledExecutorService sweeper;
+    private final HeapReturn heapReturn;
     private final AtomicReference<Router> router;
     private final Telemetry telemetry;
     private final Clock clock;
@@ -70,14 +71,15 @@ public final class PushServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private PushServer(ListeningSockets sockets, RequestsInFlight requests, GracefulStop drain, ChannelStore store,
-                       Brokers brokers, ScheduledExecutorService sweeper, AtomicReference<Router> router, Telemetry telemetry,
-                       Clock clock, List<String> startNotes, Settings settings, ClientLimits limits) {
+                       Brokers brokers, ScheduledExecutorService sweeper, HeapReturn heapReturn, AtomicReference<Router> router,
+                       Telemetry telemetry, Clock clock, List<String> startNotes, Settings settings, ClientLimits limits) {
         this.sockets = sockets;
         this.requests = requests;
         this.drain = drain;
         this.store = store;
         this.brokers = brokers;
         this.sweeper = sweeper;
+        this.heapReturn = heapReturn;
         this.router = router;
         this.telemetry = telemetry;
         this.clock = clock;
@@ -160,8 +162,8 @@ public final class PushServer implements AutoCloseable {
         });
         sockets.resume();
         sweeper.scheduleWithFixedDelay(() -> sweep(store), SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, TimeUnit.MILLISECONDS);
-        return new PushServer(sockets, requests, drain, store, brokers, sweeper, router, telemetry, clock, notes, settings,
-                limits);
+        return new PushServer(sockets, requests, drain, store, brokers, sweeper, HeapReturn.start(), router, telemetry, clock,
+                notes, settings, limits);
     }
 
     /**
@@ -314,6 +316,7 @@ public final class PushServer implements AutoCloseable {
                     + s.process().shutdownWindowMillis() + " ms");
             if (!finished) notes.add("[warn] requests still in flight after " + FINISH_MS + " ms were cut off");
             sweeper.shutdownNow();
+            heapReturn.close();
             Path state = s.process().statePath();
             if (state != null) {
                 notes.add(StateKeeper.save(store, state, clock.instant().getEpochSecond()));
@@ -369,6 +372,7 @@ public final class PushServer implements AutoCloseable {
         }
         try {
             sweeper.shutdownNow();
+            heapReturn.close();
             sockets.shutdown();
             brokers.close();
             store.close();
