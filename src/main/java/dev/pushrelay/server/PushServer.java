@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A running pushrelay: one HTTP listener per distinct listen address, one store, and one
  * scheduler thread that sweeps the store every second (expiry and channel GC, protocol.md
- * §5.6, §6.2). IO threads match the cores; no push request ever needs a worker thread,
+ * §5.6, §6.2), and under ZGC one more that asks for a collection when garbage is worth
+ * returning ({@link HeapReturn}). IO threads match the cores; no push request ever needs a worker thread,
  * because bodies are read and long-polls are parked without blocking. The two worker
  * threads serve only static files (file-system calls block, protocol.md §8.6) and metrics
  * scrapes.
