@@ -38,23 +38,9 @@ class LauncherIT {
         Files.writeString(conf, "location /pub { set $push_channel_id $arg_id; push_publisher; }\n");
         Path stderr = dir.resolve("stderr.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder("bin/pushrelay", "-c", conf.toString(), "--listen", "127.0.0.1:0",
-                "--warm-up", "500").redirectError(stderr.toFile());
-        pb.environment().put("PUSHRELAY_JAVA", java);
-        pb.environment().put("PUSHRELAY_AOT", "off");
-        pb.environment().remove("JAVA_OPTS");
-        pb.environment().remove("PUSHRELAY_JVM_FLAGS");
-        Process p = pb.start();
+        Process p = launch(List.of("bin/pushrelay"), conf, stderr, "500");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            int port = -1;
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                    break;
-                }
-            }
+            int port = listeningPort(p);
             String err = Files.readString(stderr);
             assertTrue(port > 0, err);
             List<String> lines = err.lines().toList();
@@ -85,21 +71,9 @@ class LauncherIT {
         Path conf = dir.resolve("pushrelay.conf");
         Files.writeString(conf, "location /pub { set $push_channel_id $arg_id; push_publisher; }\n");
         Path stderr = dir.resolve("stderr.log");
-        ProcessBuilder pb = new ProcessBuilder("nohup", "bin/pushrelay", "-c", conf.toString(), "--listen", "127.0.0.1:0",
-                "--warm-up", "0").redirectError(stderr.toFile());
-        pb.environment().put("PUSHRELAY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        pb.environment().put("PUSHRELAY_AOT", "off");
-        Process p = pb.start();
+        Process p = launch(List.of("nohup", "bin/pushrelay"), conf, stderr, "0");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            int port = -1;
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                    break;
-                }
-            }
+            int port = listeningPort(p);
             assertTrue(port > 0, Files.readString(stderr));
             assertFalse(Files.readString(stderr).contains("stays ignored"), Files.readString(stderr));
             Files.writeString(conf, "location /pub2 { set $push_channel_id $arg_id; push_publisher; }\n");
@@ -115,6 +89,28 @@ class LauncherIT {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
         }
+    }
+
+    /** bin/pushrelay (after {@code command}'s own words) on this test's JVM, its default flags, no AOT cache. */
+    private static Process launch(List<String> command, Path conf, Path stderr, String warmUp) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(command);
+        cmd.addAll(List.of("-c", conf.toString(), "--listen", "127.0.0.1:0", "--warm-up", warmUp));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile());
+        pb.environment().put("PUSHRELAY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().put("PUSHRELAY_AOT", "off");
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("PUSHRELAY_JVM_FLAGS");
+        return pb.start();
+    }
+
+    /** The port of the server's "listening on" line, -1 if its stdout ended without one. */
+    private static int listeningPort(Process p) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) return Integer.parseInt(m.group(1));
+        }
+        return -1;
     }
 
     private static boolean newerThan(Path tree, Path file) throws IOException {
