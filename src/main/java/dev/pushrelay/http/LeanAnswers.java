@@ -1,8 +1,10 @@
 package dev.pushrelay.http;
 
+import dev.pushrelay.channel.ChannelInfo;
 import dev.pushrelay.channel.Message;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Each IO thread's answer buffer on the lean path (protocol.md §12): a whole answer (head and
@@ -27,6 +29,10 @@ final class LeanAnswers {
         Message message;
         byte[] connection;
         byte[] date;
+        /** Or a publisher's answer: its channel info (by value), status line, format, Connection and Date lines. */
+        ChannelInfo info;
+        byte[] status;
+        ChannelInfoFormat.Choice choice;
     }
 
     /**
@@ -42,10 +48,43 @@ final class LeanAnswers {
             int size = LeanHeads.OK_200.length + connection.length + headers.length + date.length + m.length();
             if (size > SIZE) return null;
             s.message = null;
+            s.info = null;
             out.clear();
             out.put(LeanHeads.OK_200).put(connection).put(headers).put(date).put(m.body());
             out.flip();
             s.message = m;
+            s.connection = connection;
+            s.date = date;
+        }
+        out.position(0);
+        return s.one;
+    }
+
+    /**
+     * A publisher's answer (protocol.md §3.1, §3.4): {@code status} line, Connection line,
+     * Content-Type and Content-Length, Date line, then {@code info} in {@code choice}'s format.
+     * Encoded again only when one of them changed since the last publish answered on this
+     * thread: publishes to channels in the same state, in the same second, get the same bytes.
+     *
+     * @return the answer, valid until the next call on this thread
+     */
+    ByteBuffer[] channelInfo(byte[] status, ChannelInfoFormat.Choice choice, byte[] connection, byte[] date,
+                             ChannelInfo info) {
+        Slot s = slots.get();
+        ByteBuffer out = s.out;
+        if (s.status != status || s.connection != connection || s.date != date || !info.equals(s.info)
+                || !choice.equals(s.choice)) {
+            byte[] body = choice.format().render(info).getBytes(StandardCharsets.US_ASCII);
+            byte[] type = LeanHeads.ascii("Content-Type: " + choice.contentType() + "\r\nContent-Length: "
+                    + body.length + "\r\n");
+            s.message = null;
+            s.info = null;
+            out.clear();
+            out.put(status).put(connection).put(type).put(date).put(body); // a few hundred bytes: fits
+            out.flip();
+            s.info = info;
+            s.status = status;
+            s.choice = choice;
             s.connection = connection;
             s.date = date;
         }
@@ -60,6 +99,7 @@ final class LeanAnswers {
         if (size > SIZE) return parts;
         Slot s = slots.get();
         s.message = null;
+        s.info = null;
         ByteBuffer out = s.out;
         out.clear();
         for (ByteBuffer b : parts) out.put(b);

@@ -24,8 +24,12 @@ public interface LeanExchange extends RequestView {
     /** The declared Content-Length, -1 when none was sent. */
     long contentLength();
 
-    /** The request's body (Content-Length bytes, all already read), read mode; empty when none. */
-    ByteBuffer body();
+    /**
+     * The request's body (Content-Length bytes, all already read), an array read for this
+     * request alone and written to by nobody after: a publish stores it as the message's body,
+     * with no second copy. Empty when none.
+     */
+    byte[] body();
 
     /**
      * Writes a whole answer (head and body), then reads the connection's next request, or

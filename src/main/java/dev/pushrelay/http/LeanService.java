@@ -107,9 +107,7 @@ public final class LeanService {
         if (type != null && type.isEmpty()) type = null;
         String event = request.header("X-EventSource-Event");
         event = event == null || event.isBlank() ? null : event.strip();
-        ByteBuffer b = request.body();
-        byte[] body = new byte[b.remaining()];
-        b.get(body);
+        byte[] body = request.body();
         CompletableFuture<PublishResult> f = broker.publish(ChannelKeys.key(location, channelId),
                 new MessageDraft(body, type, event), location.buffer()).toCompletableFuture();
         PublishResult result = Pending.ready(f);
@@ -146,16 +144,12 @@ public final class LeanService {
                            long startNanos) {
         metrics.published();
         int status = p.waiting() > 0 ? 201 : 202;
-        byte[] info = choice.format().render(p.info()).getBytes(StandardCharsets.US_ASCII);
         boolean persistent = request.keepAlive();
-        ByteBuffer[] parts = new ByteBuffer[] {ByteBuffer.wrap(status == 201 ? LeanHeads.CREATED_201 : LeanHeads.ACCEPTED_202),
-                ByteBuffer.wrap(LeanHeads.connection(request, persistent)),
-                ByteBuffer.wrap(LeanHeads.ascii("Content-Type: " + choice.contentType() + "\r\nContent-Length: "
-                        + info.length + "\r\n")),
-                ByteBuffer.wrap(heads.dateLine(request.ioThread())), ByteBuffer.wrap(info)};
+        ByteBuffer[] answer = answers.channelInfo(status == 201 ? LeanHeads.CREATED_201 : LeanHeads.ACCEPTED_202,
+                choice, LeanHeads.connection(request, persistent), heads.dateLine(request.ioThread()), p.info());
         metrics.publishAnswered(status, System.nanoTime() - startNanos);
         finished();
-        request.answer(answers.gather(parts), persistent);
+        request.answer(answer, persistent);
     }
 
     /**

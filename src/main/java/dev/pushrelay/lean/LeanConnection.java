@@ -42,7 +42,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     private static final int AWAITING = 2;
     private static final int WRITING = 3;
     private static final int GONE = 4;
-    private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0);
+    private static final byte[] NO_BODY = new byte[0];
 
     private final LeanPath path;
     private final StreamConnection connection;
@@ -55,7 +55,8 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     private LeanHead head;
     private boolean http10;
     private boolean keepAlive;
-    private ByteBuffer body = NO_BODY;
+    /** The request's body, an array read for it alone (a publish stores it as it is). */
+    private byte[] body = NO_BODY;
     private BooleanSupplier onGone;
     private ByteBuffer[] unwritten;
     private boolean persistentAfterWrite;
@@ -159,7 +160,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
         if (declared > 0) {
             byte[] b = new byte[(int) declared];
             buf.get(h.length, b);
-            body = ByteBuffer.wrap(b);
+            body = b;
         } else {
             body = NO_BODY;
         }
@@ -419,8 +420,8 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     }
 
     @Override
-    public ByteBuffer body() {
-        return body.duplicate();
+    public byte[] body() {
+        return body;
     }
 
     @Override

@@ -61,8 +61,20 @@ final class PublishScenario {
                 public void sent(int channel, int seq, long now) {
                 }
             });
-            c.await(() -> (System.nanoTime() - endAt >= 0 || counter.get() >= maxRequests) && pool.drained(),
-                    endAt + Common.secs(30));
+            // answers per second of the run, so a slow round shows whether it was slow throughout or stalled
+            long[] tick = {start + Common.secs(1), 0};
+            StringBuilder perSecond = new StringBuilder();
+            c.await(() -> {
+                long now = System.nanoTime();
+                if (now - tick[0] >= 0 && now - endAt < 0) {
+                    long done = pool.finished.get();
+                    perSecond.append(perSecond.length() == 0 ? "" : " ").append(done - tick[1]);
+                    tick[1] = done;
+                    tick[0] += Common.secs(1);
+                }
+                return (now - endAt >= 0 || counter.get() >= maxRequests) && pool.drained();
+            }, endAt + Common.secs(30));
+            c.say("answers per second (warm-up included): %s", perSecond);
             if (!pool.drained()) {
                 rep.problem((pool.issued.get() - pool.finished.get()) + " publish request(s) never answered");
             }
