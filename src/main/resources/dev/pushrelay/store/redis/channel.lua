@@ -290,9 +290,14 @@ if op == 'publish' then
   dropCounts()
   if waiting > 0 then deleteOldestReceived(id, d) end
   settle(0, true)
+  -- Announced only to end waiters: with none counted on any node, no node parks one that it
+  -- could end (a registration still on its way finds this message by its cursor, a plain
+  -- one finds the generation moved), and no node is woken for nothing (protocol.md §13).
   -- P gen time tag keylen hasType typelen x d | key type body
-  redis.call(PUBLISH, notify, 'P ' .. g .. ' ' .. time .. ' ' .. tag .. ' ' .. #key .. ' ' .. hasType .. ' '
-      .. #ctype .. ' ' .. x .. ' ' .. d .. '|' .. key .. ctype .. body)
+  if waiting > 0 then
+    redis.call(PUBLISH, notify, 'P ' .. g .. ' ' .. time .. ' ' .. tag .. ' ' .. #key .. ' ' .. hasType .. ' '
+        .. #ctype .. ' ' .. x .. ' ' .. d .. '|' .. key .. ctype .. body)
+  end
   local i = info(0)
   return {waiting, i[1], i[2], i[3], time, tag}
 end
@@ -403,7 +408,8 @@ if op == 'delete' then
   local g = bump()
   redis.call('DEL', c, m, w)
   ch, slen = nil, nil
-  redis.call(PUBLISH, notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4])
+  -- as a publish: announced only when some node has a waiter to answer 410
+  if i[3] > 0 then redis.call(PUBLISH, notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4]) end
   return {'i', i[1], i[2], i[3]}
 end
 
