@@ -55,9 +55,9 @@ import java.util.logging.Logger;
 /**
  * Channels shared by every node on one Redis (protocol.md §13). Each operation is one
  * atomic Lua script ({@code channel.lua}): ids come from Redis's clock, waiters are counted
- * per node, and every publish, kick and delete is announced on one notification channel
- * that each node subscribes to once; this node's {@link WaiterHub} ends its own waiters
- * from those announcements.
+ * per node, and every publish, kick and delete that has waiters to end (on any node) is
+ * announced on one notification channel that each node subscribes to once; this node's
+ * {@link WaiterHub} ends its own waiters from those announcements.
  *
  * <p>Lettuce is set to reject commands while disconnected (instead of buffering them) and
  * to time out unanswered ones, so a request that needs Redis fails fast with

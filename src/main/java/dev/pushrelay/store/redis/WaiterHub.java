@@ -14,7 +14,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Each waiter remembers the channel's generation it registered under. Every publish,
  * kick ({@code last}) and delete of a channel raises its generation by one inside the same
- * script and announces it; an announcement of generation G ends every local waiter
+ * script and announces it when a waiter is counted (a parked waiter always is, so it hears
+ * every generation after its own); an announcement of generation G ends every local waiter
  * registered below G. Scripts run one at a time, so "registered before the publish" is
  * exactly "generation below G": nothing is missed or delivered twice. A registration whose
  * reply arrives after the announcement that ends it finds that announcement in the

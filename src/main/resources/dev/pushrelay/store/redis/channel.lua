@@ -36,12 +36,38 @@ local function hget(f)
   end
   return num(ch[f])
 end
+-- A publish writes its fields once, in one HSET before it sets the keys' expiry (flush):
+-- each field it changed was an HSET or HINCRBY of its own (issue 15, commands per publish).
+local deferred, dirty = false, {}
 local function hset(...)
   local a = {...}
+  if deferred then
+    hget('g')
+    for i = 1, #a, 2 do
+      ch[a[i]] = a[i + 1]
+      dirty[a[i]] = true
+    end
+    return
+  end
   redis.call('HSET', c, unpack(a))
   if ch ~= nil then
     for i = 1, #a, 2 do ch[a[i]] = a[i + 1] end
   end
+end
+local function flush()
+  local a = {}
+  for _, k in ipairs(CF) do
+    if dirty[k] then
+      a[#a + 1] = k
+      a[#a + 1] = ch[k]
+      dirty[k] = nil
+    end
+  end
+  if #a > 0 then redis.call('HSET', c, unpack(a)) end
+end
+-- The channel exists (its hash always holds the generation), read with the hash's fields.
+local function exists()
+  return hget('g') ~= 0
 end
 local slen = nil
 local function xlen()
@@ -79,6 +105,8 @@ end
 -- The counts' "seen" (see seen()) as live() read it: a script runs alone, so it holds until
 -- the counts go (nil: not read yet in this script).
 local wSeen = nil
+-- The counts' hash was found empty (it does not exist): nothing to delete.
+local wEmpty = false
 
 -- Waiters of every node under the channel's current generation. A count's field is
 -- "node:generation" (a re-registration without a script adds to it with HINCRBY, and one
@@ -88,7 +116,8 @@ local wSeen = nil
 local function live()
   local f = redis.call('HGETALL', w)
   wSeen = 0
-  if #f == 0 then return 0 end
+  wEmpty = #f == 0
+  if wEmpty then return 0 end
   local g = hget('g')
   local n, alive = 0, {}
   for i = 1, #f, 2 do
@@ -142,14 +171,16 @@ local function create(chTimeout)
 end
 
 -- The channel may be collected once empty, unwatched and idle (protocol.md §6.2).
-local function settle(waiters)
+-- noCounts: this script deleted the counts' hash (a publish), so it has no expiry to set.
+local function settle(waiters, noCounts)
   local len = xlen()
   if len == 0 then hset('xm', 0) end
   local xm = hget('xm')
+  flush()
   if waiters > 0 or xm == -1 then
     redis.call('PERSIST', c)
     redis.call('PERSIST', m)
-    redis.call('PERSIST', w)
+    if not noCounts then redis.call('PERSIST', w) end
     return
   end
   local deadline = hget('exp')
@@ -157,7 +188,7 @@ local function settle(waiters)
   if deadline <= now then deadline = now + 1 end
   redis.call('EXPIREAT', c, deadline)
   redis.call('EXPIREAT', m, deadline)
-  redis.call('EXPIREAT', w, deadline)
+  if not noCounts then redis.call('EXPIREAT', w, deadline) end
 end
 
 -- "last requested": the channel's own, or a later one a re-registration without a script
@@ -201,8 +232,8 @@ end
 local function dropCounts()
   if wSeen == nil then wSeen = num(redis.call('HGET', w, 'seen')) end
   if wSeen > 0 and wSeen > hget('seen') then hset('seen', wSeen) end
-  redis.call('DEL', w)
-  wSeen = 0
+  if not wEmpty then redis.call('DEL', w) end
+  wSeen, wEmpty = 0, true
 end
 
 local function bump()
@@ -219,7 +250,8 @@ if op == 'publish' then
   local timeout, maxMessages, d, chTimeout = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
   local minRecipients, minMessages = tonumber(ARGV[12] or '-1'), tonumber(ARGV[13] or '0')
   local counted = minRecipients >= 0 and '1' or '0'
-  if redis.call('EXISTS', c) == 0 then create(chTimeout) end
+  deferred = true
+  if not exists() then create(chTimeout) end
   expireMessages()
   -- §3.2 ids from Redis's clock, never backwards, strictly increasing on the channel.
   local lt, lg = hget('lt'), hget('lg')
@@ -235,7 +267,7 @@ if op == 'publish' then
     local mx, xm = hget('mx'), hget('xm')
     if x ~= 0 and (mx == 0 or x < mx) then hset('mx', x) end
     if x == 0 then xm = -1 elseif xm ~= -1 and x > xm then xm = x end
-    hset('xm', xm)
+    if xm ~= hget('xm') then hset('xm', xm) end
     if xlen() > maxMessages then -- §5.3: the single oldest
       local oldest = redis.call('XRANGE', m, '-', '+', 'COUNT', 1)
       xdel(oldest[1][1])
@@ -253,13 +285,19 @@ if op == 'publish' then
   local waiting = live()
   -- §5.5: every waiter of every node gets it
   if waiting > 0 and maxMessages > 0 and counted == '1' then redis.call('HINCRBY', c, 'r' .. id, waiting) end
-  local g = incrGeneration()
+  local g = hget('g') + 1
+  hset('g', g)
   dropCounts()
   if waiting > 0 then deleteOldestReceived(id, d) end
-  settle(0)
+  settle(0, true)
+  -- Announced only to end waiters: with none counted on any node, no node parks one that it
+  -- could end (a registration still on its way finds this message by its cursor, a plain
+  -- one finds the generation moved), and no node is woken for nothing (protocol.md §13).
   -- P gen time tag keylen hasType typelen x d | key type body
-  redis.call(PUBLISH, notify, 'P ' .. g .. ' ' .. time .. ' ' .. tag .. ' ' .. #key .. ' ' .. hasType .. ' '
-      .. #ctype .. ' ' .. x .. ' ' .. d .. '|' .. key .. ctype .. body)
+  if waiting > 0 then
+    redis.call(PUBLISH, notify, 'P ' .. g .. ' ' .. time .. ' ' .. tag .. ' ' .. #key .. ' ' .. hasType .. ' '
+        .. #ctype .. ' ' .. x .. ' ' .. d .. '|' .. key .. ctype .. body)
+  end
   local i = info(0)
   return {waiting, i[1], i[2], i[3], time, tag}
 end
@@ -274,7 +312,7 @@ if op == 'subscribe' then
   -- {'r', refusal} or {'w', generation it waits under}.
   local key, node = ARGV[4], ARGV[5]
   if ARGV[6] == '1' then forget(node) end
-  local exists = redis.call('EXISTS', c) == 1
+  local exists = exists()
   -- counts without their channel are left by a re-registration that raced a delete
   if not exists then redis.call('DEL', w) end
   if exists then expireMessages() end
@@ -342,7 +380,7 @@ end
 if op == 'poll' then
   -- ARGV 4 key, 5 cursor, 6 channel timeout
   local chTimeout = tonumber(ARGV[6])
-  if redis.call('EXISTS', c) == 0 then create(chTimeout) end
+  if not exists() then create(chTimeout) end
   expireMessages()
   hset('exp', now + chTimeout, 'seen', now)
   local e = find(ARGV[5])
@@ -353,7 +391,7 @@ end
 
 if op == 'info' then
   -- ARGV 4 key, 5 channel timeout
-  if redis.call('EXISTS', c) == 0 then return {'none'} end
+  if not exists() then return {'none'} end
   expireMessages()
   hset('exp', now + tonumber(ARGV[5]))
   local n = live()
@@ -364,13 +402,14 @@ end
 
 if op == 'delete' then
   -- ARGV 4 key
-  if redis.call('EXISTS', c) == 0 then return {'none'} end
+  if not exists() then return {'none'} end
   expireMessages()
   local i = info(live())
   local g = bump()
   redis.call('DEL', c, m, w)
   ch, slen = nil, nil
-  redis.call(PUBLISH, notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4])
+  -- as a publish: announced only when some node has a waiter to answer 410
+  if i[3] > 0 then redis.call(PUBLISH, notify, 'D ' .. g .. ' 0 0 ' .. #ARGV[4] .. ' 0 0 0 0|' .. ARGV[4]) end
   return {'i', i[1], i[2], i[3]}
 end
 
@@ -390,7 +429,7 @@ if op == 'cursor' then
   -- published and no longer stored, or '' (§14.5, the gap signal), and where a subscriber
   -- asking for the Nth stored message starts ('' nothing stored, 'oldest', or an id; §14.7),
   -- as MessageBuffer.forgottenThrough and before. Changes nothing but expiry.
-  if redis.call('EXISTS', c) == 0 then return {'', ''} end
+  if not exists() then return {'', ''} end
   expireMessages()
   local forgotten = ''
   local lt, lg = hget('lt'), hget('lg')
