@@ -41,7 +41,12 @@ final class LocationMatcher {
     private final Map<String, Loc> exact = new HashMap<>();
     /** {@code location @name}: reached only by error_page and try_files (protocol.md §8.11) */
     private final Map<String, Loc> named = new HashMap<>();
-    private final List<Loc> prefixes;
+    /**
+     * An array, not a List: List.copyOf's class depends on the count (List12 up to two,
+     * ListN above), and the compiled find() of the warm-up's configuration then trapped on
+     * the first request of a real one with another count (BENCHMARKS.md, "Cold 1×1's tail").
+     */
+    private final Loc[] prefixes;
     private final List<Loc> regexes = new ArrayList<>();
 
     LocationMatcher(List<LocationBlock> blocks) {
@@ -57,7 +62,7 @@ final class LocationMatcher {
         }
         // longest first, so the first prefix of the URI is the longest one
         p.sort(Comparator.comparingInt((Loc l) -> l.name().length()).reversed());
-        prefixes = List.copyOf(p);
+        prefixes = p.toArray(new Loc[0]);
     }
 
     /** The named location {@code @name} of this level, or null. */
@@ -73,8 +78,7 @@ final class LocationMatcher {
         }
         Loc current = null;
         boolean noregex = false;
-        for (int i = 0, n = prefixes.size(); i < n; i++) { // indexed: no iterator per request
-            Loc l = prefixes.get(i);
+        for (Loc l : prefixes) {
             if (uri.startsWith(l.name())) {
                 current = l;
                 break;
