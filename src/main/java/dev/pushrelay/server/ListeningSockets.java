@@ -6,6 +6,7 @@ import dev.pushrelay.http.LeanService;
 import dev.pushrelay.lean.LeanLimits;
 import dev.pushrelay.lean.LeanPath;
 import dev.pushrelay.wire.AcceptPacer;
+import dev.pushrelay.wire.IoThreadAccept;
 import dev.pushrelay.wire.ResponseHeads;
 import dev.pushrelay.wire.SelectedKeys;
 import dev.pushrelay.wire.StrictSourceConduit;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -46,7 +48,10 @@ final class ListeningSockets {
 
     private final XnioWorker worker;
     private final DefaultByteBufferPool buffers;
+    /** XNIO's accept thread's listener: only where {@link IoThreadAccept} cannot be built. */
     private final ChannelListener<AcceptingChannel<StreamConnection>> accept;
+    /** Opens a connection just accepted, on its IO thread (the lean path's or Undertow's). */
+    private final Consumer<StreamConnection> opener;
     private final HttpOpenListener open;
     private final AcceptPacer pacer;
     private final OptionMap socketOptions;
@@ -66,22 +71,22 @@ final class ListeningSockets {
         this.leanLimits = leanLimits(serverOptions);
         this.socketOptions = socketOptions;
         if (lean == null) {
-            this.pacer = new AcceptPacer(open::handleEvent);
-            this.accept = ChannelListeners.openListenerAdapter(this::strict);
+            this.opener = this::strict;
         } else {
             LeanPath path = LeanPath.create(lean, this::handOff, () -> leanLimits, nanos);
-            this.pacer = new AcceptPacer(path::open);
-            this.accept = ChannelListeners.openListenerAdapter(pacer::accepted);
+            this.opener = path::open;
         }
+        this.pacer = new AcceptPacer(opener);
+        this.accept = ChannelListeners.openListenerAdapter(pacer::accepted);
     }
 
     /**
      * Puts nginx's request parsing (protocol.md §9) between the socket and Undertow's parser
-     * before Undertow sees the connection, which is then opened in its turn (AcceptPacer).
+     * before Undertow sees the connection, and opens it.
      */
     private void strict(StreamConnection connection) {
         strict(connection, connection.getSourceChannel().getConduit(), headLimits);
-        pacer.accepted(connection);
+        open.handleEvent(connection);
     }
 
     private static void strict(StreamConnection connection, StreamSourceConduit next, OptionMap limits) {
@@ -134,14 +139,15 @@ final class ListeningSockets {
             throw new IllegalStateException("cannot start IO threads: " + e.getMessage(), e);
         }
         SelectedKeys.install(worker);
-        OptionMap socket = OptionMap.builder()
+        OptionMap.Builder socket = OptionMap.builder()
                 .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
                 .set(Options.TCP_NODELAY, true)
                 .set(Options.REUSE_ADDRESSES, true)
-                .set(Options.BALANCING_TOKENS, 1)
-                .set(Options.BALANCING_CONNECTIONS, 2)
-                .addAll(extraSocketOptions)
-                .getMap();
+                .addAll(extraSocketOptions);
+        // IO threads take turns accepting (XNIO needs fewer tokens than threads)
+        if (worker.getIoThreadCount() > 1) {
+            socket.set(Options.BALANCING_TOKENS, 1).set(Options.BALANCING_CONNECTIONS, 2);
+        }
         // Undertow's defaults for a heap above 128 MB: 16 KB direct buffers.
         DefaultByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
         HttpOpenListener open = new HttpOpenListener(buffers, httpOptions(serverOptions));
@@ -150,7 +156,7 @@ final class ListeningSockets {
             ResponseHeads.nginxStatusLine(exchange);
             root.handleRequest(exchange);
         });
-        return new ListeningSockets(worker, buffers, open, socket, serverOptions, lean, nanos);
+        return new ListeningSockets(worker, buffers, open, socket.getMap(), serverOptions, lean, nanos);
     }
 
     /** Undertow's options for connections accepted from now on (a reload); open ones keep theirs. */
@@ -177,7 +183,9 @@ final class ListeningSockets {
         if (bound.containsKey(listen)) return;
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port());
         try {
-            bound.put(listen, worker.createStreamConnectionServer(address, accept, socketOptions));
+            AcceptingChannel<StreamConnection> server = IoThreadAccept.bind(worker, address, socketOptions, opener);
+            if (server == null) server = worker.createStreamConnectionServer(address, accept, socketOptions);
+            bound.put(listen, server);
         } catch (IOException e) {
             throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
