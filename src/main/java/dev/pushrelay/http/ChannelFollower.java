@@ -76,7 +76,6 @@ final class ChannelFollower {
     private final PushMetrics metrics;
     private final IoMailboxes mailboxes;
     private final GracefulStop drain;
-    private final SubscribePolicy again;
     /** Set once ({@link #CLOSED}); a field, not an object, so a delivery touches one object less. */
     private volatile boolean closed;
     /** The store keeps this stream registered: no registration after each message. */
@@ -96,8 +95,15 @@ final class ChannelFollower {
         this.metrics = metrics;
         this.mailboxes = mailboxes;
         this.drain = drain;
+    }
+
+    /**
+     * How a lane registers again after a wait was answered: made when needed, not kept, so a
+     * standing stream (the usual kind) holds one object less for its whole life.
+     */
+    private SubscribePolicy again() {
         SubscribePolicy p = location.subscribe();
-        this.again = new SubscribePolicy(ConcurrencyMode.BROADCAST, p.authorizedOnly(), 0, p.channelTimeoutSeconds());
+        return new SubscribePolicy(ConcurrencyMode.BROADCAST, p.authorizedOnly(), 0, p.channelTimeoutSeconds());
     }
 
     /**
@@ -202,13 +208,13 @@ final class ChannelFollower {
             if (standing || !next.pending.isEmpty()) continue;
             Cursor missed = StreamCursor.missed(store, next.key, next.cursor);
             if (missed != null) gap(next.index, missed);
-            if (!take(next, store.subscribe(next.key, next.cursor, again, false, next))) return;
+            if (!take(next, store.subscribe(next.key, next.cursor, again(), false, next))) return;
         }
     }
 
     /** A lane whose wait was answered with nothing new registers again from its cursor; IO thread. */
     private void registerAgain(Lane l) {
-        if (take(l, store.subscribe(l.key, l.cursor, again, false, l))) pump();
+        if (take(l, store.subscribe(l.key, l.cursor, again(), false, l))) pump();
     }
 
     /** Sends {@code m} of lane {@code l}; false when the stream must stop here. IO thread. */

@@ -37,6 +37,16 @@ final class CloseGuard implements ServerConnection.CloseListener {
         guard.current = exchange;
     }
 
+    /**
+     * Forgets {@code exchange}, which is complete and was its connection's last (a WebSocket's
+     * 101, protocol.md §14.6): the connection lives on as a stream, and this guard was the one
+     * path by which it kept the whole exchange, headers and all, reachable (BENCHMARKS.md).
+     */
+    static void forget(HttpServerExchange exchange) {
+        CloseGuard guard = exchange.getConnection().getAttachment(KEY);
+        if (guard != null && guard.current == exchange) guard.current = null;
+    }
+
     @Override
     public void closed(ServerConnection connection) {
         HttpServerExchange exchange = current;

@@ -44,6 +44,7 @@ final class WebSocketHandshake {
         StrictSourceConduit wire = WireChecks.of(exchange);
         HttpUpgradeListener onUpgrade = (connection, ex) -> {
             if (wire != null) wire.upgraded(); // frames from here on, not HTTP requests (§9)
+            CloseGuard.forget(ex); // the stream keeps no header of its 101
             connected.accept(new Upgraded(connection,
                     ex.getResponseHeaders().getFirst(Headers.SEC_WEB_SOCKET_PROTOCOL), deflate));
         };

@@ -37,7 +37,8 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
     private static final int FIRST_HOLD = 2048;
     private static final int DISCARD = 4096;
 
-    private final RequestScanner scanner;
+    /** Null once upgraded: nothing is parsed any more, and a stream lives long (§14.6). */
+    private RequestScanner scanner;
     private final int holdMax;
     private final int lineMax;
     /** The request line of the refused request as far as it was read (nginx's $request then); null before a refusal. */
@@ -97,7 +98,8 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
 
     /** The refusal of the body being read, once its framing was found broken; else null. */
     public Refusal bodyRefusal() {
-        return scanner.refusedInBody() ? scanner.refusal() : null;
+        RequestScanner s = scanner;
+        return s != null && s.refusedInBody() ? s.refusal() : null;
     }
 
     /**
@@ -106,6 +108,7 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
      */
     public void upgraded() {
         upgraded = true;
+        scanner = null;
         ready = end;
         cancelHeaderTimer();
     }
