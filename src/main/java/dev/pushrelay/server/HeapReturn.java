@@ -45,8 +45,11 @@ final class HeapReturn implements AutoCloseable {
     static final long THRESHOLD_BYTES = 32L << 20;
     /** Our cycles are at least this many times their own duration apart: 1/20 of the time at most. */
     static final long BUDGET = 20;
-    /** The allocation rate is read over this many checks (2 s). */
-    static final int WINDOW_TICKS = 2;
+    /**
+     * The allocation rate is read over this many checks (5 s): a fan-out's rate varies from
+     * one second to the next as its messages complete (BENCHMARKS.md, issue 13 `heapgate`).
+     */
+    static final int WINDOW_TICKS = 5;
     /** The load dropped when the rate is at most the busiest window's divided by this. */
     static final long DROP = 2;
     /** A busiest window below this rate (bytes per second) is no load that could drop. */

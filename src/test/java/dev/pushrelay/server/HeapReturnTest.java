@@ -101,8 +101,8 @@ class HeapReturnTest {
         HeapReturn rule = rule();
         assertEquals(0, run(rule, 2));
         heap.allocate(40 * MB); // a burst's garbage, then nothing
-        assertEquals(0, run(rule, 2));
-        assertEquals(1, run(rule, 1), "5 s since start, 40 MB grown");
+        assertEquals(0, run(rule, 5));
+        assertEquals(1, run(rule, 1), "the burst left the 5 s window, 40 MB grown");
         assertEquals(0, run(rule, 600), "the collection left 20 MB: nothing more to return");
     }
 
@@ -127,7 +127,7 @@ class HeapReturnTest {
         // 15,000 connections come and go; young collections promote them, none frees them
         heap.allocate(200 * MB);
         heap.minor(120 * MB);
-        assertEquals(1, run(rule, 5));
+        assertEquals(1, run(rule, 5), "5 s after, the rate is a fifth of its first second's");
         assertEquals(20 * MB, heap.used);
         assertEquals(0, run(rule, 600), "nothing collected since: nothing asked");
     }
@@ -153,7 +153,7 @@ class HeapReturnTest {
             heap.now += SECOND;
             if (rule.tick()) {
                 asked++;
-                assertTrue(i < 5, "asked " + i + " s after the fan-out ended");
+                assertTrue(i < 6, "asked " + i + " s after the fan-out ended");
             }
         }
         assertEquals(1, asked);
@@ -170,11 +170,11 @@ class HeapReturnTest {
         heap.allocate(200 * MB);
         heap.minor(130 * MB);
         assertEquals(1, run(rule, 5));
-        // bursts of 3 s, then 3 s of nothing: the load drops every 6 s
         long last = heap.now;
+        // bursts of 10 s, then 10 s of nothing: the load drops every 20 s
         int asked = 0;
         for (int i = 0; i < 190; i++) {
-            if (i % 6 < 3) heap.allocate(300 * MB);
+            if (i % 20 < 10) heap.allocate(300 * MB);
             heap.minor(130 * MB);
             heap.now += SECOND;
             if (rule.tick()) {
