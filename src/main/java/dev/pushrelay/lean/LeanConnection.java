@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -200,9 +201,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
     /** Between requests with nothing read: wait for the next, closing after keepalive_timeout. */
     private void idle() {
         idleSince = path.nanos();
-        if (idleTimer == null && limits.idleMillis() > 0) {
-            idleTimer = ioThread().executeAfter(this::idleCheck, limits.idleMillis(), TimeUnit.MILLISECONDS);
-        }
+        if (idleTimer == null && limits.idleMillis() > 0 && !armIdleCheck(limits.idleMillis())) return;
         source().resumeReads();
     }
 
@@ -214,7 +213,22 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
         if (idleFor >= limits.idleMillis()) {
             close();
         } else {
-            idleTimer = ioThread().executeAfter(this::idleCheck, limits.idleMillis() - idleFor, TimeUnit.MILLISECONDS);
+            armIdleCheck(limits.idleMillis() - idleFor);
+        }
+    }
+
+    /**
+     * Arms the idle check; false, with the connection closed, when the IO thread is already
+     * stopping (a server, or the warm-up's scratch server, closing under a request it was
+     * answering): nothing will wait for a next request there, and XNIO refuses new timers.
+     */
+    private boolean armIdleCheck(long millis) {
+        try {
+            idleTimer = ioThread().executeAfter(this::idleCheck, millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RejectedExecutionException e) {
+            close();
+            return false;
         }
     }
 

@@ -258,10 +258,14 @@ public final class StrictSourceConduit extends AbstractStreamSourceConduit<Strea
 
     private void armHeaderTimer() {
         if (headerTimer != null) return;
-        headerTimer = next.getReadThread().executeAfter(() -> {
-            headerTimer = null;
-            if (end > ready) IoUtils.safeClose(connection); // the held head is still not complete
-        }, headerTimeoutMs, TimeUnit.MILLISECONDS);
+        try {
+            headerTimer = next.getReadThread().executeAfter(() -> {
+                headerTimer = null;
+                if (end > ready) IoUtils.safeClose(connection); // the held head is still not complete
+            }, headerTimeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            IoUtils.safeClose(connection); // the IO thread is stopping: no head will be waited for
+        }
     }
 
     private void cancelHeaderTimer() {
