@@ -1,6 +1,7 @@
 package dev.pushrelay.it;
 
 import dev.pushrelay.testing.RawHttp;
+import dev.pushrelay.testing.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,11 +32,7 @@ class LauncherIT {
 
     @Test
     void launcher_names_its_jvm_and_flags_and_the_server_warms_up_before_it_listens(@TempDir Path dir) throws Exception {
-        Path jar = Path.of("target/pushrelay.jar");
-        // bin/pushrelay rebuilds a stale jar with Maven first, which a test must not do
-        assumeTrue(Files.exists(jar) && !newerThan(Path.of("src/main"), jar), "target/pushrelay.jar is missing or stale");
-        Path conf = dir.resolve("pushrelay.conf");
-        Files.writeString(conf, "location /pub { set $push_channel_id $arg_id; push_publisher; }\n");
+        Path conf = publisherConf(dir, "/pub");
         Path stderr = dir.resolve("stderr.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = launch(List.of("bin/pushrelay"), conf, stderr, "500");
@@ -66,10 +63,7 @@ class LauncherIT {
      */
     @Test
     void launched_under_nohup_it_still_reloads_on_hup(@TempDir Path dir) throws Exception {
-        Path jar = Path.of("target/pushrelay.jar");
-        assumeTrue(Files.exists(jar) && !newerThan(Path.of("src/main"), jar), "target/pushrelay.jar is missing or stale");
-        Path conf = dir.resolve("pushrelay.conf");
-        Files.writeString(conf, "location /pub { set $push_channel_id $arg_id; push_publisher; }\n");
+        Path conf = publisherConf(dir, "/pub");
         Path stderr = dir.resolve("stderr.log");
         Process p = launch(List.of("nohup", "bin/pushrelay"), conf, stderr, "0");
         try {
@@ -79,16 +73,25 @@ class LauncherIT {
             Files.writeString(conf, "location /pub2 { set $push_channel_id $arg_id; push_publisher; }\n");
             Process kill = new ProcessBuilder("kill", "-s", "HUP", Long.toString(p.pid())).inheritIO().start();
             assertEquals(0, kill.waitFor());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.readString(stderr).contains("[notice] configuration reloaded") && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-            }
-            assertTrue(Files.readString(stderr).contains("[notice] configuration reloaded"), Files.readString(stderr));
+            assertTrue(ServerProcess.appears(stderr, "[notice] configuration reloaded", 1), Files.readString(stderr));
             assertEquals(202, RawHttp.exchange(port, RawHttp.post("/pub2?id=a", "hello")).status(), "the new location");
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
         }
+    }
+
+    /**
+     * A configuration of one publisher location, for a launch of bin/pushrelay; skips the test
+     * when target/pushrelay.jar is missing or stale, as bin/pushrelay would rebuild it with
+     * Maven first, which a test must not do.
+     */
+    private static Path publisherConf(Path dir, String location) throws IOException {
+        Path jar = Path.of("target/pushrelay.jar");
+        assumeTrue(Files.exists(jar) && !newerThan(Path.of("src/main"), jar), "target/pushrelay.jar is missing or stale");
+        Path conf = dir.resolve("pushrelay.conf");
+        Files.writeString(conf, "location " + location + " { set $push_channel_id $arg_id; push_publisher; }\n");
+        return conf;
     }
 
     /** bin/pushrelay (after {@code command}'s own words) on this test's JVM, its default flags, no AOT cache. */

@@ -166,16 +166,25 @@ public final class ServerProcess implements AutoCloseable {
      * stop reports itself there), so a test never sleeps to synchronise.
      */
     public void awaitStderr(String text, int times) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            String err = stderr();
-            int n = 0;
-            for (int i = err.indexOf(text); i >= 0; i = err.indexOf(text, i + 1)) n++;
-            if (n >= times) return;
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+        if (appears(stderrLog, text, times)) return;
         throw new AssertionError("stderr never showed \"" + text + "\" " + times + " times:\n" + stderr()
                 + "\nthe server's threads then:\n" + threadDump());
+    }
+
+    /**
+     * Polls {@code log} (a server's stderr, wherever it was started from) until {@code text}
+     * has appeared {@code times} times; false when it has not within 20 s.
+     */
+    public static boolean appears(Path log, String text, int times) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            String err = Files.readString(log);
+            int n = 0;
+            for (int i = err.indexOf(text); i >= 0; i = err.indexOf(text, i + 1)) n++;
+            if (n >= times) return true;
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return false;
     }
 
     /** The server's threads, for a failure message: where a reload or stop that never came stood. */
