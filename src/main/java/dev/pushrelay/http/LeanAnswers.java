@@ -78,7 +78,6 @@ final class LeanAnswers {
             byte[] type = LeanHeads.ascii("Content-Type: " + choice.contentType() + "\r\nContent-Length: "
                     + body.length + "\r\n");
             s.message = null;
-            s.info = null;
             out.clear();
             out.put(status).put(connection).put(type).put(date).put(body); // a few hundred bytes: fits
             out.flip();
