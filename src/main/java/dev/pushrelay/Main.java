@@ -54,8 +54,13 @@ public final class Main implements Callable<Integer> {
     long warmUpMillis;
 
     @Option(names = "--warm-up-only", description = "Run the warm-up and exit, reading no configuration: "
-            + "the training run of bin/pushrelay's AOT cache.")
+            + "the training run of bin/pushrelay's AOT cache; it stops after --warm-up-requests, "
+            + "--warm-up MILLIS being a cap.")
     boolean warmUpOnly;
+
+    @Option(names = "--warm-up-requests", paramLabel = "N", defaultValue = "30000",
+            description = "With --warm-up-only: the requests the training run answers (default: ${DEFAULT-VALUE}).")
+    long warmUpRequests;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -89,7 +94,7 @@ public final class Main implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (warmUpOnly) {
-            report(err, List.of(WarmUp.run(Duration.ofMillis(warmUpMillis), Clock.systemUTC()).note()));
+            report(err, List.of(WarmUp.train(warmUpRequests, Duration.ofMillis(warmUpMillis), Clock.systemUTC()).note()));
             return OK;
         }
         if (signal != null && !List.of("stop", "quit", "reload", "reopen").contains(signal)) {

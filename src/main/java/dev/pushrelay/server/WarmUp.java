@@ -116,6 +116,22 @@ public final class WarmUp {
 
     /** Like {@link #run(Duration, Clock)}, with {@code enough} requests in place of {@link #ENOUGH}. */
     static Result run(Duration budget, long enough, Clock clock) {
+        return run(budget, enough, true, clock);
+    }
+
+    /**
+     * The training run of bin/pushrelay's AOT cache (or CDS archive): the same traffic, ended by
+     * its count, {@code requests} answered, or by {@code cap}, whichever comes first; no wait for
+     * the JIT (the cache keeps classes and profiles, not compiled code). A budget in time recorded
+     * a near-empty profile on a busy host, where 3 s got through a few hundred requests
+     * (BENCHMARKS.md, issue 13 `jvmidle`).
+     */
+    public static Result train(long requests, Duration cap, Clock clock) {
+        return run(cap, requests, false, clock);
+    }
+
+    /** {@code quietJit}: also wait for the JIT (the server's own warm-up), else stop at the count. */
+    private static Result run(Duration budget, long enough, boolean quietJit, Clock clock) {
         long start = System.nanoTime();
         Settings settings;
         try {
@@ -130,12 +146,12 @@ public final class WarmUp {
         // throws a compiled method away. They trap here, and are compiled again with those
         // branches, instead of on the real server's first requests (BENCHMARKS.md, "Cold 1×1").
         long budgetNanos = budget.toNanos();
-        long first = stint(settings, clock, budgetNanos * FIRST_STINT / 3, enough * FIRST_STINT / 3, p);
+        long first = stint(settings, clock, budgetNanos * FIRST_STINT / 3, enough * FIRST_STINT / 3, quietJit, p);
         if (p.failure.get() == null && p.scratch != null) {
-            stint(settings, clock, Math.max(0, budgetNanos - first), enough, p);
+            stint(settings, clock, Math.max(0, budgetNanos - first), enough, quietJit, p);
         }
         // what the last requests queued for compiling (a quiet JIT under traffic needs no wait)
-        Duration settle = p.scratch == null ? Duration.ZERO : JitSettle.await(budget.dividedBy(SETTLE_SHARE));
+        Duration settle = p.scratch == null || !quietJit ? Duration.ZERO : JitSettle.await(budget.dividedBy(SETTLE_SHARE));
         return new Result(p.ok.get(), p.unexpected.get(), Duration.ofNanos(p.traffic),
                 Duration.ofNanos(System.nanoTime() - start), settle, p.scratch, p.failure.get());
     }
@@ -175,11 +191,12 @@ public final class WarmUp {
 
     /**
      * Starts a scratch server and drives it until {@code enough} requests were answered in
-     * all stints and the JIT is quiet ({@link JitSettle}), or for {@code budgetNanos}; closes it.
+     * all stints and, with {@code quietJit}, the JIT is quiet ({@link JitSettle}), or for
+     * {@code budgetNanos}; closes it.
      *
      * @return the time requests were sent (the server's start and stop not counted)
      */
-    private static long stint(Settings settings, Clock clock, long budgetNanos, long enough, Progress p) {
+    private static long stint(Settings settings, Clock clock, long budgetNanos, long enough, boolean quietJit, Progress p) {
         PushServer scratch;
         try {
             scratch = PushServer.start(settings, clock);
@@ -210,12 +227,13 @@ public final class WarmUp {
                 t.start();
             }
             // Enough requests is not enough: the traffic goes on until it makes nothing more to compile.
-            JitSettle jit = new JitSettle();
+            JitSettle jit = quietJit ? new JitSettle() : null;
             long lastCompiled = p.ok.get() + p.unexpected.get();
             while (clients.stream().anyMatch(Thread::isAlive) && System.nanoTime() - deadline < 0) {
                 long answered = p.ok.get() + p.unexpected.get();
-                if (!jit.quiet()) lastCompiled = answered;
-                if (answered >= enough && answered - lastCompiled >= QUIET_REQUESTS || answered >= MORE * enough) {
+                if (jit != null && !jit.quiet()) lastCompiled = answered;
+                boolean jitDone = jit == null || answered - lastCompiled >= QUIET_REQUESTS;
+                if (answered >= enough && jitDone || answered >= MORE * enough) {
                     p.stop = true;
                 }
                 if (!JitSettle.pause()) throw new InterruptedException();

@@ -91,4 +91,20 @@ class WarmUpTest {
         assertTrue(result.settle().toMillis() < 100 + 1000, result.toString());
         assertTrue(result.note().startsWith("[notice] warm-up: " + result.requests() + " requests in "), result.note());
     }
+
+    /** The AOT cache's training run stops at its count, the JIT's queue or not, long before its cap. */
+    @Test
+    void training_stops_at_its_request_count_not_its_time_cap() {
+        long t0 = System.nanoTime();
+        WarmUp.Result result = WarmUp.train(3000, Duration.ofSeconds(120), Clock.systemUTC());
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+        assertNull(result.failure(), result.toString());
+        assertEquals(0, result.unexpected(), result.toString());
+        assertTrue(result.requests() >= 3000, "the count reached: " + result);
+        // a check every 10 ms on two pipelined clients: a few rounds past the count at most
+        assertTrue(result.requests() < 3000 + 2000, "stopped near the count: " + result);
+        assertEquals(Duration.ZERO, result.settle(), "no wait for the JIT: " + result);
+        assertTrue(took.compareTo(Duration.ofSeconds(120)) < 0, "ended by the count, not the cap: " + took);
+    }
 }
