@@ -2,7 +2,7 @@ package dev.pushrelay.http;
 
 import org.xnio.XnioIoThread;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -14,8 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class IoMailboxes {
 
-    /** One per IO thread; the map is bounded by the IO thread count. */
-    private final ConcurrentHashMap<XnioIoThread, Mailbox> mailboxes = new ConcurrentHashMap<>();
+    /**
+     * One per IO thread, found by identity: every delivery asks, and hashing the thread as a
+     * map key cost more than scanning these few (BENCHMARKS.md, `redisnode`). Copied on the
+     * rare add; bounded by the IO thread count.
+     */
+    private volatile Mailbox[] mailboxes = new Mailbox[0];
 
     /**
      * Runs {@code task} on {@code io}: at once when already there and nothing posted earlier
@@ -37,7 +41,24 @@ final class IoMailboxes {
      * itself, with no map lookup.
      */
     Mailbox of(XnioIoThread io) {
-        return mailboxes.computeIfAbsent(io, Mailbox::new);
+        Mailbox m = find(io);
+        return m != null ? m : add(io);
+    }
+
+    private Mailbox find(XnioIoThread io) {
+        for (Mailbox m : mailboxes) {
+            if (m.io == io) return m;
+        }
+        return null;
+    }
+
+    private synchronized Mailbox add(XnioIoThread io) {
+        Mailbox m = find(io);
+        if (m != null) return m;
+        Mailbox[] all = Arrays.copyOf(mailboxes, mailboxes.length + 1);
+        all[all.length - 1] = m = new Mailbox(io);
+        mailboxes = all;
+        return m;
     }
 
     /**
@@ -47,7 +68,7 @@ final class IoMailboxes {
      */
     boolean mayRunNow(XnioIoThread io) {
         if (Thread.currentThread() != io) return false;
-        Mailbox m = mailboxes.get(io);
+        Mailbox m = find(io);
         return m == null || m.tasks.isEmpty();
     }
 

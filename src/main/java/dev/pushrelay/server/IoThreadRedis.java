@@ -20,9 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -48,7 +46,8 @@ final class IoThreadRedis implements ThreadConnections {
     /** How many of {@link #hello} must succeed (AUTH, SELECT); the name after them may be refused. */
     private final int required;
     private final LongSupplier nanos;
-    private final Map<XnioIoThread, Lane> lanes = new ConcurrentHashMap<>();
+    /** One per IO thread, found by identity as IoMailboxes' are (asked on every command); copied on add. */
+    private volatile Lane[] lanes = new Lane[0];
     private volatile boolean closed;
     private volatile byte[] listenChannel;
     private volatile java.util.function.Consumer<byte[]> listener;
@@ -95,16 +94,30 @@ final class IoThreadRedis implements ThreadConnections {
     public Connection current() {
         if (closed || !(Thread.currentThread() instanceof XnioIoThread io)) return null;
         if (listener != null) listening(io);
-        Lane l = lanes.get(io);
+        Lane l = lane(io);
         if (l == null) {
             l = new Lane(io);
-            lanes.put(io, l);
+            addLane(l);
             l.open();
             return null;
         }
         if (l.ready) return l;
         if (l.mayOpen()) l.open();
         return null;
+    }
+
+    private Lane lane(XnioIoThread io) {
+        for (Lane l : lanes) {
+            if (l.io == io) return l;
+        }
+        return null;
+    }
+
+    /** Only the lane's own thread adds it (in {@link #current}); the lock orders threads adding theirs. */
+    private synchronized void addLane(Lane l) {
+        Lane[] all = java.util.Arrays.copyOf(lanes, lanes.length + 1);
+        all[all.length - 1] = l;
+        lanes = all;
     }
 
     /** Connects on {@code io}; a connection not made within the connect timeout is given up. */
@@ -131,7 +144,7 @@ final class IoThreadRedis implements ThreadConnections {
     @Override
     public void close() {
         closed = true;
-        for (Lane l : lanes.values()) onThread(l.io, () -> l.fail("closed"));
+        for (Lane l : lanes) onThread(l.io, () -> l.fail("closed"));
         Listener s = subscription;
         if (s != null) onThread(s.io, s::fail);
     }

@@ -44,43 +44,70 @@ record Announcement(String key, WaiterHub.Event event) {
         return new String(msg, bar + 1, keyLen, StandardCharsets.UTF_8);
     }
 
-    /** @return null when {@code msg} is not an announcement this version understands */
+    /**
+     * Reads the head's numbers from the bytes where they are, without a String per field:
+     * a node parses every announcement of its channels on its IO thread.
+     *
+     * @return null when {@code msg} is not an announcement this version understands
+     */
     static Announcement parse(byte[] msg) {
+        int[] at = new int[9]; // where each head field starts; the bar ends the last
+        int fields = 1;
         int bar = -1;
         for (int i = 0; i < msg.length; i++) {
-            if (msg[i] == '|') {
+            byte b = msg[i];
+            if (b == '|') {
                 bar = i;
                 break;
             }
+            if (b == ' ') {
+                if (fields == 9) return null;
+                at[fields++] = i + 1;
+            }
         }
-        if (bar < 0) return null;
-        String[] h = new String(msg, 0, bar, StandardCharsets.US_ASCII).split(" ");
-        if (h.length != 9) return null;
-        WaiterHub.Kind kind = switch (h[0]) {
-            case "P" -> WaiterHub.Kind.PUBLISH;
-            case "K" -> WaiterHub.Kind.KICK;
-            case "D" -> WaiterHub.Kind.DELETE;
+        if (bar < 0 || fields != 9 || at[1] != 2) return null;
+        WaiterHub.Kind kind = switch (msg[0]) {
+            case 'P' -> WaiterHub.Kind.PUBLISH;
+            case 'K' -> WaiterHub.Kind.KICK;
+            case 'D' -> WaiterHub.Kind.DELETE;
             default -> null;
         };
         if (kind == null) return null;
-        try {
-            long gen = Long.parseLong(h[1]);
-            int keyLen = Integer.parseInt(h[4]);
-            int typeLen = Integer.parseInt(h[6]);
-            int p = bar + 1;
-            if (keyLen < 0 || typeLen < 0 || p + keyLen + typeLen > msg.length) return null;
-            String key = new String(msg, p, keyLen, StandardCharsets.UTF_8);
-            Message m = null;
-            if (kind == WaiterHub.Kind.PUBLISH) {
-                String type = "1".equals(h[5]) ? new String(msg, p + keyLen, typeLen, StandardCharsets.ISO_8859_1) : null;
-                byte[] body = Arrays.copyOfRange(msg, p + keyLen + typeLen, msg.length);
-                long d = Long.parseLong(h[8]);
-                m = new Message(new Cursor(Long.parseLong(h[2]), Long.parseLong(h[3])), body, type,
-                        Long.parseLong(h[7]), d < 0 ? Message.NEVER : d);
-            }
-            return new Announcement(key, new WaiterHub.Event(gen, kind, m));
-        } catch (NumberFormatException e) {
-            return null;
+        long gen = number(msg, at[1], at[2] - 1);
+        long keyLen = number(msg, at[4], at[5] - 1);
+        long typeLen = number(msg, at[6], at[7] - 1);
+        if (gen == BAD || keyLen == BAD || typeLen == BAD || keyLen < 0 || typeLen < 0) return null;
+        int p = bar + 1;
+        if (p + keyLen + typeLen > msg.length) return null;
+        String key = new String(msg, p, (int) keyLen, StandardCharsets.UTF_8);
+        Message m = null;
+        if (kind == WaiterHub.Kind.PUBLISH) {
+            long time = number(msg, at[2], at[3] - 1);
+            long tag = number(msg, at[3], at[4] - 1);
+            long expires = number(msg, at[7], at[8] - 1);
+            long d = number(msg, at[8], bar);
+            if (time == BAD || tag == BAD || expires == BAD || d == BAD) return null;
+            boolean typed = at[6] - at[5] == 2 && msg[at[5]] == '1';
+            String type = typed ? new String(msg, p + (int) keyLen, (int) typeLen, StandardCharsets.ISO_8859_1) : null;
+            byte[] body = Arrays.copyOfRange(msg, p + (int) keyLen + (int) typeLen, msg.length);
+            m = new Message(new Cursor(time, tag), body, type, expires, d < 0 ? Message.NEVER : d);
         }
+        return new Announcement(key, new WaiterHub.Event(gen, kind, m));
+    }
+
+    private static final long BAD = Long.MIN_VALUE;
+
+    /** The decimal in {@code msg[from, to)}, optionally negative; BAD when it is not one (as Long.parseLong refuses). */
+    private static long number(byte[] msg, int from, int to) {
+        boolean negative = from < to && msg[from] == '-';
+        int i = negative ? from + 1 : from;
+        if (i >= to || to - i > 18) return BAD;
+        long n = 0;
+        for (; i < to; i++) {
+            byte b = msg[i];
+            if (b < '0' || b > '9') return BAD;
+            n = n * 10 + (b - '0');
+        }
+        return negative ? -n : n;
     }
 }
