@@ -7,8 +7,8 @@ import java.lang.reflect.Field;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.AbstractSet;
-import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,6 +22,11 @@ import java.util.logging.Logger;
  * ready: 13% of the IO thread's time in a 1,000×10 stream fan-out (BENCHMARKS.md, "streams
  * tail"). Here the set starts over small once it has held many keys, and hands XNIO a small
  * array back when its own has grown far past what is ready.
+ *
+ * <p>It also keeps the keys in the order epoll reported them, the order they became ready, as
+ * nginx takes its events: in a HashSet's order a socket's place in every round is fixed by its
+ * hash, so a publish whose connection hashes late waits behind the polls made ready after it,
+ * in every round (BENCHMARKS.md, "ready keys in arrival order").
  *
  * <p>The JDK keeps the set in private fields of {@code sun.nio.ch.SelectorImpl}: this needs
  * {@code java.base/sun.nio.ch} opened (the jar's manifest says {@code Add-Opens}); where it is
@@ -82,9 +87,9 @@ public final class SelectedKeys {
         }
     }
 
-    /** The selector's set: a HashSet that starts over small once it has held many keys. */
+    /** The selector's set: in arrival order, and started over small once it has held many keys. */
     static final class Compact extends AbstractSet<SelectionKey> {
-        private HashSet<SelectionKey> keys = new HashSet<>();
+        private LinkedHashSet<SelectionKey> keys = new LinkedHashSet<>();
         private int peak;
         /** What {@link Selector#selectedKeys()} answers: no adding (as the JDK's own view). */
         final Set<SelectionKey> view = new View();
@@ -109,7 +114,7 @@ public final class SelectedKeys {
         @Override
         public void clear() {
             if (peak > SHRINK_ABOVE) {
-                keys = new HashSet<>();
+                keys = new LinkedHashSet<>();
                 peak = 0;
             } else {
                 keys.clear();

@@ -3,12 +3,15 @@ package dev.pushrelay.wire;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -60,6 +63,43 @@ class SelectedKeysTest {
             assertArrayEquals(new SelectionKey[] {registered.get(0)}, Arrays.copyOf(again, 1));
             selector.selectedKeys().remove(registered.get(0));
             assertEquals(0, selector.selectedKeys().size());
+        } finally {
+            for (Pipe p : pipes) {
+                p.sink().close();
+                p.source().close();
+            }
+        }
+    }
+
+    /**
+     * Ready keys come out in the order their sockets became ready (epoll's), as nginx takes
+     * its events: a publish that arrived first is not served after every poll that came later.
+     */
+    @Test
+    void keysComeOutInTheOrderTheyBecameReady() throws IOException {
+        int n = 64;
+        List<Pipe> pipes = new ArrayList<>();
+        try (Selector selector = Selector.open()) {
+            assertTrue(SelectedKeys.installOn(selector));
+            List<SelectionKey> registered = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Pipe p = Pipe.open();
+                pipes.add(p);
+                p.source().configureBlocking(false);
+                registered.add(p.source().register(selector, SelectionKey.OP_READ));
+            }
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < n; i++) order.add(i);
+            Collections.shuffle(order, new Random(13));
+            assertEquals(0, selector.selectNow()); // the keys are in epoll now, none ready
+            for (int i : order) pipes.get(i).sink().write(ByteBuffer.wrap(new byte[] {1}));
+
+            assertEquals(n, selector.selectNow());
+            SelectionKey[] ready = selector.selectedKeys().toArray(new SelectionKey[0]);
+            List<SelectionKey> expected = new ArrayList<>();
+            for (int i : order) expected.add(registered.get(i));
+            assertEquals(expected, Arrays.asList(ready));
+            selector.selectedKeys().clear();
         } finally {
             for (Pipe p : pipes) {
                 p.sink().close();

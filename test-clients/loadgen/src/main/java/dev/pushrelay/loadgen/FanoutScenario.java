@@ -31,6 +31,9 @@ final class FanoutScenario {
     private final boolean infoCheck;
     private final long localSettleMillis;
     private final boolean releaseCheck;
+    private final long[] roundStart = new long[1024];
+    /** --latency-detail yes: the latency CDF, by publish order and by round, and buffer deliveries. */
+    private final boolean latencyDetail;
     /** null: long-poll; else the stream kind of every subscriber. */
     private final StreamSubscriber.Kind transport;
 
@@ -77,6 +80,7 @@ final class FanoutScenario {
             throw new IllegalArgumentException("--release-check must be yes or no");
         }
         this.releaseCheck = release.equals("yes");
+        this.latencyDetail = o.str("latency-detail", "no").equals("yes");
         String t = o.str("transport", "longpoll");
         switch (t) {
             case "longpoll": this.transport = null; break;
@@ -100,6 +104,7 @@ final class FanoutScenario {
         String[] names = c.channelNames(channels);
         Progress progress = new Progress(channels, messages, expected);
         Subscriber.Group group = new Subscriber.Group(c.target, names, progress);
+        group.detail = latencyDetail;
         long rssBefore = -1;
         if (serverPid != null) {
             rssBefore = Rss.bytes(serverPid);
@@ -176,6 +181,7 @@ final class FanoutScenario {
                     break;
                 }
                 final int seq = r;
+                roundStart[Math.min(r, roundStart.length - 1)] = System.currentTimeMillis();
                 AtomicInteger nextCh = new AtomicInteger();
                 pool.run(new PublisherPool.Source() {
                     @Override
@@ -311,6 +317,24 @@ final class FanoutScenario {
         rep.ms("latency_p90_ms", lat.percentile(0.90));
         rep.ms("latency_p99_ms", lat.percentile(0.99));
         rep.ms("latency_max_ms", lat.max());
+        if (latencyDetail) {
+            StringBuilder b = new StringBuilder("latency CDF ms:");
+            for (double q : new double[] {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999}) {
+                b.append(String.format(" p%s=%.2f", q * 100, lat.percentile(q) / 1e6));
+            }
+            common.say("%s", b);
+            for (int i = 0; i < 10; i++) {
+                common.say("publish-order tenth %d: p50 %.2f p90 %.2f p99 %.2f max %.2f ms (%d)", i,
+                        s.byTenth[i].percentile(0.5) / 1e6, s.byTenth[i].percentile(0.9) / 1e6,
+                        s.byTenth[i].percentile(0.99) / 1e6, s.byTenth[i].max() / 1e6, s.byTenth[i].count());
+            }
+            for (int i = 1; i < s.byRound.length; i++) {
+                common.say("round %d at %d: p50 %.2f p90 %.2f p99 %.2f max %.2f ms", i, roundStart[Math.min(i, roundStart.length - 1)],
+                        s.byRound[i].percentile(0.5) / 1e6, s.byRound[i].percentile(0.9) / 1e6,
+                        s.byRound[i].percentile(0.99) / 1e6, s.byRound[i].max() / 1e6);
+            }
+            common.say("delivered from the buffer (published before the request was written): %d", s.fromBuffer);
+        }
         rep.ms("completion_p50_ms", completion.percentile(0.50));
         rep.ms("completion_p99_ms", completion.percentile(0.99));
         rep.ms("completion_max_ms", completion.max());

@@ -19,6 +19,8 @@ public final class Main {
             "            follows its channel; a stream is one connection, the server pushes every message",
             "            --ready-check info|local (local: trust the client side, for servers whose",
             "            channel info under-counts, e.g. nchan with 2 workers) --local-settle-ms 200",
+            "            --latency-detail yes: also the latency CDF, by tenth of each round's publish",
+            "            order, by round (with its start time), and deliveries taken from the buffer",
             "  idle      N waiting subscribers (in total) over C channels; server RSS per subscriber;",
             "            then one message per channel, then all reset at once: release_ms until",
             "            channel info shows none (--release-check no skips it, for a server that",

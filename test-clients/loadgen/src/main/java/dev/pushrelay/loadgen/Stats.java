@@ -11,6 +11,21 @@ final class Stats {
     final Histogram deliveryLatency = new Histogram();
     final Histogram publishLatency = new Histogram();
     long deliveries;
+    /** Latency by the channel's place in its round's publish order, in tenths (diagnostic). */
+    final Histogram[] byTenth = tenths();
+    /** Latency by round (message number), diagnostic; grown on demand. */
+    Histogram[] byRound = new Histogram[0];
+
+    Histogram round(int seq) {
+        if (seq >= byRound.length) {
+            Histogram[] n = java.util.Arrays.copyOf(byRound, seq + 1);
+            for (int i = byRound.length; i < n.length; i++) n[i] = new Histogram();
+            byRound = n;
+        }
+        return byRound[seq];
+    }
+    /** Deliveries of a message published before the subscriber's request was written (from the buffer). */
+    long fromBuffer;
     long malformedBodies;
     long misrouted;
     long missingCursor;
@@ -18,6 +33,14 @@ final class Stats {
     long reconnects;
     long publishFailures;
     final Map<String, Long> errors = new TreeMap<>();
+
+    private static Histogram[] tenths() {
+        Histogram[] h = new Histogram[10];
+        for (int i = 0; i < 10; i++) {
+            h[i] = new Histogram();
+        }
+        return h;
+    }
 
     void error(String kind) {
         errors.merge(kind, 1L, Long::sum);
@@ -30,6 +53,13 @@ final class Stats {
             infoStatus[i] += o.infoStatus[i];
         }
         deliveryLatency.merge(o.deliveryLatency);
+        for (int i = 0; i < 10; i++) {
+            byTenth[i].merge(o.byTenth[i]);
+        }
+        fromBuffer += o.fromBuffer;
+        for (int i = 0; i < o.byRound.length; i++) {
+            round(i).merge(o.byRound[i]);
+        }
         publishLatency.merge(o.publishLatency);
         deliveries += o.deliveries;
         malformedBodies += o.malformedBodies;

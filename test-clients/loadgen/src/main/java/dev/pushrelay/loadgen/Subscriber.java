@@ -27,6 +27,8 @@ final class Subscriber implements Conn.Handler, Follower {
         final AtomicInteger gaveUp = new AtomicInteger();
         /** Subscribers with a request written and no answer yet (the client's view of "waiting"). */
         final AtomicInteger pending = new AtomicInteger();
+        /** fanout --latency-detail yes: latency by publish order and by round; set before any subscriber starts. */
+        boolean detail;
 
         Group(Target target, String[] channelNames, Progress progress) {
             this.target = target;
@@ -48,6 +50,7 @@ final class Subscriber implements Conn.Handler, Follower {
     private int etagLen = -1;
     private final Reconnects reconnects;
     private boolean pending;
+    private long requestAt;
 
     Subscriber(Group group, int channel, IoLoop loop) {
         this.group = group;
@@ -91,6 +94,9 @@ final class Subscriber implements Conn.Handler, Follower {
             pending = true;
             group.pending.incrementAndGet();
         }
+        if (group.detail) {
+            requestAt = System.nanoTime();
+        }
         conn.flush();
     }
 
@@ -130,6 +136,15 @@ final class Subscriber implements Conn.Handler, Follower {
 
     private void deliver(Stats s, ResponseParser r, long now) {
         deliver(group, channel, checker, s, r.body, r.bodyKept, now);
+        if (group.detail && MessageBody.valid(r.body, r.bodyKept)) {
+            long pub = MessageBody.nanos(r.body);
+            if (pub < requestAt) {
+                s.fromBuffer++;
+            }
+            int channels = group.heads.length;
+            s.byTenth[Math.min(9, channel * 10 / channels)].record(now - pub);
+            s.round(MessageBody.seq(r.body)).record(now - pub);
+        }
     }
 
     /** One message received by a subscriber of {@code channel}, of any transport: checked and counted. */
