@@ -19,6 +19,7 @@ final class LeanHeads {
     static final byte[] ACCEPTED_202 = ascii("HTTP/1.1 202 Accepted\r\n");
     static final byte[] NOT_MODIFIED_304 = ascii("HTTP/1.1 304 Not Modified\r\n");
     static final byte[] FORBIDDEN_403 = ascii("HTTP/1.1 403 Forbidden\r\n");
+    static final byte[] NOT_FOUND_404 = ascii("HTTP/1.1 404 Not Found\r\n");
     static final byte[] CONFLICT_409 = ascii("HTTP/1.1 409 Conflict\r\n");
     static final byte[] GONE_410 = ascii("HTTP/1.1 410 Gone\r\n");
     static final byte[] LENGTH_ZERO = ascii("Content-Length: 0\r\n");

@@ -1,5 +1,6 @@
 package dev.pushrelay.http;
 
+import dev.pushrelay.channel.ChannelInfo;
 import dev.pushrelay.channel.Cursor;
 import dev.pushrelay.channel.Fetch;
 import dev.pushrelay.channel.Message;
@@ -20,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -73,6 +75,7 @@ public final class LeanService {
         RouteMatch match = routing.route(request);
         LocationSettings location = match.location();
         if (!get) return publish(request, match, location);
+        if (location != null && location.endpoint() == Endpoint.PUBLISHER) return channelInfo(request, match, location);
         if (!leanLongPoll(match, location)) return false;
         String channelId = match.channelId();
         if (channelId == null || StreamSettings.ids(channelId).size() != 1) return false;
@@ -137,6 +140,47 @@ public final class LeanService {
         finished();
         if (result == null) throw new IllegalStateException("in-memory publish not ready");
         return false;
+    }
+
+    /**
+     * PublisherEndpoint's GET of one channel (protocol.md §3.4): 200 with its info, or a
+     * header-only 404 when there is no such channel. Monitoring and load generators poll it
+     * between publishes; on Undertow's path each poll cost an exchange and its own compiled code.
+     */
+    private boolean channelInfo(LeanExchange request, RouteMatch match, LocationSettings location) {
+        if (match.response() != null || match.uri() != null || !plainLocation(location)
+                || !location.streams().publishHttp()) {
+            return false;
+        }
+        String channelId = match.channelId();
+        if (channelId == null || StreamSettings.ids(channelId).size() != 1) return false;
+        if (!requests.enter()) return false;
+        ChannelInfoFormat.Choice choice = ChannelInfoFormat.negotiate(request.header("Accept"));
+        CompletableFuture<Optional<ChannelInfo>> f = brokers.apply(location)
+                .info(ChannelKeys.key(location, channelId), location.buffer().channelTimeoutSeconds())
+                .toCompletableFuture();
+        Optional<ChannelInfo> info = Pending.ready(f);
+        if (info != null) {
+            infoAnswered(request, choice, info);
+        } else { // Redis: answered later on this connection's IO thread, as a publish is
+            f.whenComplete((r, e) -> mailboxes.run(request.ioThread(), () -> {
+                if (e != null) brokerFailed(request, e);
+                else infoAnswered(request, choice, r);
+            }));
+        }
+        return true;
+    }
+
+    private void infoAnswered(LeanExchange request, ChannelInfoFormat.Choice choice, Optional<ChannelInfo> info) {
+        boolean persistent = request.keepAlive();
+        if (info.isEmpty()) {
+            headerOnly(request, LeanHeads.NOT_FOUND_404, persistent);
+            return;
+        }
+        ByteBuffer[] answer = answers.channelInfo(LeanHeads.OK_200, choice, LeanHeads.connection(request, persistent),
+                heads.dateLine(request.ioThread()), info.get());
+        finished();
+        request.answer(answer, persistent);
     }
 
     /** §3.1/§3.2: 201 when long-poll subscribers were waiting (on any node), else 202, with the channel info. */
