@@ -1,7 +1,6 @@
 package dev.pushrelay.lean;
 
 import dev.pushrelay.http.LeanExchange;
-import dev.pushrelay.wire.OffThreadClose;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
@@ -270,7 +269,7 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
             IoUtils.safeClose(connection); // an answer may be on its way on this thread: close behind it
             return;
         }
-        OffThreadClose.close(connection);
+        path.closeOffThread(connection);
     }
 
     @Override
@@ -380,13 +379,13 @@ final class LeanConnection implements LeanExchange, ChannelListener<Channel> {
 
     /**
      * The client left between requests: nothing of ours is in flight, so the socket is closed
-     * off the IO thread, where many clients leaving at once would stall it (OffThreadClose).
+     * off the IO thread, where many clients leaving at once would stall it (wire/OffThreadClose, wire/CloseBatch).
      */
     private void departed() {
         state = GONE;
         pending = null;
         source().suspendReads();
-        OffThreadClose.close(connection);
+        path.closeOffThread(connection);
     }
 
     private void close() {

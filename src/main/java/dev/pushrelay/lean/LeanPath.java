@@ -1,6 +1,7 @@
 package dev.pushrelay.lean;
 
 import dev.pushrelay.http.LeanService;
+import dev.pushrelay.wire.CloseBatch;
 import org.xnio.StreamConnection;
 
 import java.nio.ByteBuffer;
@@ -27,6 +28,8 @@ public final class LeanPath {
     private final LongSupplier nanos;
     /** Each IO thread's read buffer: heads are parsed in it and only leftovers are copied out. */
     private final ThreadLocal<ByteBuffer> scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
+    /** Each IO thread's connections that left, closed off it together once per round. */
+    private final ThreadLocal<CloseBatch> closes = new ThreadLocal<>();
 
     LeanPath(LeanService service, HandOff handOff, Supplier<LeanLimits> limits, LongSupplier nanos) {
         this.service = service;
@@ -68,6 +71,16 @@ public final class LeanPath {
 
     HandOff handOff() {
         return handOff;
+    }
+
+    /** Closes a connection whose client left, off its IO thread (called on that thread). */
+    void closeOffThread(StreamConnection connection) {
+        CloseBatch b = closes.get();
+        if (b == null) {
+            b = new CloseBatch(connection.getIoThread());
+            closes.set(b);
+        }
+        b.close(connection);
     }
 
     ByteBuffer scratch() {

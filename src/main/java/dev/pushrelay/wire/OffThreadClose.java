@@ -5,6 +5,7 @@ import org.xnio.StreamConnection;
 import org.xnio.XnioWorker;
 
 import java.io.Closeable;
+import java.util.List;
 
 /**
  * Closes the socket of a client that left, from the worker pool instead of its IO thread.
@@ -33,6 +34,15 @@ public final class OffThreadClose {
             worker.execute(() -> IoUtils.safeClose(connection));
         } catch (RuntimeException stopping) { // the worker is stopping
             IoUtils.safeClose(connection);
+        }
+    }
+
+    /** Closes every one of {@code connections} from {@code worker}'s pool, in one task ({@link CloseBatch}). */
+    public static void closeAll(List<? extends Closeable> connections, XnioWorker worker) {
+        try {
+            worker.execute(() -> connections.forEach(IoUtils::safeClose));
+        } catch (RuntimeException stopping) { // the worker is stopping
+            connections.forEach(IoUtils::safeClose);
         }
     }
 }
