@@ -73,8 +73,10 @@ final class IoMailboxes {
          * writes one message to stream after stream, so it makes one view per message instead
          * of a {@code duplicate()} per delivery. A view not written whole is queued by its
          * stream, and still has bytes left while it is: that one is never handed out again.
+         * Off this IO thread (not expected: streams write on theirs) each call gets its own.
          */
         ByteBuffer view(ByteBuffer shared) {
+            if (Thread.currentThread() != io) return shared.duplicate();
             ByteBuffer v = view;
             if (v == null || viewOf != shared || v.hasRemaining()) {
                 view = v = shared.duplicate();
