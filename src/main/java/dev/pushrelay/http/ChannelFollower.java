@@ -14,6 +14,7 @@ import dev.pushrelay.store.ChannelStore;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.lang.invoke.MethodHandles;
@@ -74,36 +75,36 @@ final class ChannelFollower {
     private final Lane[] lanes;
     private final LocationSettings location;
     private final PushMetrics metrics;
-    private final IoMailboxes mailboxes;
     private final GracefulStop drain;
     /** Set once ({@link #CLOSED}); a field, not an object, so a delivery touches one object less. */
     private volatile boolean closed;
     /** The store keeps this stream registered: no registration after each message. */
     private boolean standing;
-    /** The mailbox of the stream's IO thread, set by {@link #begin}: a delivery asks it with no map lookup. */
-    private volatile IoMailboxes.Mailbox io;
+    /**
+     * How a lane registers again after a wait was answered (broadcast: a stream already
+     * admitted never refuses or kicks itself out, §14.4), made once by {@link #begin} for a
+     * follower that is not standing; null for a standing one (the usual kind), which never
+     * registers again.
+     */
+    private SubscribePolicy again;
+    /** The mailbox of the stream's IO thread: a delivery asks it with no map lookup. */
+    private final IoMailboxes.Mailbox io;
     private volatile XnioExecutor.Key pinger;
 
-    /** @param keys the store keys of the channels followed, in the location's order */
+    /**
+     * @param keys the store keys of the channels followed, in the location's order
+     * @param io the mailbox of the IO thread the stream lives on
+     */
     ChannelFollower(Transport transport, ChannelStore store, List<String> keys, LocationSettings location,
-                    PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
+                    PushMetrics metrics, IoMailboxes.Mailbox io, GracefulStop drain) {
         this.transport = transport;
         this.store = store;
         this.lanes = new Lane[keys.size()];
         for (int i = 0; i < lanes.length; i++) lanes[i] = new Lane(i, keys.get(i));
         this.location = location;
         this.metrics = metrics;
-        this.mailboxes = mailboxes;
+        this.io = io;
         this.drain = drain;
-    }
-
-    /**
-     * How a lane registers again after a wait was answered: made when needed, not kept, so a
-     * standing stream (the usual kind) holds one object less for its whole life.
-     */
-    private SubscribePolicy again() {
-        SubscribePolicy p = location.subscribe();
-        return new SubscribePolicy(ConcurrencyMode.BROADCAST, p.authorizedOnly(), 0, p.channelTimeoutSeconds());
     }
 
     /**
@@ -114,8 +115,7 @@ final class ChannelFollower {
      *
      * @param cursors where each channel starts, in the order of the keys
      */
-    Refusal begin(XnioIoThread io, Cursor[] cursors, boolean given, boolean ignoreQueue, Runnable admitted) {
-        this.io = mailboxes.of(io);
+    Refusal begin(Cursor[] cursors, boolean given, boolean ignoreQueue, Runnable admitted) {
         Fetch[] first = new Fetch[lanes.length];
         Cursor[] missed = new Cursor[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
@@ -124,6 +124,11 @@ final class ChannelFollower {
             missed[i] = given ? StreamCursor.missed(store, l.key, l.cursor) : null;
             if (i == 0 || standing) first[i] = store.follow(l.key, l.cursor, location.subscribe(), ignoreQueue, l);
             if (i == 0) standing = first[0] != null;
+            if (i == 0 && !standing) {
+                SubscribePolicy p = location.subscribe();
+                again = new SubscribePolicy(ConcurrencyMode.BROADCAST, p.authorizedOnly(), 0,
+                        p.channelTimeoutSeconds());
+            }
             if (!standing) first[i] = store.subscribe(l.key, l.cursor, location.subscribe(), ignoreQueue, l);
             if (first[i] instanceof Fetch.Refused refused) {
                 for (int j = 0; j < i; j++) {
@@ -208,13 +213,13 @@ final class ChannelFollower {
             if (standing || !next.pending.isEmpty()) continue;
             Cursor missed = StreamCursor.missed(store, next.key, next.cursor);
             if (missed != null) gap(next.index, missed);
-            if (!take(next, store.subscribe(next.key, next.cursor, again(), false, next))) return;
+            if (!take(next, store.subscribe(next.key, next.cursor, again, false, next))) return;
         }
     }
 
     /** A lane whose wait was answered with nothing new registers again from its cursor; IO thread. */
     private void registerAgain(Lane l) {
-        if (take(l, store.subscribe(l.key, l.cursor, again(), false, l))) pump();
+        if (take(l, store.subscribe(l.key, l.cursor, again, false, l))) pump();
     }
 
     /** Sends {@code m} of lane {@code l}; false when the stream must stop here. IO thread. */
@@ -244,14 +249,18 @@ final class ChannelFollower {
         transport.gap(CompoundIds.format(cs, lane));
     }
 
-    /** A graceful stop; safe from any thread. Nothing to do before {@link #begin}. */
+    /** A graceful stop; safe from any thread. Only a lane registered by {@link #begin} calls it. */
     void stopping() {
-        IoMailboxes.Mailbox t = io;
-        if (t != null) t.run(transport::stopping);
+        io.run(transport::stopping);
     }
 
     boolean closed() {
         return closed;
+    }
+
+    /** A view of a buffer every stream shares, for one write now ({@link IoMailboxes.Mailbox#view}); IO thread. */
+    ByteBuffer view(ByteBuffer shared) {
+        return io.view(shared);
     }
 
     /**
@@ -290,11 +299,10 @@ final class ChannelFollower {
         @Override
         public boolean deliver(Message message) {
             if (closed) return false;
-            IoMailboxes.Mailbox t = io;
-            if (t.mayRunNow()) {
+            if (io.mayRunNow()) {
                 received(message); // what run() would do at once, without a task object per delivery
             } else {
-                t.post(() -> received(message));
+                io.post(() -> received(message));
             }
             return true;
         }

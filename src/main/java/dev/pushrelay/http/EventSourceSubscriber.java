@@ -36,7 +36,8 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
     private EventSourceSubscriber(HttpServerExchange exchange, LocationSettings location, ChannelStore store,
                                   List<String> keys, PushMetrics metrics, IoMailboxes mailboxes, GracefulStop drain) {
         this.exchange = exchange;
-        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
+        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes.of(exchange.getIoThread()),
+                drain);
         this.pingSeconds = location.streams().eventSourcePingSeconds();
         this.sink = new StreamSink(exchange, QUEUE_LIMIT_BYTES, this::gone);
         this.store = store;
@@ -71,7 +72,7 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
         boolean ignoreQueue = !requested.given() && (location.streams().firstNewest()
                 || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange));
         EventSourceSubscriber s = new EventSourceSubscriber(exchange, location, store, keys, metrics, mailboxes, drain);
-        Refusal refused = s.follower.begin(exchange.getIoThread(), StreamCursor.starts(requested, location, store, keys),
+        Refusal refused = s.follower.begin(StreamCursor.starts(requested, location, store, keys),
                 requested.given(),
                 ignoreQueue, s::open);
         if (refused != null) Responses.refusal(exchange, refused);
@@ -95,7 +96,7 @@ final class EventSourceSubscriber implements ChannelFollower.Transport {
     public boolean send(Message m, String id, String key) {
         boolean written;
         if (single && sink.chunked()) {
-            written = sink.writeChunk(StreamFrames.of(m).eventSourceChunk(store, key));
+            written = sink.writeChunk(follower.view(StreamFrames.of(m).eventSourceChunk(store, key)));
         } else {
             written = sink.write(single ? StreamFrames.of(m).eventSource(store, key)
                     : EventSourceFrames.message(m, id, m.eventName()));

@@ -42,7 +42,8 @@ final class HttpStreamSubscriber implements ChannelFollower.Transport {
                                  GracefulStop drain) {
         this.exchange = exchange;
         this.framing = framing;
-        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
+        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes.of(exchange.getIoThread()),
+                drain);
         this.sink = new StreamSink(exchange, EventSourceSubscriber.QUEUE_LIMIT_BYTES, this::gone);
         this.boundary = framing == Framing.MULTIPART ? boundary() : null;
     }
@@ -80,7 +81,7 @@ final class HttpStreamSubscriber implements ChannelFollower.Transport {
                 || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange));
         HttpStreamSubscriber s = new HttpStreamSubscriber(exchange, framing, location, store, keys, metrics, mailboxes,
                 drain);
-        Refusal refused = s.follower.begin(exchange.getIoThread(), StreamCursor.starts(requested, location, store, keys),
+        Refusal refused = s.follower.begin(StreamCursor.starts(requested, location, store, keys),
                 requested.given(), ignoreQueue, s::open);
         if (refused != null) Responses.refusal(exchange, refused);
     }

@@ -2,6 +2,7 @@ package dev.pushrelay.http;
 
 import org.xnio.XnioIoThread;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -77,9 +78,32 @@ final class IoMailboxes {
         private final XnioIoThread io;
         private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
+        /** The view {@link #view} handed out last, and the shared buffer it shows; this IO thread only. */
+        private ByteBuffer view;
+        private ByteBuffer viewOf;
 
         Mailbox(XnioIoThread io) {
             this.io = io;
+        }
+
+        /**
+         * A view of {@code shared} (a buffer built once per message for every stream, never
+         * moved, protocol.md §14.3) for one write on this IO thread. The view of the last call
+         * is handed out again when it shows the same buffer and was written whole: a fan-out
+         * writes one message to stream after stream, so it makes one view per message instead
+         * of a {@code duplicate()} per delivery. A view not written whole is queued by its
+         * stream, and still has bytes left while it is: that one is never handed out again.
+         * Off this IO thread (not expected: streams write on theirs) each call gets its own.
+         */
+        ByteBuffer view(ByteBuffer shared) {
+            if (Thread.currentThread() != io) return shared.duplicate();
+            ByteBuffer v = view;
+            if (v == null || viewOf != shared || v.hasRemaining()) {
+                view = v = shared.duplicate();
+                viewOf = shared;
+                return v;
+            }
+            return v.limit(shared.limit()).position(shared.position());
         }
 
         XnioIoThread io() {

@@ -40,7 +40,8 @@ final class MultiplexedPoll implements ChannelFollower.Transport {
         this.exchange = exchange;
         this.location = location;
         this.broker = broker;
-        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
+        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes.of(exchange.getIoThread()),
+                drain);
     }
 
     /** Reads the cursor (400 when invalid, nothing stored then) and polls. */
@@ -58,7 +59,7 @@ final class MultiplexedPoll implements ChannelFollower.Transport {
         boolean ignoreQueue = location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange)
                 || location.streams().firstNewest() && !requested.given(); // as a single long-poll, §4.7, §14.7
         MultiplexedPoll p = new MultiplexedPoll(exchange, location, broker, store, keys, metrics, mailboxes, drain);
-        Refusal refused = p.follower.begin(exchange.getIoThread(), StreamCursor.starts(requested, location, store, keys),
+        Refusal refused = p.follower.begin(StreamCursor.starts(requested, location, store, keys),
                 requested.given(), ignoreQueue, NOTHING);
         if (refused != null) {
             Responses.refusal(exchange, refused);

@@ -77,7 +77,7 @@ final class StreamFrames {
     /** The EventSource event of a single-channel stream (§14.2): its id is the message's. */
     synchronized ByteBuffer eventSource(ChannelStore store, String key) {
         if (eventSource != null) return eventSource.duplicate();
-        ByteBuffer b = EventSourceFrames.message(message, EventIds.format(message.id()), message.eventName());
+        ByteBuffer b = EventSourceFrames.message(message, eventId(), message.eventName());
         if (eventSourceNoRoom) return b;
         if (store.chargeEncoding(key, message, b.remaining() + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
             eventSourceNoRoom = true;
@@ -88,8 +88,9 @@ final class StreamFrames {
     }
 
     /**
-     * The same event framed as one HTTP/1.1 chunk ({@link StreamSink#chunk}), so a stream
-     * writes it as it is (§14.3); kept and charged like the event.
+     * The same event framed as one HTTP/1.1 chunk, built in one pass ({@link
+     * EventSourceFrames#chunk}), so a stream writes it as it is (§14.3); kept in a direct
+     * buffer, which each stream's write takes without a copy, and charged like the event.
      */
     ByteBuffer eventSourceChunk(ChannelStore store, String key) {
         ByteBuffer kept = eventSourceChunk;
@@ -98,12 +99,12 @@ final class StreamFrames {
 
     private synchronized ByteBuffer eventSourceChunkLocked(ChannelStore store, String key) {
         if (eventSourceChunk != null) return eventSourceChunk;
-        ByteBuffer b = StreamSink.chunk(eventSource(store, key));
+        ByteBuffer b = EventSourceFrames.chunk(message, eventId(), message.eventName());
         if (eventSourceNoRoom) return b;
         if (store.chargeEncoding(key, message, b.remaining() + ARRAY_OVERHEAD) == ChannelStore.Charge.NO_ROOM) {
+            eventSourceNoRoom = true;
             return b;
         }
-        // direct: each stream's write takes it without a copy
         ByteBuffer direct = ByteBuffer.allocateDirect(b.remaining()).put(b).flip();
         eventSourceChunk = direct;
         return direct;

@@ -77,13 +77,6 @@ final class StreamSink implements ChannelListener<StreamSinkChannel> {
         return mode == Mode.CHUNKED;
     }
 
-    /** A chunk as it goes on the wire, {@code <hex size>\r\n<data>\r\n} (RFC 9112 §7.1). */
-    static ByteBuffer chunk(ByteBuffer data) {
-        byte[] head = (Integer.toHexString(data.remaining()) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = ByteBuffer.allocate(head.length + data.remaining() + 2);
-        return b.put(head).put(data.duplicate()).put((byte) '\r').put((byte) '\n').flip();
-    }
-
     /** Queues {@code b} and writes what the socket takes. @return false when over the limit (nothing queued) */
     boolean write(ByteBuffer b) {
         if (mode != Mode.CHUNKED) return enqueue(b);
@@ -97,9 +90,12 @@ final class StreamSink implements ChannelListener<StreamSinkChannel> {
         return true;
     }
 
-    /** Queues a chunk framed by {@link #chunk} (shared: a duplicate is written); only when {@link #chunked()}. */
-    boolean writeChunk(ByteBuffer framed) {
-        ByteBuffer b = framed.duplicate();
+    /**
+     * Writes a whole chunk, {@code <hex size>\r\n<data>\r\n} (RFC 9112 §7.1), and queues what
+     * the socket does not take; only when {@link #chunked()}. {@code b} is this write's own view
+     * of a chunk shared by every stream (§14.3): it is moved, and kept while queued.
+     */
+    boolean writeChunk(ByteBuffer b) {
         if (queue.isEmpty() && headOut && !broken && !ending) {
             // the usual case: nothing waiting, the chunk written at once without the queue
             try {

@@ -32,7 +32,6 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     static final int FORBIDDEN = 4403;
     static final int CONFLICT = 4409;
     static final int GONE = 4410;
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final LocationSettings location;
     private final ChannelStore store;
@@ -47,11 +46,11 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     private boolean meta;
 
     private WebSocketSubscriber(ChannelStore store, List<String> keys, LocationSettings location, PushMetrics metrics,
-                                IoMailboxes mailboxes, GracefulStop drain, Cursor[] start, boolean given, boolean ignoreQueue) {
+                                IoMailboxes.Mailbox io, GracefulStop drain, Cursor[] start, boolean given, boolean ignoreQueue) {
         this.location = location;
         this.store = store;
         this.single = keys.size() == 1;
-        this.follower = new ChannelFollower(this, store, keys, location, metrics, mailboxes, drain);
+        this.follower = new ChannelFollower(this, store, keys, location, metrics, io, drain);
         this.start = start;
         this.given = given;
         this.ignoreQueue = ignoreQueue;
@@ -74,7 +73,8 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
             Responses.text(exchange, 400, "Invalid " + requested.invalid() + "\n");
             return;
         }
-        WebSocketSubscriber s = new WebSocketSubscriber(store, keys, location, metrics, mailboxes, drain,
+        WebSocketSubscriber s = new WebSocketSubscriber(store, keys, location, metrics,
+                mailboxes.of(exchange.getIoThread()), drain,
                 StreamCursor.starts(requested, location, store, keys), requested.given(),
                 !requested.given() && (location.streams().firstNewest() // §14.7
                         || location.ignoreQueueOnNoCache() && SubscriberEndpoint.disallowsCaching(exchange)));
@@ -88,7 +88,7 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
                 follower::close);
         socket.start();
         follower.pingEvery(up.connection().getIoThread(), location.streams().webSocketPingSeconds(), socket::ping);
-        Refusal refused = follower.begin(up.connection().getIoThread(), start, given, ignoreQueue, () -> { });
+        Refusal refused = follower.begin(start, given, ignoreQueue, () -> { });
         if (refused != null) ended(refused);
     }
 
@@ -106,7 +106,9 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
         StreamFrames frames = StreamFrames.of(m);
         if (!meta) {
             ByteBuffer whole = frames.webSocketWhole(type, socket.deflate());
-            if (whole != null) return frame(whole, EMPTY); // nearly every socket: one shared buffer, no lock
+            if (whole != null) { // nearly every socket: one shared buffer, no lock, and a view not made per socket
+                return socket.sendWhole(follower.view(whole)) || tooSlow();
+            }
         }
         if (!meta || single) return frame(frames.webSocket(type, meta, socket.deflate(), store, key));
         int opcode = frames.webSocketText(type) ? WsFrames.TEXT : WsFrames.BINARY;
@@ -119,7 +121,11 @@ final class WebSocketSubscriber implements ChannelFollower.Transport {
     }
 
     private boolean frame(ByteBuffer header, ByteBuffer payload) {
-        if (socket.send(header, payload)) return true;
+        return socket.send(header, payload) || tooSlow();
+    }
+
+    /** Past the queue's bound: close 1008 (§14.4). @return false, the stream stops */
+    private boolean tooSlow() {
         close(TOO_SLOW, "too slow: " + socket.unsent() + " bytes unsent");
         return false;
     }

@@ -94,13 +94,31 @@ public final class SubscriberSocket {
      * @return false when more than the limit would wait (nothing queued: the caller closes)
      */
     public boolean send(ByteBuffer header, ByteBuffer payload) {
+        if (!payload.hasRemaining()) return sendWhole(header.duplicate());
         if (closeSent || gone) return true;
         long n = header.remaining() + (long) payload.remaining();
         if (queued > 0 && queued + n > limit) return false;
-        if (queued == 0 && !payload.hasRemaining()) {
-            // the usual case: one whole frame in one buffer, nothing waiting, written at once,
-            // on the socket's conduit itself (one object less to touch per delivery)
-            ByteBuffer frame = header.duplicate();
+        queue.add(header.duplicate());
+        queue.add(payload.duplicate());
+        queued += n;
+        flush();
+        return true;
+    }
+
+    /**
+     * Queues one whole frame and writes what the socket takes: {@code frame} is this socket's
+     * own view of it (the caller's duplicate of a shared frame), which is moved and, when not
+     * written whole, kept in the queue.
+     *
+     * @return false when more than the limit would wait (nothing queued: the caller closes)
+     */
+    public boolean sendWhole(ByteBuffer frame) {
+        if (closeSent || gone) return true;
+        long n = frame.remaining();
+        if (queued > 0 && queued + n > limit) return false;
+        if (queued == 0) {
+            // the usual case: nothing waiting, the frame written at once, on the socket's
+            // conduit itself (one object less to touch per delivery)
             try {
                 wire.write(frame);
                 if (!frame.hasRemaining()) {
@@ -116,8 +134,7 @@ public final class SubscriberSocket {
             sink.resumeWrites();
             return true;
         }
-        queue.add(header.duplicate());
-        if (payload.hasRemaining()) queue.add(payload.duplicate());
+        queue.add(frame);
         queued += n;
         flush();
         return true;
