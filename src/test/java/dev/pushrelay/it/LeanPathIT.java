@@ -131,7 +131,7 @@ class LeanPathIT {
             // pipelined on one connection, a request for Undertow last
             out.add(exchange(server, "POST /pub?id=p2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
                     + "POST /pub?id=p2 HTTP/1.1\r\nHost: x\r\nX-EventSource-Event: ev\r\nContent-Length: 1\r\n\r\nb"
-                    + "GET /pub?id=p2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3));
+                    + "OPTIONS /pub?id=p2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3));
             out.add(exchange(server, "GET /sub?id=p2 HTTP/1.1\r\nHost: x\r\n\r\n", 1));
             // 201: a long-poll was waiting
             try (Conn c = new Conn(server.port())) {
